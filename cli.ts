@@ -1,0 +1,77 @@
+#!/usr/bin/env -S deno run --allow-all --unstable-worker-options
+/**
+ * The dvt command line: builds the command tree and dispatches. Commands throw; only this file
+ * catches, prints the error (with its cause chain and hint) and chooses the exit code:
+ * 0 success, 1 the work failed, 2 bad usage or input.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { connectorCommand } from "./runtime/commands/connector.ts";
+import { extractCommand } from "./runtime/commands/extract.ts";
+import type { GlobalOptions } from "./runtime/commands/options.ts";
+import { syncCommand } from "./runtime/commands/sync.ts";
+import { describeError, DvtError } from "./runtime/errors.ts";
+import { LOG_LEVELS, paint, printDiagnostic } from "./runtime/output.ts";
+import { VERSION } from "./runtime/version.ts";
+
+/** Builds the program; `exit` receives the exit code a command chose. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command("dvt")
+    .description("Move data from sources into analyst-ready Parquet + DuckDB")
+    .version(VERSION, "-V, --version", "print the dvt version")
+    .option("--debug", "show stack traces with errors", false)
+    .addOption(
+      new Option("--log-level <level>", "minimum level of log lines")
+        .choices([...LOG_LEVELS])
+        .default("info"),
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(paint(text.trimEnd(), "red") + "\n") })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  dvt extract shop                         extract source "shop" defined in dvt.yaml
+  dvt extract --connector files --set paths=data/*.csv --out ./x
+  dvt connector new hubspot && dvt connector test ./connectors/hubspot
+  dvt sync --locked                        provision JDBC/Spark JARs from dvt.lock`,
+    );
+  const globals = () => program.opts<GlobalOptions>();
+  for (const command of [extractCommand, connectorCommand, syncCommand]) {
+    program.addCommand(command(globals, exit));
+  }
+  // Subcommands inherit exitOverride only when set before they are added; set it on all.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+/** Runs dvt with the given arguments and returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((chosen) => (code = chosen));
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const informational = ["commander.helpDisplayed", "commander.version", "commander.help"];
+      return informational.includes(error.code) || error.exitCode === 0 ? 0 : 2;
+    }
+    const debug = program.opts<GlobalOptions>().debug || args.includes("--debug");
+    for (const line of describeError(error, debug)) printDiagnostic(paint(line, "red"));
+    if (!(error instanceof DvtError) && !debug) {
+      printDiagnostic("  (an unexpected error; run again with --debug for the stack trace)");
+    }
+    return error instanceof DvtError ? error.exitCode : 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

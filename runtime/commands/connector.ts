@@ -1,0 +1,93 @@
+/** `dvt connector ...`: the command-line surface. The work lives in run_connector_*.ts files. */
+import { Command } from "commander";
+import { collectKeyValue, type ExitCodeSink, type GlobalOptions, parseList } from "./options.ts";
+
+/** Options shared by subcommands that instantiate a connector. */
+export interface ConnectorTargetOptions {
+  config?: string;
+  set: string[];
+  project?: string;
+  json: boolean;
+}
+
+/** Options of `dvt connector test`. */
+export interface ConnectorTestOptions extends ConnectorTargetOptions {
+  junit?: string;
+}
+
+/** Options of `dvt connector new`. */
+export interface ConnectorNewOptions {
+  caps: string[];
+  dir?: string;
+}
+
+function withTargetOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "YAML or JSON file with the connector's config")
+    .option("--set <key=value>", "set one config value (repeatable)", collectKeyValue, [])
+    .option("--project <file>", "project file (default: ./dvt.yaml)")
+    .option("--json", "print the result as JSON", false);
+}
+
+/** Builds the `connector` command group. */
+export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {
+  const group = new Command("connector").description("List, inspect, test and scaffold connectors");
+
+  group.command("list")
+    .description("List built-in and project connectors")
+    .option("--project <file>", "project file (default: ./dvt.yaml)")
+    .option("--json", "print the result as JSON", false)
+    .addHelpText("after", "\nExamples:\n  dvt connector list\n  dvt connector list --json")
+    .action(async (options: { project?: string; json: boolean }) => {
+      const { runConnectorList } = await import("./run_connector_list.ts");
+      exit(await runConnectorList(options, globals()));
+    });
+
+  withTargetOptions(
+    group.command("discover")
+      .description("Show a connector's tables with Arrow schemas, keys and capabilities")
+      .argument("<connector>", "builtin name, path to a connector dir/connector.yaml, or URL"),
+  )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  dvt connector discover files --set paths=data/*.csv\n  dvt connector discover ./connectors/hubspot --config hubspot.yaml --json",
+    )
+    .action(async (connector: string, options: ConnectorTargetOptions) => {
+      const { runConnectorDiscover } = await import("./run_connector_discover.ts");
+      exit(await runConnectorDiscover(connector, options, globals()));
+    });
+
+  withTargetOptions(
+    group.command("test")
+      .description("Run the health check and contract tests against a connector")
+      .argument("<connector>", "builtin name, path to a connector dir/connector.yaml, or URL"),
+  )
+    .option("--junit <file>", "also write the results as JUnit XML")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  dvt connector test ./connectors/hubspot\n  dvt connector test files --set paths=data/*.csv --junit report.xml",
+    )
+    .action(async (connector: string, options: ConnectorTestOptions) => {
+      const { runConnectorTest } = await import("./run_connector_test.ts");
+      exit(await runConnectorTest(connector, options, globals()));
+    });
+
+  group.command("new")
+    .description("Scaffold a new connector that passes its contract tests")
+    .argument("<name>", "connector name: lower case letters, digits, _ and -")
+    .option("--caps <list>", "capabilities: discover,read,stream,remote", parseList, [
+      "discover",
+      "read",
+    ])
+    .option("--dir <dir>", "parent directory (default: ./connectors)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  dvt connector new hubspot\n  dvt connector new events --caps discover,read,stream --dir ./src",
+    )
+    .action(async (name: string, options: ConnectorNewOptions) => {
+      const { runConnectorNew } = await import("./run_connector_new.ts");
+      exit(await runConnectorNew(name, options, globals()));
+    });
+
+  return group;
+}

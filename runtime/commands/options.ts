@@ -1,0 +1,41 @@
+/**
+ * Option types and parsers shared by command definitions. Kept free of heavy imports: this file
+ * loads on every `dvt` invocation, `--help` included.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "commander";
+import type { LogLevel } from "../output.ts";
+
+/** Options every command receives from the program. */
+export interface GlobalOptions {
+  /** Print stack traces with errors. */
+  debug: boolean;
+  /** Minimum level of log lines shown. */
+  logLevel: LogLevel;
+}
+
+/** Collects a repeatable `--set key=value` into a list. */
+export function collectKeyValue(value: string, previous: string[]): string[] {
+  if (!value.includes("=")) {
+    throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  }
+  return [...previous, value];
+}
+
+/** Parses a positive integer option such as `--threads 4`. */
+export function parsePositiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  }
+  return parsed;
+}
+
+/** Parses a comma-separated list, dropping empty items: `a, b,` -> ["a", "b"]. */
+export function parseList(value: string): string[] {
+  return value.split(",").map((item) => item.trim()).filter((item) => item);
+}
+
+/** Sets the process exit code chosen by a command without exiting early. */
+export type ExitCodeSink = (code: number) => void;

@@ -1,0 +1,48 @@
+/** `dvt sync`: the command-line surface. The work lives in run_sync.ts, loaded lazily. */
+import { Command } from "commander";
+import { type ExitCodeSink, type GlobalOptions, parsePositiveInt } from "./options.ts";
+
+/** Options of `dvt sync` as parsed by commander. */
+export interface SyncCliOptions {
+  profiles?: string;
+  buckets?: string;
+  project?: string;
+  jdbc: boolean;
+  native: boolean;
+  locked: boolean;
+  offline: boolean;
+  classpath: boolean;
+  threads?: number;
+  json: boolean;
+}
+
+/** Builds the `sync` command. */
+export function syncCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {
+  return new Command("sync")
+    .description("Download the JDBC drivers and Spark native connectors your dbt profiles need")
+    .option("--profiles <file>", "profiles.yml (default: ./profiles.yml, then ~/.dbt/profiles.yml)")
+    .option("--buckets <file>", "buckets.yml (default: next to profiles.yml)")
+    .option("--project <file>", "project file for repositories and adapter overrides")
+    .option("--jdbc", "sync JDBC drivers (default)", true)
+    .option("--no-jdbc", "skip JDBC drivers")
+    .option("--native", "sync Spark native connectors (default)", true)
+    .option("--no-native", "skip native connectors")
+    .option("--locked", "fail if anything differs from dvt.lock", false)
+    .option("--offline", "use only the local cache; never contact a repository", false)
+    .option("--classpath", "print the resolved JARs for spark-submit --jars", false)
+    .option("--threads <n>", "parallel downloads (default: 8)", parsePositiveInt)
+    .option("--json", "print the result as JSON, events as JSON lines on stderr", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  dvt sync                              resolve and download for ./profiles.yml
+  dvt sync --locked                     CI: fail unless dvt.lock matches exactly
+  dvt sync --no-native --offline        JDBC drivers from the cache only
+  spark-submit --jars "$(dvt sync --classpath)" job.py`,
+    )
+    .action(async (options: SyncCliOptions) => {
+      const { runSync } = await import("./run_sync.ts");
+      exit(await runSync(options, globals()));
+    });
+}

@@ -1,0 +1,99 @@
+/**
+ * The error hierarchy. Commands throw these; only cli.ts catches, prints and picks the exit code.
+ * Messages say what failed, what was found versus expected, and `hint` says how to fix it.
+ *
+ * @module
+ */
+
+/** Where in an input file a problem is. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the offending field, e.g. `sources.shop.connector`. */
+  field?: string;
+}
+
+/** Options shared by every dvt error. */
+export interface DvtErrorOptions {
+  /** How to fix it, one sentence. */
+  hint?: string;
+  /** Where in an input file the problem is. */
+  location?: SourceLocation;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/** Formats a location as `file:line:column: field: ` (each part only when known). */
+export function formatLocation(location?: SourceLocation): string {
+  if (!location) return "";
+  let place = location.file ?? "";
+  if (location.file && location.line) {
+    place += `:${location.line}`;
+    if (location.column) place += `:${location.column}`;
+  }
+  const parts = [place, location.field].filter((part) => part);
+  return parts.length ? `${parts.join(": ")}: ` : "";
+}
+
+/** Base class of every error dvt reports to users. */
+export class DvtError extends Error {
+  /** Process exit code: 1 the work failed, 2 bad usage or input. */
+  readonly exitCode: 1 | 2 = 1;
+  readonly hint?: string;
+  readonly location?: SourceLocation;
+
+  constructor(message: string, options: DvtErrorOptions = {}) {
+    super(`${formatLocation(options.location)}${message}`, { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+    this.location = options.location;
+  }
+}
+
+/** Bad command-line usage: unknown flag values, conflicting options. Exit 2. */
+export class UsageError extends DvtError {
+  override readonly exitCode = 2;
+}
+
+/** Bad input data or files: missing file, malformed CSV row, invalid dvt.yaml. Exit 2. */
+export class InputError extends DvtError {
+  override readonly exitCode = 2;
+}
+
+/** Invalid project configuration (dvt.yaml, profiles.yml, buckets.yml). Exit 2. */
+export class ConfigError extends InputError {}
+
+/** Invalid connector.yaml or connector config. Exit 2. */
+export class ManifestError extends InputError {}
+
+/** A connector misbehaved or its source failed. Exit 1. */
+export class ConnectorError extends DvtError {}
+
+/** The extract pipeline failed (a table, the catalog, publishing). Exit 1. */
+export class ExtractError extends DvtError {}
+
+/** Maven resolution failed: missing POM, cycle, unresolvable version. Exit 1. */
+export class ResolveError extends DvtError {}
+
+/** An artifact or lockfile checksum did not match. Exit 1. */
+export class IntegrityError extends DvtError {}
+
+/** A sandboxed connector broke its contract or its limits. Exit 1. */
+export class SandboxError extends DvtError {}
+
+/** Renders an error and its cause chain as the lines the CLI prints. */
+export function describeError(error: unknown, debug = false): string[] {
+  const lines: string[] = [];
+  let current: unknown = error;
+  let prefix = "error: ";
+  while (current !== undefined && current !== null) {
+    const message = current instanceof Error ? current.message : String(current);
+    lines.push(`${prefix}${message}`);
+    if (current instanceof DvtError && current.hint) lines.push(`  hint: ${current.hint}`);
+    if (debug && current instanceof Error && current.stack) lines.push(current.stack);
+    current = current instanceof Error ? current.cause : undefined;
+    prefix = "  caused by: ";
+  }
+  return lines;
+}

@@ -1,0 +1,235 @@
+/**
+ * The connector protocol: what a connector declares and what the runtime calls.
+ *
+ * Everything here is plain data or a structural interface so that one connector file runs
+ * unchanged in-process, in a sandbox worker, under `deno run` and in the compiled binary.
+ * Connector files import these only as types (`import type`), so they carry no runtime imports.
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+
+/** Capability names as written in connector.yaml, in bit order. Drives both type and validation. */
+export const CAPABILITY_NAMES = ["discover", "read", "stream", "remote", "write"] as const;
+
+/** One capability name as written in a manifest: `"discover" | "read" | ...`. */
+export type CapabilityName = typeof CAPABILITY_NAMES[number];
+
+/**
+ * Capability bit flags. Combine with `|`, test with {@linkcode hasCap}.
+ *
+ * @example
+ * ```ts
+ * import { Cap, hasCap } from "./protocol.ts";
+ * const caps = Cap.DISCOVER | Cap.READ;
+ * if (!hasCap(caps, Cap.READ)) throw new Error("unreachable");
+ * ```
+ */
+export const Cap = {
+  DISCOVER: 1,
+  READ: 2,
+  STREAM: 4,
+  REMOTE: 8,
+  WRITE: 16,
+} as const satisfies Record<Uppercase<CapabilityName>, number>;
+
+/** A set of capabilities: the bitwise OR of {@linkcode Cap} values. */
+export type Capabilities = number;
+
+/** True when every bit of `wanted` is present in `caps`. */
+export function hasCap(caps: Capabilities, wanted: Capabilities): boolean {
+  return (caps & wanted) === wanted;
+}
+
+/**
+ * Turns manifest capability names into flags. Unknown names are not accepted here; manifest
+ * validation reports them with their location first.
+ *
+ * @example
+ * ```ts
+ * import { Cap, capsFromNames } from "./protocol.ts";
+ * if (capsFromNames(["read", "remote"]) !== (Cap.READ | Cap.REMOTE)) throw new Error();
+ * ```
+ */
+export function capsFromNames(names: readonly CapabilityName[]): Capabilities {
+  return names.reduce((caps, name) => caps | (1 << CAPABILITY_NAMES.indexOf(name)), 0);
+}
+
+/** Lists the names of the flags set in `caps`, in canonical order. */
+export function capsToNames(caps: Capabilities): CapabilityName[] {
+  return CAPABILITY_NAMES.filter((_, bit) => (caps & (1 << bit)) !== 0);
+}
+
+/** Describes one table a connector can provide. */
+export interface TableInfo {
+  /** The source's own name; the runtime normalises it for views and files. */
+  name: string;
+  /** Arrow schema of the batches `read()`/`stream()` yield for this table. */
+  schema: Arrow.Schema;
+  /** Per-table capabilities, a subset of the connector's. */
+  capabilities: Capabilities;
+  /** Columns identifying a row; required for the `merge` write disposition. */
+  primaryKey?: string[];
+  /** Human-readable description, stored in `_meta`. */
+  description?: string;
+  /** Column suited as incremental cursor (monotonic, e.g. `updated_at`). */
+  cursorField?: string;
+}
+
+/** Comparison operators of the filter predicate form. */
+export const FILTER_OPERATORS = ["=", "!=", "<", "<=", ">", ">=", "in"] as const;
+
+/** One filter operator. */
+export type FilterOperator = typeof FILTER_OPERATORS[number];
+
+/** Scalar values allowed in filters and incremental cursors. */
+export type CursorValue = string | number;
+
+/**
+ * Filter pushdown as plain JSON: column -> operator -> value; all conditions must hold.
+ *
+ * @example
+ * ```ts
+ * import type { Filter } from "./protocol.ts";
+ * const since: Filter = { date: { ">=": "2026-01-01" }, status: { in: ["paid", "shipped"] } };
+ * ```
+ */
+export type Filter = Record<
+  string,
+  Partial<Record<FilterOperator, CursorValue | CursorValue[] | null>>
+>;
+
+/** Options the runtime passes to `read()`, built from config and incremental state. */
+export interface ReadOptions {
+  /** Projection pushdown; absent means every column. */
+  columns?: string[];
+  /** Filter pushdown; a connector may ignore what it cannot push down. */
+  filter?: Filter;
+  /** Cursor column for incremental extraction. */
+  incrementalKey?: string;
+  /**
+   * Highest cursor value written by the previous run; yield only rows with a greater value.
+   * Timestamps and dates are ISO-8601 strings, integers beyond 2^53 are decimal strings.
+   */
+  incrementalValue?: CursorValue;
+  /** Rows per yielded RecordBatch (approximately). */
+  batchSize: number;
+}
+
+/** DuckDB extension pass-through: how to ATTACH the source at query time. Never a secret. */
+export interface RemoteAttachInfo {
+  /** DuckDB extension name, e.g. `postgres`, `bigquery`. */
+  extension: string;
+  /** The ATTACH target (connection string or URL) without credentials. */
+  url: string;
+  /** Name of the environment variable holding the token; `""` when auth is ambient. */
+  tokenEnv: string;
+  /** DuckDB alias; defaults to the extension name. */
+  alias?: string;
+}
+
+/** A column whose type differs between two runs. */
+export interface RetypedColumn {
+  column: string;
+  from: string;
+  to: string;
+}
+
+/** Schema difference of one table since the previous run. */
+export interface SchemaChange {
+  table: string;
+  added: string[];
+  removed: string[];
+  retyped: RetypedColumn[];
+}
+
+/** A failure isolated to one table (or to the remote attach step, table `"_remote_attach"`). */
+export interface TableError {
+  table: string;
+  message: string;
+}
+
+/** The result of one extract run. */
+export interface ExtractStats {
+  tablesExtracted: number;
+  tablesFailed: number;
+  totalRows: number;
+  schemaChanges: SchemaChange[];
+  errors: TableError[];
+}
+
+/** Anything iterable of record batches, synchronously or not. */
+export type BatchSource = AsyncIterable<Arrow.RecordBatch> | Iterable<Arrow.RecordBatch>;
+
+/**
+ * A connector. Implement only the methods its `capabilities` declare: the runtime checks the
+ * flags before calling anything.
+ */
+export interface Connector {
+  /** What this connector supports. */
+  readonly capabilities: Capabilities;
+  /** Lists tables with their Arrow schemas. Required with DISCOVER. */
+  discover?(): Promise<TableInfo[]> | TableInfo[];
+  /** Yields the table's rows as RecordBatches of the declared schema. Required with READ. */
+  read?(table: string, options: ReadOptions): BatchSource;
+  /** Yields change events as RecordBatches until the source ends. Required with STREAM. */
+  stream?(table: string): AsyncIterable<Arrow.RecordBatch>;
+  /** Returns how to attach the source in DuckDB. Required with REMOTE. */
+  remote?(): Promise<RemoteAttachInfo> | RemoteAttachInfo;
+  /** Verifies credentials and reachability; throws with a clear message when not. */
+  check?(): Promise<void> | void;
+  /** Releases connections and handles. */
+  close?(): Promise<void> | void;
+}
+
+/** Structured fields attached to a log line. Never put secrets here. */
+export type LogFields = Record<string, unknown>;
+
+/** A levelled logger handed to connectors. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** `fetch` with retries: 429 honours Retry-After; 408 and 5xx on GET/HEAD back off. */
+export type RetryingFetch = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** What a connector gets at run time instead of importing modules itself. */
+export interface ConnectorContext {
+  /** The Apache Arrow module the runtime uses; build batches with it. */
+  arrow: typeof Arrow;
+  /** Retrying fetch, restricted to the hosts the manifest grants when sandboxed. */
+  fetch: RetryingFetch;
+  /** Logger whose output the runtime routes to the terminal or JSON events. */
+  log: Logger;
+  /** Reads an environment variable the manifest grants; undefined when unset. */
+  env(name: string): string | undefined;
+}
+
+/** Configuration values for a connector, validated against its manifest's config schema. */
+export type ConnectorConfig = Record<string, unknown>;
+
+/**
+ * The default export of every connector module.
+ *
+ * @example
+ * ```ts
+ * import { Cap, type ConnectorFactory } from "./protocol.ts";
+ * const factory: ConnectorFactory = (ctx) => ({
+ *   capabilities: Cap.READ,
+ *   *read() {
+ *     yield ctx.arrow.tableFromArrays({ id: Int32Array.from([1, 2]) }).batches[0];
+ *   },
+ * });
+ * export default factory;
+ * ```
+ */
+export type ConnectorFactory<C extends ConnectorConfig = ConnectorConfig> = (
+  ctx: ConnectorContext,
+  config: C,
+) => Connector | Promise<Connector>;
