@@ -176,6 +176,14 @@ export interface Connector {
   stream?(table: string): AsyncIterable<Arrow.RecordBatch>;
   /** Returns how to attach the source in DuckDB. Required with REMOTE. */
   remote?(): Promise<RemoteAttachInfo> | RemoteAttachInfo;
+  /**
+   * Optional fast path for sources DuckDB can read itself (files, databases with a DuckDB
+   * extension): a DuckDB SELECT producing the table's rows with `options` applied (projection,
+   * filter, incremental cursor). When present, the runtime writes Parquet with DuckDB's COPY
+   * instead of moving batches through JavaScript. Its columns and types must equal what
+   * discover() declares; `read()` remains the portable path (and what contract tests check).
+   */
+  scanSql?(table: string, options: ReadOptions): Promise<string> | string;
   /** Verifies credentials and reachability; throws with a clear message when not. */
   check?(): Promise<void> | void;
   /** Releases connections and handles. */
