@@ -1,0 +1,92 @@
+/**
+ * The message protocol between dvt and a sandboxed connector worker. Everything the worker
+ * sends is untrusted: {@linkcode parseWorkerMessage} checks each message's shape before the host
+ * acts on it, so a connector that breaks the protocol is stopped with a clear error.
+ *
+ * @module
+ */
+import type { ConnectorConfig, LogFields, ReadOptions } from "../protocol.ts";
+
+/** Methods answered with one value. */
+export type CallMethod = "discover" | "remote" | "check" | "close";
+
+/** Methods answered with a stream of batches. */
+export type StreamMethod = "read" | "stream";
+
+/** Host -> worker. */
+export type HostMessage =
+  | { kind: "init"; name: string; code: string; moduleUrl: string; config: ConnectorConfig }
+  | { kind: "call"; id: number; method: CallMethod }
+  | { kind: "open"; id: number; method: StreamMethod; table: string; options?: ReadOptions }
+  | { kind: "pull"; id: number }
+  | { kind: "cancel"; id: number };
+
+/** A table as described by the worker: the schema travels as IPC bytes. */
+export interface WireTableInfo {
+  name: string;
+  schemaIpc: Uint8Array;
+  capabilities: number;
+  primaryKey?: string[];
+  description?: string;
+  cursorField?: string;
+}
+
+/** Worker -> host. */
+export type WorkerMessage =
+  | { kind: "ready"; capabilities: number; methods: string[] }
+  | { kind: "result"; id: number; value: unknown }
+  | { kind: "batch"; id: number; ipc: Uint8Array }
+  | { kind: "end"; id: number }
+  | { kind: "error"; id?: number; message: string }
+  | {
+    kind: "log";
+    level: "debug" | "info" | "warn" | "error";
+    message: string;
+    fields?: LogFields;
+  };
+
+const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+
+/**
+ * Validates a message from the worker; returns a description of the violation, or the message.
+ *
+ * @example
+ * ```ts
+ * import { parseWorkerMessage } from "./messages.ts";
+ * const parsed = parseWorkerMessage({ kind: "end", id: 1 });
+ * if (typeof parsed === "string") throw new Error(parsed);
+ * ```
+ */
+export function parseWorkerMessage(data: unknown): WorkerMessage | string {
+  if (!isRecord(data)) return `expected an object message, got ${typeof data}`;
+  switch (data.kind) {
+    case "ready":
+      return Number.isInteger(data.capabilities) && Array.isArray(data.methods)
+        ? data as WorkerMessage
+        : "ready message without integer capabilities and a methods list";
+    case "result":
+      return isId(data.id) ? data as WorkerMessage : "result message without a valid id";
+    case "batch":
+      return isId(data.id) && data.ipc instanceof Uint8Array
+        ? data as WorkerMessage
+        : "batch message without a valid id and IPC bytes";
+    case "end":
+      return isId(data.id) ? data as WorkerMessage : "end message without a valid id";
+    case "error":
+      return typeof data.message === "string" && (data.id === undefined || isId(data.id))
+        ? data as WorkerMessage
+        : "error message without a text";
+    case "log":
+      return LOG_LEVELS.has(data.level as string) && typeof data.message === "string"
+        ? data as WorkerMessage
+        : "log message without a level and text";
+    default:
+      return `unknown message kind ${JSON.stringify(data.kind)}`;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * A {@linkcode Connector} whose methods run in a {@linkcode SandboxHost} worker. It looks like
+ * any other connector to the runtime: schemas and batches come back as Arrow objects of the
+ * runtime's own Arrow module, and only the methods the worker's connector has are present.
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+import { SandboxError } from "../errors.ts";
+import type { Connector, ReadOptions, RemoteAttachInfo, TableInfo } from "../protocol.ts";
+import { batchFromIpc, schemaFromIpc } from "./arrow_ipc.ts";
+import type { WireTableInfo } from "./messages.ts";
+import { SandboxHost, type SandboxSpec } from "./sandbox_host.ts";
+
+function toTableInfo(name: string, wire: WireTableInfo): TableInfo {
+  if (typeof wire?.name !== "string" || !(wire.schemaIpc instanceof Uint8Array)) {
+    throw new SandboxError(`connector ${name} discover() returned a malformed table`);
+  }
+  const { schemaIpc, ...rest } = wire;
+  return { ...rest, schema: schemaFromIpc(schemaIpc) };
+}
+
+function toRemoteInfo(name: string, value: unknown): RemoteAttachInfo {
+  const info = value as RemoteAttachInfo;
+  const strings = ["extension", "url", "tokenEnv"].every((key) =>
+    typeof (info as unknown as Record<string, unknown>)?.[key] === "string"
+  );
+  if (!strings) {
+    throw new SandboxError(`connector ${name} remote() must return { extension, url, tokenEnv }`);
+  }
+  return info;
+}
+
+async function* batches(ipcs: AsyncGenerator<Uint8Array>): AsyncGenerator<Arrow.RecordBatch> {
+  for await (const ipc of ipcs) yield batchFromIpc(ipc);
+}
+
+/**
+ * Starts `spec` in a sandbox worker and returns it as a connector. Call `close()` when done:
+ * it ends the worker.
+ */
+export async function startSandboxedConnector(spec: SandboxSpec): Promise<Connector> {
+  const { host, ready } = await SandboxHost.start(spec);
+  const has = new Set(ready.methods);
+  const connector: Connector = {
+    capabilities: ready.capabilities,
+    async close() {
+      try {
+        if (has.has("close")) await host.call("close");
+      } finally {
+        host.terminate();
+      }
+    },
+  };
+  if (has.has("discover")) {
+    connector.discover = async () => {
+      const tables = await host.call("discover");
+      if (!Array.isArray(tables)) {
+        throw new SandboxError(`connector ${spec.name} discover() did not return a list`);
+      }
+      return tables.map((table) => toTableInfo(spec.name, table));
+    };
+  }
+  if (has.has("read")) {
+    connector.read = (table: string, options: ReadOptions) =>
+      batches(host.open("read", table, options));
+  }
+  if (has.has("stream")) {
+    connector.stream = (table: string) => batches(host.open("stream", table));
+  }
+  if (has.has("remote")) {
+    connector.remote = async () => toRemoteInfo(spec.name, await host.call("remote"));
+  }
+  if (has.has("check")) {
+    connector.check = async () => void await host.call("check");
+  }
+  return connector;
+}

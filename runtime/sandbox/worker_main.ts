@@ -1,0 +1,156 @@
+/**
+ * The sandbox worker's entry script. It runs with only the permissions the connector's manifest
+ * grants (set by the host on `new Worker`), imports the connector from a `data:` URL, and
+ * answers the host's messages (messages.ts). Batches leave as transferred IPC buffers, one per
+ * `pull`, so a fast connector cannot flood the host.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import * as arrow from "apache-arrow";
+import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../protocol.ts";
+import { createRetryingFetch } from "../retrying_fetch.ts";
+import { batchToIpc, schemaToIpc } from "./arrow_ipc.ts";
+import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
+
+let connector: Connector | undefined;
+const iterators = new Map<number, AsyncIterator<arrow.RecordBatch>>();
+
+function send(message: WorkerMessage, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function createContext(name: string): ConnectorContext {
+  const log =
+    (level: "debug" | "info" | "warn" | "error") => (message: string, fields?: LogFields) =>
+      send({ kind: "log", level, message: String(message), fields: fields && { ...fields } });
+  return {
+    arrow,
+    fetch: createRetryingFetch(),
+    log: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
+    env(variable: string): string | undefined {
+      try {
+        return Deno.env.get(variable);
+      } catch {
+        throw new Error(
+          `connector ${name} read env var ${variable}, which its manifest does not grant; add it to permissions.env in connector.yaml`,
+        );
+      }
+    },
+  };
+}
+
+async function initialise(message: Extract<HostMessage, { kind: "init" }>): Promise<void> {
+  const encoded = btoa(
+    Array.from(new TextEncoder().encode(message.code), (byte) => String.fromCharCode(byte)).join(
+      "",
+    ),
+  );
+  const isJs = /\.(m?js)$/.test(new URL(message.moduleUrl).pathname);
+  const module = await import(
+    `data:application/${isJs ? "javascript" : "typescript"};base64,${encoded}`
+  );
+  if (typeof module.default !== "function") {
+    throw new Error(
+      `${message.moduleUrl} has no default export factory (ctx, config) => Connector`,
+    );
+  }
+  connector = await module.default(createContext(message.name), message.config);
+  if (!connector || typeof connector !== "object") {
+    throw new Error("the factory did not return a connector object");
+  }
+  const methods = ["discover", "read", "stream", "remote", "check", "close"]
+    .filter((method) =>
+      typeof (connector as unknown as Record<string, unknown>)[method] === "function"
+    );
+  send({ kind: "ready", capabilities: connector.capabilities, methods });
+}
+
+async function call(id: number, method: string): Promise<void> {
+  const target = connector as unknown as Record<string, () => unknown>;
+  if (typeof target[method] !== "function") throw new Error(`connector has no ${method}()`);
+  const value = await target[method]();
+  if (method !== "discover") return send({ kind: "result", id, value: value ?? null });
+  const tables: WireTableInfo[] = (value as Parameters<typeof describeTable>[0][]).map(
+    describeTable,
+  );
+  send(
+    { kind: "result", id, value: tables },
+    tables.map((table) => table.schemaIpc.buffer as ArrayBuffer),
+  );
+}
+
+function describeTable(table: {
+  name: string;
+  schema: arrow.Schema;
+  capabilities: number;
+  primaryKey?: string[];
+  description?: string;
+  cursorField?: string;
+}): WireTableInfo {
+  if (!(table.schema instanceof arrow.Schema)) {
+    throw new Error(`table ${table.name}: schema is not an Arrow Schema (build it with ctx.arrow)`);
+  }
+  return { ...table, schema: undefined, schemaIpc: schemaToIpc(table.schema) } as WireTableInfo;
+}
+
+function open(id: number, method: StreamMethod, table: string, options?: ReadOptions): void {
+  const target = connector as unknown as Record<string, (...args: unknown[]) => unknown>;
+  if (typeof target[method] !== "function") throw new Error(`connector has no ${method}()`);
+  const source = target[method](table, options) as
+    | AsyncIterable<arrow.RecordBatch>
+    | Iterable<arrow.RecordBatch>;
+  const iterator = Symbol.asyncIterator in source
+    ? source[Symbol.asyncIterator]()
+    : (async function* () {
+      yield* source as Iterable<arrow.RecordBatch>;
+    })();
+  iterators.set(id, iterator);
+}
+
+async function pull(id: number): Promise<void> {
+  const iterator = iterators.get(id);
+  if (!iterator) throw new Error(`no open read with id ${id}`);
+  const next = await iterator.next();
+  if (next.done) {
+    iterators.delete(id);
+    return send({ kind: "end", id });
+  }
+  if (!(next.value instanceof arrow.RecordBatch)) {
+    throw new Error("yielded a value that is not an Arrow RecordBatch (build it with ctx.arrow)");
+  }
+  const ipc = batchToIpc(next.value);
+  send({ kind: "batch", id, ipc }, [ipc.buffer as ArrayBuffer]);
+}
+
+async function handle(message: HostMessage): Promise<void> {
+  switch (message.kind) {
+    case "init":
+      return await initialise(message);
+    case "call":
+      return await call(message.id, message.method);
+    case "open":
+      open(message.id, message.method, message.table, message.options);
+      return await pull(message.id);
+    case "pull":
+      return await pull(message.id);
+    case "cancel": {
+      const iterator = iterators.get(message.id);
+      iterators.delete(message.id);
+      await iterator?.return?.();
+    }
+  }
+}
+
+self.onmessage = (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  handle(message).catch((error) => {
+    const id = "id" in message ? message.id : undefined;
+    if (id !== undefined) iterators.delete(id);
+    send({ kind: "error", id, message: describe(error) });
+  });
+};
