@@ -15,6 +15,12 @@ export interface ConnectorTestOptions extends ConnectorTargetOptions {
   junit?: string;
 }
 
+/** Options of `dvt connector build`. */
+export interface ConnectorBuildOptions {
+  out?: string;
+  json: boolean;
+}
+
 /** Options of `dvt connector new`. */
 export interface ConnectorNewOptions {
   caps: string[];
@@ -87,6 +93,20 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
     .action(async (name: string, options: ConnectorNewOptions) => {
       const { runConnectorNew } = await import("./run_connector_new.ts");
       exit(await runConnectorNew(name, options, globals()));
+    });
+
+  group.command("build")
+    .description("Bundle a connector into one JS file and print its integrity for publishing")
+    .argument("[dir]", "connector directory containing connector.yaml", ".")
+    .option("--out <file>", "output file (default: <dir>/dist/<name>.js)")
+    .option("--json", "print the result as JSON", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  dvt connector build ./connectors/hubspot\n  dvt connector build . --out public/hubspot-1.2.0.js",
+    )
+    .action(async (dir: string, options: ConnectorBuildOptions) => {
+      const { runConnectorBuild } = await import("./run_connector_build.ts");
+      exit(await runConnectorBuild(dir, options, globals()));
     });
 
   return group;
