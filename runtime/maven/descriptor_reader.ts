@@ -95,11 +95,17 @@ export class DescriptorReader {
 
   async #chooseVersion(c: Coordinates, trail: readonly string[]): Promise<string> {
     if (!isVersionRange(c.version)) return c.version;
-    const requirement = parseVersionRequirement(c.version);
+    const path = [...trail, formatCoordinates(c)].join(" -> ");
+    let requirement;
+    try {
+      requirement = parseVersionRequirement(c.version);
+    } catch (error) {
+      if (!(error instanceof ResolveError)) throw error;
+      throw new ResolveError(`${error.message}; needed by ${path}`, { hint: error.hint });
+    }
     const available = await this.#availableVersions(c.groupId, c.artifactId);
     const chosen = highestInRange(requirement, available);
     if (chosen !== undefined) return chosen;
-    const path = [...trail, formatCoordinates(c)].join(" -> ");
     throw new ResolveError(
       `no version of ${c.groupId}:${c.artifactId} matches ${c.version} ` +
         `(available: ${available.join(", ") || "none"}); needed by ${path}`,

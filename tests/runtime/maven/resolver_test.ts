@@ -349,3 +349,15 @@ Deno.test("resolveDependencies() fetches each POM once and keeps the order under
   assert.equal(new Set(source.fetched).size, source.fetched.length);
   assert.ok(result.every((a) => a.repository === MEMORY_REPOSITORY));
 });
+
+Deno.test("resolveDependencies() names the path of a malformed range", async () => {
+  const specs: PomSpec[] = [{ id: "g:a:1", deps: ["g:x:[2.0,1.0]"] }];
+  await assert.rejects(() => resolve(specs, ["g:a:1"]), (error: Error) => {
+    assert.ok(error instanceof ResolveError);
+    assert.match(
+      error.message,
+      /invalid version range "\[2\.0,1\.0\]".*needed by g:a:1 -> g:x:\[2\.0,1\.0\]/,
+    );
+    return true;
+  });
+});
