@@ -1,0 +1,79 @@
+/**
+ * Chooses the tables of a run and how each is obtained (read, stream or remote), validating
+ * requested names before anything is written.
+ *
+ * @module
+ */
+import { closest, distance } from "fastest-levenshtein";
+import { InputError } from "./errors.ts";
+import { Cap, type Connector, hasCap, type TableInfo } from "./protocol.ts";
+
+/** How a selected table is obtained. */
+export type TableKind = "read" | "stream" | "remote" | "none";
+
+/** One selected table. */
+export interface SelectedTable {
+  source: string;
+  info?: TableInfo;
+  kind: TableKind;
+}
+
+/** Picks the kind from the connector's and the table's capabilities (READ first). */
+export function tableKind(connector: Connector, info?: TableInfo): TableKind {
+  const caps = info ? info.capabilities & connector.capabilities : connector.capabilities;
+  if (hasCap(caps, Cap.READ) && connector.read) return "read";
+  if (hasCap(caps, Cap.STREAM) && connector.stream) return "stream";
+  if (hasCap(caps, Cap.REMOTE)) return "remote";
+  return "none";
+}
+
+/** Suggestion for a mistyped name, when one is close enough. */
+export function didYouMean(name: string, candidates: string[]): string | undefined {
+  if (!candidates.length) return undefined;
+  const best = closest(name, candidates);
+  return distance(name, best) <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Resolves the tables to extract. `requested` undefined means every discovered table; names
+ * not discovered are an {@linkcode InputError} listing the available ones.
+ */
+export function selectTables(
+  connector: Connector,
+  discovered: TableInfo[] | undefined,
+  requested: string[] | undefined,
+): SelectedTable[] {
+  if (!discovered) {
+    if (!requested?.length) {
+      throw new InputError("this connector cannot list its tables (no discover capability)", {
+        hint: "name the tables to extract with --tables (or tables: in dvt.yaml)",
+      });
+    }
+    return [...new Set(requested)].map((source) => ({ source, kind: tableKind(connector) }));
+  }
+  const byName = new Map(discovered.map((info) => [info.name, info]));
+  if (!requested) {
+    return discovered.map((info) => ({
+      source: info.name,
+      info,
+      kind: tableKind(connector, info),
+    }));
+  }
+  const unknown = requested.filter((name) => !byName.has(name));
+  if (unknown.length) {
+    const available = [...byName.keys()];
+    const suggestions = unknown
+      .map((name) => [name, didYouMean(name, available)] as const)
+      .filter(([, guess]) => guess)
+      .map(([name, guess]) => `"${name}" -> did you mean "${guess}"?`);
+    throw new InputError(
+      `unknown table${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}` +
+        (suggestions.length ? ` (${suggestions.join("; ")})` : ""),
+      { hint: `available tables: ${available.join(", ") || "(none)"}` },
+    );
+  }
+  return [...new Set(requested)].map((source) => {
+    const info = byName.get(source)!;
+    return { source, info, kind: tableKind(connector, info) };
+  });
+}
