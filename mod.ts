@@ -67,3 +67,22 @@ export {
   UsageError,
 } from "./runtime/errors.ts";
 export type { DvtErrorOptions, SourceLocation } from "./runtime/errors.ts";
+export { formatContractReport, runContractTests } from "./runtime/contract/contract_tests.ts";
+export type {
+  ContractCheckResult,
+  ContractOptions,
+  ContractReport,
+} from "./runtime/contract/contract_tests.ts";
+export {
+  checkDiscover,
+  checkIncremental,
+  checkReadSchema,
+  checkRemote,
+  checkStream,
+  ContractFailure,
+  schemaDifferences,
+  SkipCheck,
+} from "./runtime/contract/checks.ts";
+export type { CheckLimits } from "./runtime/contract/checks.ts";
+export { contractReportToJUnit } from "./runtime/contract/junit.ts";
+export { secretShape } from "./runtime/secret_shapes.ts";

@@ -13,6 +13,7 @@ export interface ConnectorTargetOptions {
 /** Options of `dvt connector test`. */
 export interface ConnectorTestOptions extends ConnectorTargetOptions {
   junit?: string;
+  tables?: string[];
 }
 
 /** Options of `dvt connector build`. */
@@ -69,6 +70,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
       .argument("<connector>", "builtin name, path to a connector dir/connector.yaml, or URL"),
   )
     .option("--junit <file>", "also write the results as JUnit XML")
+    .option("--tables <a,b>", "tables to test when the connector has no discover", parseList)
     .addHelpText(
       "after",
       "\nExamples:\n  dvt connector test ./connectors/hubspot\n  dvt connector test files --set paths=data/*.csv --junit report.xml",

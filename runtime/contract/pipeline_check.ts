@@ -1,0 +1,70 @@
+/**
+ * The end-to-end contract check: run the connector through ConnectorRuntime into a temporary
+ * directory, then query `_meta` and every view of the resulting extract.duckdb.
+ *
+ * @module
+ */
+import type { Connector } from "../protocol.ts";
+import { ContractFailure, SkipCheck } from "./checks.ts";
+
+interface RuntimeModule {
+  ConnectorRuntime: new (outDir: string, options: Record<string, unknown>) => {
+    run(connector: Connector, options: Record<string, unknown>): Promise<{
+      tablesFailed: number;
+      errors: { table: string; message: string }[];
+      databasePath?: string;
+    }>;
+  };
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+async function loadRuntime(): Promise<RuntimeModule> {
+  // A variable specifier: the runtime module is heavy (DuckDB, parquet-wasm) and loads only here.
+  const specifier = "../runtime.ts";
+  try {
+    return await import(specifier) as RuntimeModule;
+  } catch (cause) {
+    throw new SkipCheck(
+      `ConnectorRuntime is not available in this build (${String(cause).split("\n")[0]})`,
+    );
+  }
+}
+
+/** Extracts every given table and checks the extract.duckdb is complete and queryable. */
+export async function checkPipeline(
+  connector: Connector,
+  name: string,
+  tables: string[],
+): Promise<string> {
+  const { ConnectorRuntime } = await loadRuntime();
+  const { DuckDB } = await import("../duckdb.ts");
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const outDir = await Deno.makeTempDir({ prefix: "dvt-contract-" });
+  try {
+    const runtime = new ConnectorRuntime(outDir, { connectorName: name, log: quiet });
+    const stats = await runtime.run(connector, tables.length ? { tables } : {});
+    if (stats.tablesFailed) {
+      const errors = stats.errors.map((error) => `${error.table}: ${error.message}`).join("; ");
+      throw new ContractFailure(`${stats.tablesFailed} table(s) failed to extract: ${errors}`);
+    }
+    const db = await DuckDB.create(`${outDir}/extract.duckdb`, { readOnly: true });
+    try {
+      const meta = await db.all("SELECT table_name, rows FROM _meta");
+      if (!meta.length) throw new ContractFailure("extract.duckdb has no table in _meta");
+      const views = await db.all(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'",
+      );
+      for (const view of views) {
+        await db.all(`SELECT * FROM ${quote(String(view.view_name))} LIMIT 5`);
+      }
+      return `${meta.length} table(s) in _meta, ${views.length} view(s) queried`;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  }
+}
