@@ -1,0 +1,175 @@
+/**
+ * Getting one artifact into the local cache, verified: from the cache when it was verified
+ * before, otherwise from the repositories in order into a `.part` file (resumable), checked
+ * against every checksum the repository publishes and against the sha256 dvt.lock pins, and
+ * renamed to its real name only then. A repository that publishes no checksum at all is refused
+ * unless dvt.lock already pins the artifact's sha256.
+ *
+ * @module
+ */
+import { IntegrityError, ResolveError } from "../errors.ts";
+import type { ProgressReporter } from "../progress.ts";
+import { CHECKSUM_ALGORITHMS, type Digests, hashFile } from "./checksums.ts";
+import {
+  artifactFileName,
+  artifactPath,
+  type Coordinates,
+  formatCoordinates,
+} from "./coordinates.ts";
+import type { LocalCache } from "./local_cache.ts";
+import {
+  downloadToPart,
+  type FetchFunction,
+  fetchPublishedChecksums,
+  type PublishedChecksums,
+} from "./repository_client.ts";
+import type { Repository } from "./repositories.ts";
+
+/** What downloads need: where from, where to, how. */
+export interface DownloadContext {
+  repositories: readonly Repository[];
+  cache: LocalCache;
+  fetch: FetchFunction;
+  /** Never contact a repository; only verified cache entries count. */
+  offline: boolean;
+  progress: ProgressReporter;
+}
+
+/** One artifact to fetch. */
+export interface ArtifactRequest {
+  coordinates: Coordinates;
+  /** Repository that served its POM; tried first. */
+  repository?: string;
+  /** sha256 pinned in dvt.lock, when the lock has this artifact. */
+  pinnedSha256?: string;
+}
+
+/** A verified artifact in the cache. */
+export interface CachedArtifact {
+  coordinates: Coordinates;
+  /** Absolute path in the cache. */
+  path: string;
+  fileName: string;
+  sha256: string;
+  size: number;
+  repository: string;
+  /** True when this run downloaded it; false when it came from the cache. */
+  downloaded: boolean;
+}
+
+function pinMismatch(what: string, pinned: string, actual: string): IntegrityError {
+  return new IntegrityError(
+    `${what} has sha256 ${actual}, but dvt.lock pins ${pinned}`,
+    {
+      hint: "the artifact changed since it was locked; if the change is expected, remove its " +
+        "entry from dvt.lock and run dvt sync again (never with --locked)",
+    },
+  );
+}
+
+/** Fetches (or finds in the cache) one artifact, verified. */
+export async function fetchArtifact(
+  request: ArtifactRequest,
+  context: DownloadContext,
+): Promise<CachedArtifact> {
+  const relative = artifactPath(request.coordinates);
+  const what = formatCoordinates(request.coordinates);
+  const base = {
+    coordinates: request.coordinates,
+    path: context.cache.path(relative),
+    fileName: artifactFileName(request.coordinates),
+  };
+  const origin = await context.cache.origin(relative);
+  if (origin) {
+    if (request.pinnedSha256 && origin.sha256 !== request.pinnedSha256) {
+      throw pinMismatch(`cached ${what}`, request.pinnedSha256, origin.sha256);
+    }
+    return { ...base, ...origin, downloaded: false };
+  }
+  if (context.offline) {
+    throw new ResolveError(`${what} is not in the local cache (${context.cache.root})`, {
+      hint: "run dvt sync once without --offline to fill the cache",
+    });
+  }
+  for (const repository of orderRepositories(context.repositories, request.repository)) {
+    const found = await downloadFrom(repository, relative, what, request, context);
+    if (found) {
+      await context.cache.writeOrigin(relative, found);
+      return { ...base, ...found, downloaded: true };
+    }
+  }
+  throw new ResolveError(
+    `${what} was not found in ${context.repositories.map((repo) => repo.url).join(", ")}`,
+    { hint: "check the coordinates in dvt.yaml sync.adapters, or add the repository hosting it" },
+  );
+}
+
+function orderRepositories(all: readonly Repository[], preferred?: string): Repository[] {
+  const first = all.filter((repo) => repo.url === preferred);
+  return [...first, ...all.filter((repo) => repo.url !== preferred)];
+}
+
+async function downloadFrom(
+  repository: Repository,
+  relative: string,
+  what: string,
+  request: ArtifactRequest,
+  context: DownloadContext,
+): Promise<{ repository: string; sha256: string; size: number } | undefined> {
+  const finalPath = context.cache.path(relative);
+  const partPath = `${finalPath}.part`;
+  await Deno.mkdir(finalPath.slice(0, finalPath.lastIndexOf("/")), { recursive: true });
+  const [published, found] = await Promise.all([
+    fetchPublishedChecksums(context.fetch, repository, relative, what),
+    downloadToPart(context.fetch, repository, relative, partPath, what, context.progress),
+  ]);
+  if (!found) return undefined;
+  let digests: Digests;
+  try {
+    digests = await hashFile(partPath);
+    verify(what, repository, published, digests, request.pinnedSha256);
+  } catch (error) {
+    context.progress.finish(what, "failed");
+    await Deno.remove(partPath).catch(() => {});
+    throw error;
+  }
+  await Deno.rename(partPath, finalPath);
+  const size = (await Deno.stat(finalPath)).size;
+  context.progress.finish(what, "ok");
+  return { repository: repository.url, sha256: digests.sha256, size };
+}
+
+/** Checks a downloaded file against every published checksum and the lockfile's pin. */
+export function verify(
+  what: string,
+  repository: Repository,
+  published: PublishedChecksums,
+  digests: Digests,
+  pinnedSha256?: string,
+): void {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const expected = published[algorithm];
+    if (expected && expected !== digests[algorithm]) {
+      throw new IntegrityError(
+        `${what} from ${repository.url} does not match its published ${algorithm}: ` +
+          `expected ${expected}, got ${digests[algorithm]}`,
+        { hint: "the download or the repository is corrupt; nothing was installed; try again" },
+      );
+    }
+  }
+  if (pinnedSha256 && pinnedSha256 !== digests.sha256) {
+    throw pinMismatch(`${what} from ${repository.url}`, pinnedSha256, digests.sha256);
+  }
+  const anyPublished = CHECKSUM_ALGORITHMS.some((algorithm) => published[algorithm]);
+  if (!anyPublished && !pinnedSha256) {
+    throw new IntegrityError(
+      `repository ${repository.url} publishes no checksum (.sha512/.sha256/.sha1) for ${what}; ` +
+        "refusing an unverified artifact",
+      {
+        hint: "verify the file by other means and pin it in dvt.lock (an entry with its " +
+          `coordinates, repository and sha256 ${digests.sha256}), or ask the repository to ` +
+          "publish checksums",
+      },
+    );
+  }
+}
