@@ -44,7 +44,11 @@ export function selectTables(
   requested: string[] | undefined,
 ): SelectedTable[] {
   if (!discovered) {
-    if (!requested?.length) {
+    // A remote-only connector needs no tables: its _remote_attach row is the whole extract.
+    const remoteOnly = !hasCap(connector.capabilities, Cap.READ) &&
+      !hasCap(connector.capabilities, Cap.STREAM);
+    if (requested?.length === 0 || (!requested && remoteOnly)) return [];
+    if (!requested) {
       throw new InputError("this connector cannot list its tables (no discover capability)", {
         hint: "name the tables to extract with --tables (or tables: in dvt.yaml)",
       });
