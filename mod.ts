@@ -86,3 +86,4 @@ export {
 export type { CheckLimits } from "./runtime/contract/checks.ts";
 export { contractReportToJUnit } from "./runtime/contract/junit.ts";
 export { secretShape } from "./runtime/secret_shapes.ts";
+export type { Field, RecordBatch, Schema } from "apache-arrow";
