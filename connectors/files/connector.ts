@@ -1,0 +1,148 @@
+/**
+ * The built-in `files` connector: CSV, TSV, JSON, NDJSON and Parquet files by path or glob,
+ * sniffed and read by an embedded DuckDB. `read()` yields Arrow batches (the portable path);
+ * `scanSql()` gives the same SELECT to the runtime for DuckDB's native COPY to Parquet.
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { ConnectorFactory, ReadOptions, TableInfo } from "../../mod.ts";
+import { Cap, InputError } from "../../mod.ts";
+import { BatchAssembler } from "./batch_assembler.ts";
+import { type ColumnPlan, planColumn, suggestCursor } from "./column_plan.ts";
+import { explainReadError } from "./duckdb_errors.ts";
+import { type FileTable, resolveFileTables } from "./file_sources.ts";
+import { type CsvOptions, projectedColumns, readerCall, selectSql } from "./scan_sql.ts";
+
+/** The files connector's config (see connector.yaml). */
+export interface FilesConfig {
+  paths?: string[] | string;
+  tables?: Record<string, string>;
+  base_dir?: string;
+  delimiter?: string;
+  header?: boolean;
+  sample_size?: number;
+  [key: string]: unknown;
+}
+
+interface Discovered {
+  table: FileTable;
+  plans: ColumnPlan[];
+  info: TableInfo;
+}
+
+const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
+  const arrow = ctx.arrow;
+  const baseDir = config.base_dir ?? Deno.cwd();
+  const csv: CsvOptions = {
+    delimiter: config.delimiter,
+    header: config.header,
+    sampleSize: config.sample_size,
+  };
+  let instance: Promise<DuckDBInstance> | undefined;
+  let catalog: Promise<Map<string, Discovered>> | undefined;
+
+  const database = () =>
+    instance ??= import("@duckdb/node-api").then(({ DuckDBInstance }) =>
+      DuckDBInstance.create(":memory:")
+    );
+
+  async function withConnection<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await (await database()).connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async function describe(table: FileTable): Promise<Discovered> {
+    const plans = await withConnection(async (connection) => {
+      const result = await connection.run(`SELECT * FROM ${readerCall(table, csv)} LIMIT 0`);
+      const names = result.columnNames();
+      return result.columnTypes().map((type, i) => planColumn(arrow, names[i], type));
+    }).catch((error) => {
+      throw explainReadError(error, table);
+    });
+    const schema = new arrow.Schema(plans.map((p) => new arrow.Field(p.name, p.type, true)));
+    const info: TableInfo = {
+      name: table.name,
+      schema,
+      capabilities: Cap.DISCOVER | Cap.READ,
+      description: table.pattern,
+      cursorField: suggestCursor(plans),
+    };
+    return { table, plans, info };
+  }
+
+  const tables = () =>
+    catalog ??= (async () => {
+      const found = new Map<string, Discovered>();
+      for (const table of await resolveFileTables(config, baseDir)) {
+        found.set(table.name, await describe(table));
+      }
+      return found;
+    })();
+
+  async function lookup(name: string): Promise<Discovered> {
+    const all = await tables();
+    const found = all.get(name);
+    if (!found) {
+      throw new InputError(`unknown table "${name}"`, {
+        hint: `tables: ${[...all.keys()].join(", ")}`,
+      });
+    }
+    return found;
+  }
+
+  async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
+    const { table, plans, info } = await lookup(name);
+    const selected = projectedColumns(name, plans, options.columns);
+    const schema = options.columns?.length
+      ? new arrow.Schema(selected.map((p) => info.schema.fields.find((f) => f.name === p.name)!))
+      : info.schema;
+    const sql = selectSql(table, plans, options, csv);
+    const connection = await (await database()).connect();
+    try {
+      const result = await connection.stream(sql).catch((error) => {
+        throw explainReadError(error, table);
+      });
+      const assembler = new BatchAssembler(arrow, selected, schema);
+      const batchSize = Math.max(1, options.batchSize);
+      while (true) {
+        const chunk = await result.fetchChunk().catch((error) => {
+          throw explainReadError(error, table);
+        });
+        if (!chunk || chunk.rowCount === 0) break;
+        assembler.add(chunk);
+        while (assembler.rows >= batchSize) yield assembler.take(batchSize);
+      }
+      if (assembler.rows > 0) yield assembler.take();
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  return {
+    capabilities: Cap.DISCOVER | Cap.READ,
+    async discover() {
+      return [...(await tables()).values()].map((entry) => entry.info);
+    },
+    read,
+    async scanSql(name: string, options: ReadOptions) {
+      const { table, plans } = await lookup(name);
+      return selectSql(table, plans, options, csv);
+    },
+    async check() {
+      await tables();
+    },
+    async close() {
+      const pending = instance;
+      instance = undefined;
+      if (pending) (await pending).closeSync();
+    },
+  };
+};
+
+export default files;

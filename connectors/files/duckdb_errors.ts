@@ -1,0 +1,56 @@
+/**
+ * Turns DuckDB's reader errors (multi-line, with sniffer settings) into one clear sentence
+ * naming the file and line, plus a hint.
+ *
+ * @module
+ */
+import { InputError } from "../../mod.ts";
+import type { FileTable } from "./file_sources.ts";
+
+function firstLine(text: string): string {
+  return text.split("\n").map((line) => line.trim()).find((line) => line) ?? text;
+}
+
+/** Maps a DuckDB error raised while reading `table` to an InputError, or returns it as is. */
+export function explainReadError(error: unknown, table: FileTable): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = error.message;
+  const file = message.match(/^\s*file = (.+)$/m)?.[1]?.trim() ??
+    message.match(/in file "([^"]+)"/)?.[1] ?? table.files.join(", ");
+  const csvLine = message.match(/CSV Error on Line: (\d+)/);
+  if (csvLine) {
+    const body = message.split("\n").slice(1);
+    const original = body.find((line) => line.startsWith("Original Line:"));
+    const reason = body.find((line) =>
+      line.trim() && !line.startsWith("Original Line:") && !line.startsWith("Possible fixes")
+    );
+    return new InputError(
+      `malformed CSV row in ${file} at line ${csvLine[1]}: ${firstLine(reason ?? "")}${
+        original ? ` (${original.trim()})` : ""
+      }`,
+      {
+        location: { file, line: Number(csvLine[1]), field: table.field },
+        hint: "fix the row in the file, or set delimiter/header in the connector config",
+      },
+    );
+  }
+  if (/Malformed JSON|JSON/i.test(message) && /Invalid Input Error/.test(message)) {
+    return new InputError(
+      `malformed JSON in ${file}: ${firstLine(message.replace(/^Invalid Input Error: /, ""))}`,
+      { location: { file, field: table.field }, hint: "fix the JSON in the file" },
+    );
+  }
+  if (/No files found that match the pattern/.test(message)) {
+    return new InputError(`file disappeared while reading: ${file}`, {
+      location: { field: table.field },
+      hint: "make sure the files stay in place during the extract",
+    });
+  }
+  if (/Conversion Error|Invalid Input Error|IO Error/.test(message)) {
+    return new InputError(`cannot read ${file}: ${firstLine(message)}`, {
+      location: { field: table.field },
+      hint: "check the file's contents and type",
+    });
+  }
+  return error;
+}
