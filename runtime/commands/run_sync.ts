@@ -1,0 +1,52 @@
+/**
+ * `dvt sync`: runs the sync and prints the result on stdout: the seed's text lines, JSON with
+ * `--json`, or one comma-separated line of absolute JAR paths with `--classpath`. Events and
+ * progress go to stderr.
+ *
+ * @module
+ */
+import { dvtHome } from "../maven/local_cache.ts";
+import { detectOutputMode, printJson, printResult } from "../output.ts";
+import { createProgressReporter } from "../progress.ts";
+import { createEventSink } from "../sync/sync_events.ts";
+import { syncJars, type SyncResult } from "../sync/sync_jars.ts";
+import type { GlobalOptions } from "./options.ts";
+import type { SyncCliOptions } from "./sync.ts";
+
+/** Default number of parallel downloads. */
+const DEFAULT_THREADS = 8;
+
+/** Runs `dvt sync` and returns the exit code (errors are thrown for cli.ts to print). */
+export async function runSync(options: SyncCliOptions, globals: GlobalOptions): Promise<number> {
+  const mode = detectOutputMode(options.json);
+  const result = await syncJars({
+    cwd: Deno.cwd(),
+    home: dvtHome(),
+    profiles: options.profiles,
+    buckets: options.buckets,
+    project: options.project,
+    jdbc: options.jdbc,
+    native: options.native,
+    locked: options.locked,
+    offline: options.offline,
+    threads: options.threads ?? DEFAULT_THREADS,
+    emit: createEventSink(options.json, globals.logLevel),
+    progress: await createProgressReporter(mode, "bytes"),
+  });
+  if (options.classpath) printResult(result.classpath.join(","));
+  else if (options.json) printJson(result);
+  else printText(result, options);
+  return 0;
+}
+
+function printText(result: SyncResult, options: SyncCliOptions): void {
+  if (options.jdbc) {
+    printResult("Syncing JDBC drivers...");
+    for (const item of result.jdbc) printResult(`  ${item.adapter}: OK (${item.jar})`);
+  }
+  if (options.native) {
+    printResult("Syncing native connectors...");
+    for (const item of result.native) printResult(`  ${item.adapter}: OK (${item.jar})`);
+  }
+  printResult("Done!");
+}
