@@ -17,7 +17,7 @@ export interface MavenRepoServerOptions {
   /** Paths (prefixes) for which `.sha256` files are also served. */
   sha256Prefixes?: string[];
   /** Replace a file's bytes; its checksums follow the replacement when `checksumsFollow`. */
-  replace?: (path: string, bytes: Uint8Array) => Uint8Array;
+  replace?: (path: string, bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
   checksumsFollow?: boolean;
   /** Paths whose first full-body response is cut off after half the bytes. */
   dropOnce?: Set<string>;
@@ -40,7 +40,7 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
     if (normalize(path).startsWith("..")) return new Response("bad path", { status: 400 });
     const checksum = /\.(sha1|sha256|sha512|md5)$/.exec(path);
     const filePath = checksum ? path.slice(0, -checksum[0].length) : path;
-    let bytes: Uint8Array;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = await Deno.readFile(join(root, filePath));
     } catch {
