@@ -1,0 +1,186 @@
+/**
+ * `dvt extract`: runs one source of dvt.yaml, every source, or an ad-hoc connector
+ * (`--connector`) through the extract runtime, and prints a summary or `--json` result.
+ * Exit 0 all tables landed, 1 a table failed (the others still land), 2 bad input.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { buildConnectorConfig } from "../connector_config.ts";
+import { instantiateConnector, resolveConnector } from "../connector_loader.ts";
+import { ConnectorError, InputError, UsageError } from "../errors.ts";
+import { renderExtractSummary } from "../extract_summary.ts";
+import { runHealthCheck } from "../health_check.ts";
+import { createLogger, detectOutputMode, printJson, printResult } from "../output.ts";
+import { createProgressReporter } from "../progress.ts";
+import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
+import type { Connector, Logger } from "../protocol.ts";
+import { ConnectorRuntime, type ExtractResult } from "../runtime.ts";
+import type { YamlFile } from "../yaml_file.ts";
+import type { ExtractCliOptions } from "./extract.ts";
+import type { GlobalOptions } from "./options.ts";
+
+/** One extract to run: a dvt.yaml source or the ad-hoc connector. */
+interface ExtractJob {
+  name: string;
+  connector: string;
+  /** Directory connector paths and relative file paths resolve against. */
+  baseDir: string;
+  out: string;
+  source?: ProjectSource;
+  file?: YamlFile;
+}
+
+function plan(
+  source: string | undefined,
+  options: ExtractCliOptions,
+  project: Project | undefined,
+): ExtractJob[] {
+  const cwd = Deno.cwd();
+  if (options.connector) {
+    if (source) {
+      throw new UsageError(`give either a source name ("${source}") or --connector, not both`);
+    }
+    const name = options.connector.split(/[\\/]/).filter((p) => p).pop()!.replace(/\.ya?ml$/, "");
+    const out = resolve(cwd, options.out ?? `extracts/${name}`);
+    return [{ name, connector: options.connector, baseDir: cwd, out }];
+  }
+  if (!project) {
+    throw new UsageError(
+      source ? `no dvt.yaml here to find source "${source}" in` : "nothing to extract",
+      {
+        hint:
+          "create a dvt.yaml with sources:, pass --project FILE, or run ad hoc: dvt extract --connector files --set paths=data/*.csv --out ./x",
+      },
+    );
+  }
+  const sources = source ? [findSource(project, source)] : Object.values(project.sources);
+  if (!sources.length) {
+    throw new UsageError(`${project.file.path} defines no sources`, {
+      hint: "add one under sources: (see README, Configuration)",
+    });
+  }
+  if (options.out && sources.length > 1) {
+    throw new UsageError("--out needs a single source", {
+      hint: "name the source: dvt extract <source> --out DIR",
+    });
+  }
+  return sources.map((s) => ({
+    name: s.name,
+    connector: s.connector,
+    baseDir: project.dir,
+    out: options.out ? resolve(cwd, options.out) : s.out,
+    source: s,
+    file: project.file,
+  }));
+}
+
+/** Wraps a connector so input errors raised while reading can decide the exit code. */
+function recordingInputErrors(connector: Connector, seen: InputError[]): Connector {
+  return new Proxy(connector, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      if (property !== "read") return value.bind(target);
+      return (table: string, readOptions: Parameters<NonNullable<Connector["read"]>>[1]) =>
+        (async function* () {
+          try {
+            yield* value.call(target, table, readOptions);
+          } catch (error) {
+            if (error instanceof InputError) seen.push(error);
+            throw error;
+          }
+        })();
+    },
+  });
+}
+
+async function runJob(
+  job: ExtractJob,
+  options: ExtractCliOptions,
+  log: Logger,
+  json: boolean,
+  inputErrors: InputError[],
+): Promise<ExtractResult> {
+  const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
+  const { manifest } = loaded;
+  // Connectors reading local files declare base_dir: relative paths follow dvt.yaml.
+  const defaults = "base_dir" in manifest.config ? { base_dir: job.baseDir } : {};
+  const config = await buildConnectorConfig(manifest, {
+    project: {
+      values: { ...defaults, ...job.source?.config },
+      file: job.file,
+      path: job.source ? [...job.source.path, "config"] : undefined,
+    },
+    configFile: options.config,
+    sets: options.set,
+  });
+  if (options.check) {
+    const health = await runHealthCheck(manifest, config);
+    if (!health.ok) {
+      throw new ConnectorError(`health check of ${manifest.name} failed: ${health.message}`, {
+        hint: "check the connector's config and credentials, then run again",
+      });
+    }
+    log.info(health.message, { connector: manifest.name });
+  }
+  const connector = await instantiateConnector(loaded, config, { logger: log });
+  const progress = await createProgressReporter(detectOutputMode(json));
+  try {
+    const runtime = new ConnectorRuntime(job.out, {
+      connectorName: manifest.name,
+      progress,
+      log,
+    });
+    return await runtime.run(recordingInputErrors(connector, inputErrors), {
+      tables: options.tables ?? job.source?.tables,
+      incremental: job.source?.incremental,
+      disposition: job.source?.disposition,
+      fullRefresh: options.fullRefresh,
+      threads: options.threads,
+    });
+  } finally {
+    progress.close();
+    await connector.close?.();
+  }
+}
+
+/**
+ * Runs `dvt extract` and returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await runExtract("shop", { set: [], fullRefresh: false, json: false, check: false }, globals);
+ * ```
+ */
+export async function runExtract(
+  source: string | undefined,
+  options: ExtractCliOptions,
+  globals: GlobalOptions,
+): Promise<number> {
+  const mode = detectOutputMode(options.json);
+  const log = createLogger(mode, globals.logLevel);
+  const project = options.connector && !options.project
+    ? undefined
+    : await loadProject(options.project);
+  const jobs = plan(source, options, project);
+  const results: { source: string; result: ExtractResult }[] = [];
+  const inputErrors: InputError[] = [];
+  for (const job of jobs) {
+    const result = await runJob(job, options, log, options.json, inputErrors);
+    results.push({ source: job.name, result });
+    if (!options.json) {
+      for (const line of renderExtractSummary(job.name, result)) printResult(line);
+    }
+  }
+  if (options.json) {
+    printJson(
+      results.length === 1 && (source || options.connector)
+        ? results[0].result
+        : results.map(({ source, result }) => ({ source, ...result })),
+    );
+  }
+  // Bad input found while reading (malformed rows) is the user's to fix: exit 2, not 1.
+  if (inputErrors.length) throw inputErrors[0];
+  return results.some(({ result }) => result.tablesFailed > 0) ? 1 : 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * The text summary `dvt extract` prints on stdout: per-table rows and sizes, schema changes,
+ * errors, where the extract is and how to query it.
+ *
+ * @module
+ */
+import type { ExtractResult } from "./runtime.ts";
+
+/** Formats a byte count as B/KiB/MiB/GiB with one decimal. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) =>
+    "  " + row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
+      .join("  ").trimEnd()
+  );
+}
+
+/**
+ * Renders one source's result as lines of text.
+ *
+ * @example
+ * ```ts ignore
+ * for (const line of renderExtractSummary("shop", result)) console.log(line);
+ * ```
+ */
+export function renderExtractSummary(source: string, result: ExtractResult): string[] {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const lines = [
+    `${source}: ${n(result.tablesExtracted)} table${
+      result.tablesExtracted === 1 ? "" : "s"
+    } extracted, ${n(result.tablesFailed)} failed, ${n(result.totalRows)} rows`,
+  ];
+  if (result.tables.length) {
+    lines.push(...table([
+      ["table", "status", "rows", "size"],
+      ...result.tables.map((t) => [t.name, t.status, n(t.rows), formatBytes(t.sizeBytes)]),
+    ]));
+  }
+  if (result.schemaChanges.length) {
+    lines.push("schema changes:");
+    for (const change of result.schemaChanges) {
+      const parts = [
+        ...change.added.map((c) => `+${c}`),
+        ...change.removed.map((c) => `-${c}`),
+        ...change.retyped.map((c) => `~${c.column} (${c.from} -> ${c.to})`),
+      ];
+      lines.push(`  ${change.table}: ${parts.join(", ")}`);
+    }
+  }
+  if (result.errors.length) {
+    lines.push("errors:");
+    for (const error of result.errors) lines.push(`  ${error.table}: ${error.message}`);
+  }
+  lines.push(`extract: ${result.outDir}`);
+  lines.push(`query it: duckdb ${result.databasePath}`);
+  return lines;
+}

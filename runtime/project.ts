@@ -1,0 +1,188 @@
+/**
+ * dvt.yaml: the project file. Parses `sources:` (connector, config, tables, incremental,
+ * disposition, out) and accepts `sync:` as raw data for `dvt sync`. Every error is a
+ * ConfigError naming file:line:column, what was expected and what was found.
+ *
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./field_check.ts";
+import type { WriteDisposition } from "./dispositions.ts";
+import { readYamlFile, type YamlFile, type YamlPath } from "./yaml_file.ts";
+
+const TOP_LEVEL_KEYS = ["sources", "sync"] as const;
+const SOURCE_KEYS = ["connector", "config", "tables", "incremental", "disposition", "out"] as const;
+const DISPOSITIONS = ["replace", "append", "merge"] as const;
+const SOURCE_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/** One `sources.<name>` entry. */
+export interface ProjectSource {
+  name: string;
+  /** Builtin name, connector directory/yaml path or https URL, as written. */
+  connector: string;
+  config: Record<string, unknown>;
+  tables?: string[];
+  incremental: Record<string, string>;
+  disposition: Record<string, WriteDisposition>;
+  /** Absolute output directory (default `<project dir>/extracts/<name>`). */
+  out: string;
+  /** Path of this source in the file, for errors in its config. */
+  path: YamlPath;
+}
+
+/** A loaded dvt.yaml. */
+export interface Project {
+  /** Absolute path of the file. */
+  path: string;
+  /** Directory relative paths in the file resolve against. */
+  dir: string;
+  file: YamlFile;
+  sources: Record<string, ProjectSource>;
+  /** The raw `sync:` value (validated by `dvt sync`), undefined when absent. */
+  sync?: unknown;
+}
+
+function fail(file: YamlFile, path: YamlPath, message: string, hint?: string): never {
+  throw new ConfigError(message, { location: file.locate(path), hint });
+}
+
+function stringMap(file: YamlFile, path: YamlPath, value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isMapping(value)) {
+    fail(file, path, `expected a mapping of table -> column, found ${describeFound(value)}`);
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "string") {
+      fail(file, [...path, key], `expected a column name, found ${describeFound(item)}`);
+    }
+  }
+  return value as Record<string, string>;
+}
+
+function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): ProjectSource {
+  const path = ["sources", name];
+  if (!SOURCE_NAME.test(name)) {
+    throw new ConfigError(`invalid source name "${name}"`, {
+      location: file.locateKey(path),
+      hint: "source names are lower case: a letter, then letters, digits, _ or -",
+    });
+  }
+  if (!isMapping(raw)) {
+    fail(file, path, `expected a mapping { connector, config, ... }, found ${describeFound(raw)}`);
+  }
+  rejectUnknownKeys(raw, SOURCE_KEYS, (key) => file.locateKey([...path, key]), ConfigError);
+  if (typeof raw.connector !== "string" || !raw.connector) {
+    fail(
+      file,
+      [...path, "connector"],
+      `expected a connector (builtin name, path or https URL), found ${
+        describeFound(raw.connector)
+      }`,
+      "e.g. connector: files",
+    );
+  }
+  const config = raw.config ?? {};
+  if (!isMapping(config)) {
+    fail(file, [...path, "config"], `expected a mapping, found ${describeFound(config)}`);
+  }
+  let tables: string[] | undefined;
+  if (raw.tables !== undefined && raw.tables !== null) {
+    const list = raw.tables;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+      fail(
+        file,
+        [...path, "tables"],
+        `expected a list of table names, found ${describeFound(list)}`,
+      );
+    }
+    tables = list as string[];
+  }
+  const disposition = stringMap(file, [...path, "disposition"], raw.disposition);
+  for (const [table, value] of Object.entries(disposition)) {
+    if (!(DISPOSITIONS as readonly string[]).includes(value)) {
+      fail(
+        file,
+        [...path, "disposition", table],
+        `unknown disposition "${value}"`,
+        alternatives(value, DISPOSITIONS),
+      );
+    }
+  }
+  if (raw.out !== undefined && typeof raw.out !== "string") {
+    fail(file, [...path, "out"], `expected a directory path, found ${describeFound(raw.out)}`);
+  }
+  return {
+    name,
+    connector: raw.connector as string,
+    config: config as Record<string, unknown>,
+    tables,
+    incremental: stringMap(file, [...path, "incremental"], raw.incremental),
+    disposition: disposition as Record<string, WriteDisposition>,
+    out: resolve(dir, (raw.out as string | undefined) ?? `extracts/${name}`),
+    path,
+  };
+}
+
+/** Validates a parsed dvt.yaml. */
+export function parseProject(file: YamlFile, absolutePath: string): Project {
+  const root = file.value ?? {};
+  if (!isMapping(root)) {
+    fail(file, [], `expected a mapping with sources: and sync:, found ${describeFound(root)}`);
+  }
+  rejectUnknownKeys(
+    root,
+    TOP_LEVEL_KEYS,
+    (key) => file.locateKey([key]),
+    ConfigError,
+    "top-level key",
+  );
+  const dir = dirname(absolutePath);
+  const rawSources = root.sources ?? {};
+  if (!isMapping(rawSources)) {
+    fail(
+      file,
+      ["sources"],
+      `expected a mapping of source name -> source, found ${describeFound(rawSources)}`,
+    );
+  }
+  const sources: Record<string, ProjectSource> = {};
+  for (const [name, raw] of Object.entries(rawSources)) {
+    sources[name] = parseSource(file, dir, name, raw);
+  }
+  return { path: absolutePath, dir, file, sources, sync: root.sync };
+}
+
+/**
+ * Loads `projectPath` (resolved against `cwd`), or ./dvt.yaml when none is given. Returns
+ * undefined when no path is given and ./dvt.yaml does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * const project = await loadProject(undefined, Deno.cwd());
+ * const shop = project && findSource(project, "shop");
+ * ```
+ */
+export async function loadProject(
+  projectPath: string | undefined,
+  cwd: string = Deno.cwd(),
+): Promise<Project | undefined> {
+  const path = resolve(cwd, projectPath ?? "dvt.yaml");
+  if (projectPath === undefined) {
+    const exists = await Deno.stat(path).then((info) => info.isFile, () => false);
+    if (!exists) return undefined;
+  }
+  const file = await readYamlFile(projectPath ?? path, ConfigError);
+  return parseProject(file, path);
+}
+
+/** Looks a source up by name; unknown names throw listing the available ones. */
+export function findSource(project: Project, name: string): ProjectSource {
+  const source = project.sources[name];
+  if (source) return source;
+  const known = Object.keys(project.sources);
+  throw new ConfigError(`unknown source "${name}" in ${project.file.path}`, {
+    location: { file: project.file.path },
+    hint: known.length ? alternatives(name, known) : "dvt.yaml defines no sources yet",
+  });
+}
