@@ -90,7 +90,9 @@ export async function runHealthCheck(
     return {
       ok: false,
       url: shownUrl,
-      message: `health check needs ${names}, which ${missing.length > 1 ? "are" : "is"} not set`,
+      message: `health check needs ${names}, which ${
+        new Set(missing).size > 1 ? "are" : "is"
+      } not set`,
     };
   }
   const label = `${check.method} ${shownUrl}`;
