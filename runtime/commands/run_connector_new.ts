@@ -99,7 +99,7 @@ export async function scaffoldFiles(
 ): Promise<Record<string, string>> {
   const mod = await modReference(dir);
   const camel = name.replace(/[-_]+([a-z0-9])/g, (_, char: string) => char.toUpperCase());
-  const tableCaps = caps.filter((cap) => cap === "read" || cap === "stream");
+  const tableCaps = caps.filter((cap) => cap !== "discover");
   const shown = relative(Deno.cwd(), dir) || ".";
   const dirHint = shown.startsWith(".") || shown.startsWith("/") ? shown : `./${shown}`;
   const noDiscover = !caps.includes("discover");
