@@ -8,7 +8,7 @@
 import { projectSchema, schemaToJson } from "./arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
 import type { WriteDisposition } from "./dispositions.ts";
-import { ConnectorError, DvtError, InputError } from "./errors.ts";
+import { ConnectorError, DvtError } from "./errors.ts";
 import {
   extractReadTable,
   extractStreamTable,
@@ -32,7 +32,8 @@ import {
 import { cleanUpStaleFiles, publishDatabase } from "./publish.ts";
 import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_evolution.ts";
 import { loadState, saveState, stateFromCatalog } from "./state.ts";
-import { type SelectedTable, selectTables } from "./table_selection.ts";
+import { checkRunOptions, type SelectedTable, selectTables } from "./table_selection.ts";
+import { pool } from "./pool.ts";
 
 export type { WriteDisposition } from "./dispositions.ts";
 
@@ -97,15 +98,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
-}
-
 /**
  * Runs connectors into an output directory.
  *
@@ -131,7 +123,7 @@ export class ConnectorRuntime {
     const layout = this.layout;
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
-    this.#checkOptions(selected, options);
+    checkRunOptions(options);
     const catalog = await readCatalog(layout.database);
     const runId = newRunId();
     await Deno.mkdir(layout.dataDir, { recursive: true });
@@ -207,32 +199,6 @@ export class ConnectorRuntime {
     } catch (error) {
       if (error instanceof DvtError) throw error;
       throw new ConnectorError(`discover() failed: ${message(error)}`, { cause: error });
-    }
-  }
-
-  #checkOptions(selected: SelectedTable[], options: RunOptions): void {
-    const sources = new Set(selected.map((t) => t.source));
-    for (
-      const [kind, record] of Object.entries({
-        incremental: options.incremental,
-        disposition: options.disposition,
-        columns: options.columns,
-      })
-    ) {
-      for (const table of Object.keys(record ?? {})) {
-        if (!sources.has(table) && options.tables) {
-          throw new InputError(`${kind} is set for table "${table}", which is not selected`, {
-            hint: `selected tables: ${[...sources].join(", ")}`,
-          });
-        }
-      }
-    }
-    for (const [table, disposition] of Object.entries(options.disposition ?? {})) {
-      if (!["replace", "append", "merge"].includes(disposition)) {
-        throw new InputError(`unknown disposition "${disposition}" for table "${table}"`, {
-          hint: "use replace, append or merge",
-        });
-      }
     }
   }
 

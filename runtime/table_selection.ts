@@ -7,6 +7,8 @@
 import { closest, distance } from "fastest-levenshtein";
 import { InputError } from "./errors.ts";
 import { Cap, type Connector, hasCap, type TableInfo } from "./protocol.ts";
+import type { RunOptions } from "./runtime.ts";
+import { WRITE_DISPOSITIONS } from "./dispositions.ts";
 
 /** How a selected table is obtained. */
 export type TableKind = "read" | "stream" | "remote" | "none";
@@ -80,4 +82,18 @@ export function selectTables(
     const info = byName.get(source)!;
     return { source, info, kind: tableKind(connector, info) };
   });
+}
+
+/**
+ * Checks per-table options. Settings for tables not selected this run are ignored (a project
+ * file configures every table; `--tables` picks some), unknown dispositions are input errors.
+ */
+export function checkRunOptions(options: Pick<RunOptions, "disposition">): void {
+  for (const [table, disposition] of Object.entries(options.disposition ?? {})) {
+    if (!(WRITE_DISPOSITIONS as readonly string[]).includes(disposition)) {
+      throw new InputError(`unknown disposition "${disposition}" for table "${table}"`, {
+        hint: `use one of: ${WRITE_DISPOSITIONS.join(", ")}`,
+      });
+    }
+  }
 }
