@@ -13,7 +13,8 @@ export const DEBIAN_MAVEN_REPO = "/usr/share/maven-repo";
 
 /** Options of {@linkcode serveMavenRepository}. */
 export interface MavenRepoServerOptions {
-  root?: string;
+  /** Directories tried in order for each path (default: Debian's repository). */
+  roots?: string[];
   /** Paths (prefixes) for which `.sha256` files are also served. */
   sha256Prefixes?: string[];
   /** Replace a file's bytes; its checksums follow the replacement when `checksumsFollow`. */
@@ -30,7 +31,7 @@ export interface MavenRepoServer extends LocalServer {
 
 /** Serves a Maven repository directory over HTTP on 127.0.0.1. */
 export function serveMavenRepository(options: MavenRepoServerOptions = {}): MavenRepoServer {
-  const root = options.root ?? DEBIAN_MAVEN_REPO;
+  const roots = options.roots ?? [DEBIAN_MAVEN_REPO];
   const requests: MavenRepoServer["requests"] = [];
   const dropped = new Set<string>();
   const server = serveLocal(async (request) => {
@@ -40,12 +41,12 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
     if (normalize(path).startsWith("..")) return new Response("bad path", { status: 400 });
     const checksum = /\.(sha1|sha256|sha512|md5)$/.exec(path);
     const filePath = checksum ? path.slice(0, -checksum[0].length) : path;
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = await Deno.readFile(join(root, filePath));
-    } catch {
-      return new Response("not found", { status: 404 });
+    let bytes: Uint8Array<ArrayBuffer> | undefined;
+    for (const root of roots) {
+      bytes = await Deno.readFile(join(root, filePath)).catch(() => undefined);
+      if (bytes) break;
     }
+    if (!bytes) return new Response("not found", { status: 404 });
     const original = bytes;
     if (options.replace) bytes = options.replace(filePath, bytes);
     if (checksum) {
