@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConfigError, InputError } from "../../../runtime/errors.ts";
+import type { ConfigError, InputError } from "../../../runtime/errors.ts";
 import { bucketTypeForAdapter, readBucketsConfig } from "../../../runtime/sync/buckets.ts";
 import { adapterTypes, findProfiles, readProfileOutputs } from "../../../runtime/sync/profiles.ts";
 import { tempDir } from "../../_helpers.ts";
