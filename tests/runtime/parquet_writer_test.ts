@@ -98,3 +98,25 @@ Deno.test("ConnectorRuntime memory stays flat from 500k to 5M rows", async () =>
   // would exceed the slack, which only covers allocator and GC growth (measured ~30 MB).
   assert.ok(large < small + 80 * 1024 * 1024, `peak RSS ${small} -> ${large} bytes`);
 });
+
+Deno.test("writeParquetFile() round-trips decimals and dictionary-encoded strings", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/d.parquet`;
+  const words = new Uint32Array([12345, 0, 0, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff]);
+  const amount = arrow.makeVector(
+    arrow.makeData({ type: new arrow.Decimal(2, 10, 128), length: 2, data: words }),
+  );
+  const status = arrow.vectorFromArray(
+    ["paid", "open"],
+    new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+  );
+  await writeParquetFile(path, new arrow.Table({ amount, status }).batches, { table: "d" });
+  const rows = await queryDuckDB(
+    undefined,
+    `SELECT amount::VARCHAR AS amount, typeof(amount) AS type, status FROM '${path}'`,
+  );
+  assert.deepEqual(rows, [
+    { amount: "123.45", type: "DECIMAL(10,2)", status: "paid" },
+    { amount: "-0.01", type: "DECIMAL(10,2)", status: "open" },
+  ]);
+});
