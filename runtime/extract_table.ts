@@ -114,14 +114,8 @@ export async function extractReadTable(connector: Connector, job: TableJob): Pro
     if (written.rows === 0 && disposition !== "replace" && previous) {
       await removeIfExists(temp);
       return {
-        entry: {
-          ...previous,
-          ...pick(entry),
-          files: previous.files,
-          rows: previous.rows,
-          sizeBytes: previous.sizeBytes,
-          cursorValue: previous.cursorValue,
-        },
+        // Nothing new: keep the previous files, rows and cursor; refresh the metadata.
+        entry: { ...previous, ...pick(entry) },
         rowsWritten: 0,
       };
     }
