@@ -34,6 +34,7 @@ import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_ev
 import { loadState, saveState, stateFromCatalog } from "./state.ts";
 import { checkRunOptions, type SelectedTable, selectTables } from "./table_selection.ts";
 import { pool } from "./pool.ts";
+import { acquireRunLock } from "./run_lock.ts";
 
 export type { WriteDisposition } from "./dispositions.ts";
 
@@ -124,6 +125,7 @@ export class ConnectorRuntime {
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
+    await using _lock = await acquireRunLock(layout.stateDir);
     const catalog = await readCatalog(layout.database);
     const runId = newRunId();
     await Deno.mkdir(layout.dataDir, { recursive: true });
