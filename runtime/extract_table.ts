@@ -15,6 +15,7 @@ import { ExtractError } from "./errors.ts";
 import type { OutputLayout } from "./layout.ts";
 import { writeParquetFile } from "./parquet_writer.ts";
 import type { Connector, CursorValue, ReadOptions } from "./protocol.ts";
+import { tryNativeScan } from "./native_scan.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "./sql.ts";
 import { appendStreamBatches } from "./stream_writer.ts";
@@ -96,7 +97,9 @@ export async function extractReadTable(connector: Connector, job: TableJob): Pro
   };
   const temp = layout.tempDataFile(runId, name);
   try {
-    const written = await writeParquetFile(temp, connector.read!(table.source, options), {
+    // Fast path: DuckDB writes the Parquet itself when the connector offers scanSql().
+    const native = await tryNativeScan(connector, table.source, options, temp, declared);
+    const written = native ?? await writeParquetFile(temp, connector.read!(table.source, options), {
       table: table.source,
       schema: declared,
       onBatch: (batch, rows) => {
@@ -121,7 +124,7 @@ export async function extractReadTable(connector: Connector, job: TableJob): Pro
     }
     const file = layout.generationFile(name, runId);
     await Deno.rename(temp, layout.absolute(file));
-    entry.cursorValue = tracker?.value() ??
+    entry.cursorValue = native?.maxCursor ?? tracker?.value() ??
       (disposition === "replace" ? undefined : previous?.cursorValue);
     if (disposition === "append" && previous) {
       entry.files = [...previous.files, file];
