@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { verifyIntegrity } from "../../runtime/sandbox/module_source.ts";
+import { runCli, tempDir } from "../_helpers.ts";
+
+Deno.test("dvt connector build bundles a scaffolded connector and prints its integrity", async () => {
+  await using dir = await tempDir();
+  const made = await runCli(["connector", "new", "shop", "--caps", "discover,read"], {
+    cwd: dir.path,
+  });
+  assert.equal(made.code, 0, made.stderr);
+
+  const built = await runCli(["connector", "build", "connectors/shop", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(built.code, 0, built.stderr);
+  const result = JSON.parse(built.stdout);
+  assert.equal(result.name, "shop");
+  assert.equal(result.file, join(dir.path, "connectors/shop/dist/shop.js"));
+  const bytes = await Deno.readFile(result.file);
+  assert.equal(result.bytes, bytes.length);
+  await verifyIntegrity(bytes, result.integrity, result.file);
+  assert.doesNotMatch(new TextDecoder().decode(bytes), /^\s*import\s/m);
+
+  const text = await runCli(["connector", "build", "connectors/shop", "--out", "out/shop.js"], {
+    cwd: dir.path,
+  });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^Built shop 0\.1\.0 -> out\/shop\.js \(\d+ bytes\)$/m);
+  assert.match(text.stdout, new RegExp(`integrity: ${result.integrity.replace(/[+/]/g, "\\$&")}`));
+});
+
+Deno.test("dvt connector build refuses built-ins and missing directories with exit 2", async () => {
+  await using dir = await tempDir();
+  const missing = await runCli(["connector", "build", "nowhere"], { cwd: dir.path });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such connector directory: .*nowhere/);
+  await Deno.mkdir(join(dir.path, "wrap"));
+  await Deno.writeTextFile(
+    join(dir.path, "wrap/connector.yaml"),
+    "name: wrap\nversion: 1.0.0\ndescription: files wrapper\nentrypoint: builtin:files\ncapabilities: [discover, read]\n",
+  );
+  const builtin = await runCli(["connector", "build", "wrap"], { cwd: dir.path });
+  assert.equal(builtin.code, 2, builtin.stderr);
+  assert.match(builtin.stderr, /built-in connectors ship inside dvt/);
+});
