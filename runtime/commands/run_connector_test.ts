@@ -2,7 +2,9 @@
 import { grantedEnvNames, runHealthCheck } from "../health_check.ts";
 import { instantiateConnector } from "../connector_loader.ts";
 import {
+  buildContractReport,
   type ContractCheckResult,
+  type ContractReport,
   formatContractReport,
   runContractTests,
 } from "../contract/contract_tests.ts";
@@ -15,8 +17,51 @@ import {
   printResult,
 } from "../output.ts";
 import type { ConnectorTestOptions } from "./connector.ts";
-import { resolveConnectorTarget } from "./connector_target.ts";
+import { type ConnectorTarget, resolveConnectorTarget } from "./connector_target.ts";
+import { checkRequiredEnv } from "../connector_config.ts";
+import { ConnectorError } from "../errors.ts";
+import type { Connector, Logger } from "../protocol.ts";
 import type { GlobalOptions } from "./options.ts";
+
+/**
+ * Instantiates the connector — a defect there (capabilities differing from the manifest, a
+ * missing method, a failing factory) is a failed test case — then runs the contract tests.
+ */
+async function contractReport(
+  target: ConnectorTarget,
+  options: ConnectorTestOptions,
+  results: ContractCheckResult[],
+  logger: Logger,
+): Promise<ContractReport> {
+  const { manifest } = target.loaded;
+  checkRequiredEnv(manifest);
+  const started = performance.now();
+  const name = "connector loads and matches its manifest";
+  let connector: Connector;
+  try {
+    connector = await instantiateConnector(target.loaded, target.config, { logger });
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    const durationMs = Math.round(performance.now() - started);
+    results.push({ name, status: "failed", message: error.message, durationMs });
+    return buildContractReport(manifest.name, results);
+  }
+  const durationMs = Math.round(performance.now() - started);
+  results.push({
+    name,
+    status: "passed",
+    message: `capabilities ${manifest.capabilities.join(", ")}`,
+    durationMs,
+  });
+  const secrets = grantedEnvNames(manifest).map((name) => Deno.env.get(name) ?? "")
+    .filter((value) => value.length >= 4);
+  return await runContractTests(connector, {
+    name: manifest.name,
+    tables: options.tables,
+    secrets,
+    extraResults: results,
+  });
+}
 
 /** Runs the health check and contract tests; exit 1 when any check fails. */
 export async function runConnectorTest(
@@ -38,15 +83,7 @@ export async function runConnectorTest(
       durationMs: Math.round(performance.now() - started),
     });
   }
-  const connector = await instantiateConnector(target.loaded, target.config, { logger });
-  const secrets = grantedEnvNames(manifest).map((name) => Deno.env.get(name) ?? "")
-    .filter((value) => value.length >= 4);
-  const report = await runContractTests(connector, {
-    name: manifest.name,
-    tables: options.tables,
-    secrets,
-    extraResults,
-  });
+  const report = await contractReport(target, options, extraResults, logger);
   if (options.junit) {
     await Deno.writeTextFile(options.junit, contractReportToJUnit(report));
     printDiagnostic(`wrote JUnit XML to ${options.junit}`);

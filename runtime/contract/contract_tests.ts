@@ -188,10 +188,18 @@ export async function runContractTests(
     );
   }
   await connector.close?.();
+  return buildContractReport(options.name ?? "connector", results);
+}
+
+/** Counts results into a report (also used when a connector cannot even be instantiated). */
+export function buildContractReport(
+  connector: string,
+  results: ContractCheckResult[],
+): ContractReport {
   const count = (status: ContractCheckResult["status"]) =>
-    results.filter((r) => r.status === status).length;
+    results.filter((result) => result.status === status).length;
   return {
-    connector: options.name ?? "connector",
+    connector,
     results,
     passed: count("passed"),
     failed: count("failed"),

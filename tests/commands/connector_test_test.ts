@@ -66,3 +66,27 @@ Deno.test("dvt connector test lists missing required env vars", async () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /BROKEN_TOKEN — the token/);
 });
+
+Deno.test("dvt connector test reports a connector that contradicts its manifest as a failed case", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/c`);
+  await Deno.writeTextFile(
+    `${dir.path}/c/connector.yaml`,
+    "name: c\nversion: 1.0.0\nentrypoint: ./connector.js\ncapabilities: [read, stream]\n",
+  );
+  await Deno.writeTextFile(
+    `${dir.path}/c/connector.js`,
+    "export default () => ({ capabilities: 2, *read() {} });\n",
+  );
+  const result = await runCli(["connector", "test", "./c", "--junit", "out.xml"], {
+    cwd: dir.path,
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stdout,
+    /FAIL {2}connector loads and matches its manifest[\s\S]*capabilities 2 \(read\) differ from the manifest's 6 \(read, stream\)/,
+  );
+  const suite = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" })
+    .parse(await Deno.readTextFile(`${dir.path}/out.xml`)).testsuites.testsuite;
+  assert.equal(Number(suite.failures), 1);
+});
