@@ -92,7 +92,8 @@ export async function tryNativeScan(
   schema: Arrow.Schema | undefined,
   log?: Logger,
 ): Promise<NativeTableResult | undefined> {
-  if (!connector.scanSql || !schema) return undefined;
+  // DVT_NATIVE_SCAN=0 forces the portable Arrow path (benchmarks compare the two).
+  if (!connector.scanSql || !schema || Deno.env.get("DVT_NATIVE_SCAN") === "0") return undefined;
   try {
     const sql = await connector.scanSql(table, options);
     const result = await copyScanToParquet(sql, target, { cursorColumn: options.incrementalKey });

@@ -1,0 +1,84 @@
+/**
+ * `deno task bench`: runs every benchmark as a child process (bench/files_csv.ts,
+ * bench/arrow_batches.ts, bench/maven_sync.ts), collects the JSON lines they print and ends
+ * with a summary table of the targets met or missed. Extra arguments (e.g. `--rows 1000000`)
+ * are passed to every benchmark. Not a test: figures go into BENCHMARKS.md.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+const BENCHMARKS = ["files_csv.ts", "arrow_batches.ts", "maven_sync.ts"];
+
+/** Fixed targets for benchmarks that report raw figures only. */
+const TARGETS: Record<string, { field: string; target: string; met: (v: number) => boolean }> = {
+  arrow_batches: {
+    field: "rowsPerSecond",
+    target: ">= 1,500,000 rows/s",
+    met: (value) => value >= 1_500_000,
+  },
+};
+
+interface Line {
+  bench: string;
+  [key: string]: unknown;
+}
+
+async function runBenchmark(file: string): Promise<Line[]> {
+  const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
+  console.error(`running ${file} ...`);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-worker-options", path, ...Deno.args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const lines = new TextDecoder().decode(output.stdout).split("\n").filter((l) => l.trim());
+  const parsed: Line[] = [];
+  for (const line of lines) {
+    console.log(line);
+    try {
+      parsed.push(JSON.parse(line));
+    } catch {
+      // A benchmark's non-JSON output is shown but not summarised.
+    }
+  }
+  if (output.code !== 0) {
+    parsed.push({ bench: file, metric: "exit code", value: output.code, met: false });
+  }
+  return parsed;
+}
+
+function summaryRows(lines: Line[]): string[][] {
+  const rows: string[][] = [];
+  for (const line of lines) {
+    const fixed = TARGETS[line.bench];
+    if (fixed && typeof line[fixed.field] === "number") {
+      const value = line[fixed.field] as number;
+      rows.push([
+        line.bench,
+        fixed.field,
+        value.toLocaleString("en-US"),
+        fixed.target,
+        fixed.met(value) ? "met" : "MISSED",
+      ]);
+    }
+    if ("met" in line || "target" in line) {
+      const met = line.met === undefined ? "-" : line.met ? "met" : "MISSED";
+      rows.push([
+        line.bench,
+        String(line.metric ?? line.path ?? ""),
+        String(line.value ?? ""),
+        String(line.target ?? ""),
+        met,
+      ]);
+    }
+  }
+  return rows;
+}
+
+const all: Line[] = [];
+for (const file of BENCHMARKS) all.push(...await runBenchmark(file));
+const rows = [["benchmark", "metric", "value", "target", "result"], ...summaryRows(all)];
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+console.log("\nsummary");
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
