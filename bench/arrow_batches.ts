@@ -20,10 +20,13 @@ const rows = Number(flag("rows", "10000000"));
 const batchSize = Number(flag("batch", String(DEFAULT_BATCH_SIZE)));
 const outArg = flag("out", "");
 
+const int64 = new arrow.Int64();
+const float64 = new arrow.Float64();
+const utf8 = new arrow.Utf8();
 const fields = [
-  new arrow.Field("id", new arrow.Int64(), false),
-  new arrow.Field("value", new arrow.Float64(), false),
-  new arrow.Field("label", new arrow.Utf8(), false),
+  new arrow.Field("id", int64, false),
+  new arrow.Field("value", float64, false),
+  new arrow.Field("label", utf8, false),
 ];
 const schema = new arrow.Schema(fields);
 const encoder = new TextEncoder();
@@ -43,10 +46,10 @@ function makeBatch(offset: number, n: number): arrow.RecordBatch {
     offsets[i + 1] = position;
   }
   const children = [
-    arrow.makeData({ type: fields[0].type, length: n, data: ids }),
-    arrow.makeData({ type: fields[1].type, length: n, data: values }),
+    arrow.makeData({ type: int64, length: n, data: ids }),
+    arrow.makeData({ type: float64, length: n, data: values }),
     arrow.makeData({
-      type: fields[2].type,
+      type: utf8,
       length: n,
       valueOffsets: offsets,
       data: bytes.subarray(0, position),
