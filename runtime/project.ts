@@ -172,7 +172,9 @@ export async function loadProject(
     const exists = await Deno.stat(path).then((info) => info.isFile, () => false);
     if (!exists) return undefined;
   }
-  const file = await readYamlFile(projectPath ?? path, ConfigError);
+  // Errors show the path as the user wrote it (or dvt.yaml), not an absolute one.
+  const given = projectPath ?? "dvt.yaml";
+  const file = await readYamlFile(resolve(given) === path ? given : path, ConfigError);
   return parseProject(file, path);
 }
 
