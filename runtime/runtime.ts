@@ -8,7 +8,7 @@
 import { projectSchema, schemaToJson } from "./arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
 import type { WriteDisposition } from "./dispositions.ts";
-import { ConnectorError, DvtError } from "./errors.ts";
+import { ConnectorError, DvtError, ExtractError } from "./errors.ts";
 import {
   extractReadTable,
   extractStreamTable,
@@ -126,7 +126,12 @@ export class ConnectorRuntime {
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
     await using _lock = await acquireRunLock(layout.stateDir);
-    const catalog = await readCatalog(layout.database);
+    const catalog = await readCatalog(layout.database).catch((error) => {
+      throw new ExtractError(`cannot read the published catalog: ${message(error)}`, {
+        cause: error,
+        hint: "close programs that hold extract.duckdb open for writing, or move the file away",
+      });
+    });
     const runId = newRunId();
     await Deno.mkdir(layout.dataDir, { recursive: true });
     await Deno.mkdir(layout.schemasDir, { recursive: true });
@@ -186,8 +191,15 @@ export class ConnectorRuntime {
       .concat([...newEntries.values()])
       .sort((a, b) => a.name.localeCompare(b.name));
     const temp = layout.tempDatabase(runId);
-    await buildCatalog(temp, layout.root, runId, entries, remote);
-    await publishDatabase(temp, layout.database);
+    try {
+      await buildCatalog(temp, layout.root, runId, entries, remote);
+      await publishDatabase(temp, layout.database);
+    } catch (error) {
+      throw new ExtractError(`failed to publish extract.duckdb: ${message(error)}`, {
+        cause: error,
+        hint: "the previous extract is unchanged; fix the cause and run again",
+      });
+    }
     await saveState(layout, stateFromCatalog(runId, entries));
     for (const [name, schema] of snapshots) await saveSchemaSnapshot(layout, name, schema);
     await cleanUpStaleFiles(layout, referencedFiles(entries));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../_helpers.ts";
-import { InputError } from "../../runtime/errors.ts";
+import { ExtractError, InputError } from "../../runtime/errors.ts";
 import { Cap, type Connector } from "../../runtime/protocol.ts";
 import { ConnectorRuntime } from "../../runtime/runtime.ts";
 import { batchOf, memoryConnector, schemaOf } from "../fixtures/runtime/connectors.ts";
@@ -175,4 +175,18 @@ Deno.test("run() reads a connector without discover when tables are named", asyn
   assert.equal(result.tablesExtracted, 2);
   const rows = await queryDuckDB(`${dir.path}/extract.duckdb`, "SELECT * FROM a_b");
   assert.deepEqual(rows, [{ name: "a/b" }, { name: "a/b" }]);
+});
+
+Deno.test("run() reports an unreadable published catalog as an ExtractError", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/extract.duckdb`, "garbage, not a database");
+  await assert.rejects(
+    () => new ConnectorRuntime(dir.path).run(shop().connector),
+    (error: unknown) => {
+      assert.ok(error instanceof ExtractError);
+      assert.match(error.message, /cannot read the published catalog: Failed to open/);
+      return true;
+    },
+  );
+  assert.equal(await Deno.readTextFile(`${dir.path}/extract.duckdb`), "garbage, not a database");
 });
