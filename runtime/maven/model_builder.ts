@@ -1,6 +1,7 @@
 /**
  * The effective model of a POM, as Maven 3's model builder computes it for a dependency:
- * parent chain fetched by coordinates (relativePath is meaningless in a repository), inheritance
+ * parent chain fetched by coordinates (relativePath is meaningless in a repository), each POM's
+ * active profiles injected into that POM (profile_activation.ts, profile_injection.ts), inheritance
  * (groupId, version, properties, dependencies, dependencyManagement; the child wins),
  * interpolation of the merged model with the child's fields, BOM imports (first declaration
  * wins), then management filling the dependencies' missing versions, scopes and exclusions.
@@ -19,6 +20,13 @@ import {
 import { createInterpolator, type Interpolator } from "./interpolation.ts";
 import { parsePom, type Pom, type PomDependency, type PomRelocation } from "./pom.ts";
 import type { PomSource } from "./pom_source.ts";
+import {
+  type ActivationEnvironment,
+  activationEnvironment,
+  type ActivationOptions,
+  selectActiveProfiles,
+} from "./profile_activation.ts";
+import { injectProfiles } from "./profile_injection.ts";
 
 /** A POM after inheritance, interpolation, imports and management. */
 export interface EffectiveModel {
@@ -44,14 +52,23 @@ interface LoadedPom {
 export class ModelBuilder {
   readonly #source: PomSource;
   readonly #env: Readonly<Record<string, string>>;
+  readonly #activation: ActivationEnvironment;
   // Promises for raw POMs (leaves, so sharing in-flight fetches cannot deadlock); finished models.
   readonly #poms = new Map<string, Promise<LoadedPom | undefined>>();
   readonly #models = new Map<string, EffectiveModel>();
 
-  /** `env` serves `${env.X}`; defaults to the process environment. */
-  constructor(source: PomSource, env?: Readonly<Record<string, string>>) {
+  /**
+   * `env` serves `${env.X}`; defaults to the process environment. `activation` describes the
+   * JDK, OS and user properties profiles are activated against (defaults: JDK 17, this OS).
+   */
+  constructor(
+    source: PomSource,
+    env?: Readonly<Record<string, string>>,
+    activation?: ActivationOptions,
+  ) {
     this.#source = source;
     this.#env = env ?? readEnvironment();
+    this.#activation = activationEnvironment(activation, this.#env);
   }
 
   /** The effective model of `groupId:artifactId:version`, or undefined if no POM exists. */
@@ -131,8 +148,9 @@ export class ModelBuilder {
     chain: LoadedPom[],
     importChain: string[],
   ): Promise<EffectiveModel> {
-    const merged = inherit(chain.map((loaded) => loaded.pom));
-    const self = chain[0].pom;
+    const poms = chain.map((loaded) => this.#withActiveProfiles(loaded.pom));
+    const merged = inherit(poms);
+    const self = poms[0];
     const interpolate = createInterpolator(
       { ...merged, artifactId: self.artifactId, packaging: self.packaging, parent: self.parent },
       merged.properties,
@@ -156,6 +174,12 @@ export class ModelBuilder {
     };
     if (self.relocation) model.relocation = interpolateRelocation(self.relocation, interpolate);
     return model;
+  }
+
+  // Each POM of the chain activates its own profiles, judged on its own properties.
+  #withActiveProfiles(pom: Pom): Pom {
+    const active = selectActiveProfiles(pom.profiles, pom.properties, this.#activation);
+    return active.length ? injectProfiles(pom, active) : pom;
   }
 
   async #importBoms(

@@ -40,6 +40,32 @@ export interface PomRelocation {
   message?: string;
 }
 
+/** `<activation><os>`: each field may start with `!` (negation). */
+export interface PomActivationOs {
+  name?: string;
+  family?: string;
+  arch?: string;
+  version?: string;
+}
+
+/** A profile's `<activation>` as written; absent triggers are undefined. */
+export interface PomActivation {
+  activeByDefault: boolean;
+  jdk?: string;
+  os?: PomActivationOs;
+  property?: { name?: string; value?: string };
+  file?: { exists?: string; missing?: string };
+}
+
+/** A `<profile>`: the parts that change dependency resolution. */
+export interface PomProfile {
+  id: string;
+  activation?: PomActivation;
+  properties: Map<string, string>;
+  dependencies: PomDependency[];
+  dependencyManagement: PomDependency[];
+}
+
 /** One POM as written. */
 export interface Pom {
   parent?: PomParent;
@@ -52,15 +78,23 @@ export interface Pom {
   dependencies: PomDependency[];
   dependencyManagement: PomDependency[];
   relocation?: PomRelocation;
+  /** `<profiles>` in document order, none activated yet. */
+  profiles: PomProfile[];
 }
 
 type XmlNode = Record<string, unknown>;
 
+const DEPENDENCY_LISTS = [
+  "dependencies.dependency",
+  "dependencyManagement.dependencies.dependency",
+];
+
+// Elements that may repeat, in the project and in each profile.
 const ARRAY_PATHS = new Set([
-  "project.dependencies.dependency",
-  "project.dependencyManagement.dependencies.dependency",
-  "project.dependencies.dependency.exclusions.exclusion",
-  "project.dependencyManagement.dependencies.dependency.exclusions.exclusion",
+  "project.profiles.profile",
+  ...["project", "project.profiles.profile"].flatMap((base) =>
+    DEPENDENCY_LISTS.flatMap((list) => [`${base}.${list}`, `${base}.${list}.exclusions.exclusion`])
+  ),
 ]);
 
 const parser = new XMLParser({
@@ -104,9 +138,8 @@ function readProject(project: XmlNode): Pom {
   const pom: Pom = {
     properties: readProperties(project.properties),
     dependencies: readDependencies(child(project.dependencies)?.dependency),
-    dependencyManagement: readDependencies(
-      child(child(project.dependencyManagement)?.dependencies)?.dependency,
-    ),
+    dependencyManagement: readManagement(project.dependencyManagement),
+    profiles: readProfiles(child(project.profiles)?.profile),
   };
   assignText(pom, "groupId", project.groupId);
   assignText(pom, "artifactId", project.artifactId);
@@ -123,6 +156,50 @@ function readProject(project: XmlNode): Pom {
   const relocation = child(child(project.distributionManagement)?.relocation);
   if (relocation) pom.relocation = readRelocation(relocation);
   return pom;
+}
+
+function readManagement(value: unknown): PomDependency[] {
+  return readDependencies(child(child(value)?.dependencies)?.dependency);
+}
+
+function readProfiles(value: unknown): PomProfile[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isNode).map((node) => {
+    const profile: PomProfile = {
+      id: text(node.id) ?? "default", // Maven's default profile id
+      properties: readProperties(node.properties),
+      dependencies: readDependencies(child(node.dependencies)?.dependency),
+      dependencyManagement: readManagement(node.dependencyManagement),
+    };
+    const activation = child(node.activation);
+    if (activation) profile.activation = readActivation(activation);
+    return profile;
+  });
+}
+
+function readActivation(node: XmlNode): PomActivation {
+  const activation: PomActivation = { activeByDefault: text(node.activeByDefault) === "true" };
+  assignText(activation, "jdk", node.jdk);
+  const os = child(node.os);
+  if (os) activation.os = readFields(os, ["name", "family", "arch", "version"]);
+  const property = child(node.property);
+  if (property) activation.property = readFields(property, ["name", "value"]);
+  const file = child(node.file);
+  if (file) activation.file = readFields(file, ["exists", "missing"]);
+  // An empty <property/> or <file/> parses as "": still present, as in Maven.
+  if (node.property === "") activation.property = {};
+  if (node.file === "") activation.file = {};
+  if (node.os === "") activation.os = {};
+  return activation;
+}
+
+function readFields<K extends string>(
+  node: XmlNode,
+  fields: readonly K[],
+): Partial<Record<K, string>> {
+  const result: Partial<Record<K, string>> = {};
+  for (const field of fields) assignText(result, field, node[field]);
+  return result;
 }
 
 function readRelocation(node: XmlNode): PomRelocation {

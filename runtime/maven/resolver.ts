@@ -29,6 +29,7 @@ import { limitPomSource } from "./limited_pom_source.ts";
 import { ModelBuilder } from "./model_builder.ts";
 import type { Exclusion } from "./pom.ts";
 import type { PomSource } from "./pom_source.ts";
+import type { ActivationOptions } from "./profile_activation.ts";
 import { type ScopeOccurrence, selectScopes } from "./scope_selection.ts";
 
 /** A direct dependency of the virtual root project (or a root-level managed entry). */
@@ -62,6 +63,11 @@ export interface ResolveOptions {
   managed?: DependencyRequest[];
   /** Serves `${env.X}` in POMs; default: the process environment. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * The JDK, OS and user properties POM profiles are activated against; default JDK 17 and
+   * this machine's OS (see profile_activation.ts).
+   */
+  activation?: ActivationOptions;
   /** Most POM/metadata fetches in flight at once; default 8. */
   concurrency?: number;
   /** Called with the path of each dependency cycle that was cut. */
@@ -107,7 +113,7 @@ export async function resolveDependencies(
   options: ResolveOptions = {},
 ): Promise<ResolvedArtifact[]> {
   const limited = limitPomSource(source, options.concurrency ?? 8);
-  const builder = new ModelBuilder(limited, options.env);
+  const builder = new ModelBuilder(limited, options.env, options.activation);
   const reader = new DescriptorReader(builder, limited);
   const managed = indexManagement(
     await builder.resolveManagement((options.managed ?? []).map(managedToModel)),
