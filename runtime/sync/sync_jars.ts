@@ -114,7 +114,10 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
 
   const jdbc = await resolveGroup("jdbc", plan.jdbc, source);
   const jdbcFiles = new Set([...jdbc.values()].map((artifact) => artifact.fileName));
-  for (const name of Object.keys(await readManifest(libJdbc))) jdbcFiles.add(name);
+  // With --no-jdbc, what jdbc/ already holds counts; otherwise jdbc/ is about to be replaced.
+  if (!options.jdbc) {
+    for (const name of Object.keys(await readManifest(libJdbc))) jdbcFiles.add(name);
+  }
   const native = await resolveGroup("native", plan.native, source);
   // A JAR jdbc/ already provides is not fetched again for native/.
   for (const [key, artifact] of native) if (jdbcFiles.has(artifact.fileName)) native.delete(key);

@@ -236,3 +236,56 @@ Deno.test({
     assert.match(result.stderr, /postgresql|mariadb|sqlite/);
   },
 });
+
+Deno.test({
+  name: "runSync() keeps jdbc/ JARs out of native/, warns on bucket mismatch, prunes stale JARs",
+  ignore: !debianAvailable,
+  async fn() {
+    await using dir = await tempDir();
+    await using server = serveMavenRepository();
+    await Deno.writeTextFile(
+      join(dir.path, "profiles.yml"),
+      "p:\n  outputs:\n    a: { type: postgres }\n    b: { type: lake }\n",
+    );
+    await Deno.writeTextFile(join(dir.path, "buckets.yml"), "default: { type: gcs }\n");
+    await Deno.writeTextFile(
+      join(dir.path, "dvt.yaml"),
+      PROJECT + '    lake:\n      native: ["org.xerial:sqlite-jdbc:3.40.1.0", ' +
+        '"org.postgresql:postgresql:42.5.5"]\n      bucket: s3\n',
+    );
+    const result = await sync(dir.path, server.url, ["--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const output = JSON.parse(result.stdout);
+    assert.deepEqual(output.native, [{
+      adapter: "lake",
+      status: "ok",
+      jar: "sqlite-jdbc-3.40.1.0.jar",
+      files: ["sqlite-jdbc-3.40.1.0.jar"],
+    }]);
+    assert.deepEqual(await listJars(join(dir.path, "home", "lib", "native")), [
+      "sqlite-jdbc-3.40.1.0.jar",
+    ]);
+    const events = result.stderr.trim().split("\n").map((line) => JSON.parse(line));
+    const mismatch = events.find((e) => e.event === "NativeConnectorBucketMismatch");
+    assert.equal(mismatch.level, "warn");
+    assert.deepEqual([mismatch.adapter, mismatch.required, mismatch.configured], [
+      "lake",
+      "s3",
+      "gcs",
+    ]);
+    assert.ok(events.some((e) => e.event === "NativeConnectorDownloaded" && e.adapter === "lake"));
+
+    await Deno.writeTextFile(
+      join(dir.path, "profiles.yml"),
+      "p:\n  outputs:\n    b: { type: lake }\n",
+    );
+    await Deno.writeTextFile(join(jdbcDir(dir.path), "user-driver.jar"), "mine");
+    const again = await sync(dir.path, server.url);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await listJars(jdbcDir(dir.path)), ["user-driver.jar"]);
+    assert.deepEqual(await listJars(join(dir.path, "home", "lib", "native")), [
+      "postgresql-42.5.5.jar",
+      "sqlite-jdbc-3.40.1.0.jar",
+    ]);
+  },
+});
