@@ -7,7 +7,6 @@
  */
 import { projectSchema, schemaToJson } from "./arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
-import type { WriteDisposition } from "./dispositions.ts";
 import { ConnectorError, DvtError, ExtractError } from "./errors.ts";
 import {
   extractReadTable,
@@ -22,7 +21,6 @@ import {
   Cap,
   type Connector,
   type CursorValue,
-  type ExtractStats,
   hasCap,
   type Logger,
   type RemoteAttachInfo,
@@ -37,61 +35,16 @@ import { pool } from "./pool.ts";
 import { acquireRunLock } from "./run_lock.ts";
 
 export type { WriteDisposition } from "./dispositions.ts";
+import {
+  DEFAULT_BATCH_SIZE,
+  type ExtractResult,
+  type RunOptions,
+  type RuntimeOptions,
+  type TableOutcome,
+} from "./run_types.ts";
 
-/** Options of one run. */
-export interface RunOptions {
-  /** Source table names; undefined = every discovered table. */
-  tables?: string[];
-  /** Source table name -> cursor column. */
-  incremental?: Record<string, string>;
-  /** Source table name -> disposition; default replace (append for incremental runs). */
-  disposition?: Record<string, WriteDisposition>;
-  /** Ignore state: no incrementalValue, replace everything. */
-  fullRefresh?: boolean;
-  /** Tables read concurrently; default 4. */
-  threads?: number;
-  /** Rows per batch asked of connectors; default {@linkcode DEFAULT_BATCH_SIZE}. */
-  batchSize?: number;
-  /** Projection per source table. */
-  columns?: Record<string, string[]>;
-}
-
-/**
- * Default rows per batch. Measured with the 3-column benchmark: per-batch overhead (IPC
- * framing, wasm calls) stops mattering above ~20k rows; 50k rows of 10 wide columns stays
- * in the tens of megabytes.
- */
-export const DEFAULT_BATCH_SIZE = 50_000;
-
-/** Options of the runtime. */
-export interface RuntimeOptions {
-  connectorName?: string;
-  progress?: ProgressReporter;
-  log?: Logger;
-}
-
-/** What happened to one table. */
-export interface TableOutcome {
-  /** Source name. */
-  table: string;
-  /** Normalised view/file name. */
-  name: string;
-  status: "extracted" | "failed" | "remote" | "skipped";
-  /** Rows this run wrote. */
-  rows: number;
-  /** Size of the table's files after the run. */
-  sizeBytes: number;
-  error?: string;
-  cursor?: CursorValue;
-}
-
-/** The result of {@linkcode ConnectorRuntime.run}. */
-export interface ExtractResult extends ExtractStats {
-  outDir: string;
-  databasePath: string;
-  tables: TableOutcome[];
-  runId: string;
-}
+export { DEFAULT_BATCH_SIZE } from "./run_types.ts";
+export type { ExtractResult, RunOptions, RuntimeOptions, TableOutcome } from "./run_types.ts";
 
 const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

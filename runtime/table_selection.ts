@@ -7,7 +7,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { InputError } from "./errors.ts";
 import { Cap, type Connector, hasCap, type TableInfo } from "./protocol.ts";
-import type { RunOptions } from "./runtime.ts";
+import type { RunOptions } from "./run_types.ts";
 import { WRITE_DISPOSITIONS } from "./dispositions.ts";
 
 /** How a selected table is obtained. */
