@@ -20,13 +20,17 @@ export interface MavenRepoServerOptions {
   /** Replace a file's bytes; its checksums follow the replacement when `checksumsFollow`. */
   replace?: (path: string, bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
   checksumsFollow?: boolean;
+  /** Path prefixes for which no checksum file at all is published. */
+  noChecksums?: string[];
+  /** When set, every request must carry exactly this Authorization header (else 401). */
+  authorization?: string;
   /** Paths whose first full-body response is cut off after half the bytes. */
   dropOnce?: Set<string>;
 }
 
 /** The server and the requests it saw. */
 export interface MavenRepoServer extends LocalServer {
-  requests: { path: string; range: string | null }[];
+  requests: { path: string; range: string | null; authorization: string | null }[];
 }
 
 /** Serves a Maven repository directory over HTTP on 127.0.0.1. */
@@ -37,7 +41,11 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
   const server = serveLocal(async (request) => {
     const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
     const range = request.headers.get("range");
-    requests.push({ path, range });
+    const authorization = request.headers.get("authorization");
+    requests.push({ path, range, authorization });
+    if (options.authorization && authorization !== options.authorization) {
+      return new Response("unauthorized", { status: 401 });
+    }
     if (normalize(path).startsWith("..")) return new Response("bad path", { status: 400 });
     const checksum = /\.(sha1|sha256|sha512|md5)$/.exec(path);
     const filePath = checksum ? path.slice(0, -checksum[0].length) : path;
@@ -51,8 +59,9 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
     if (options.replace) bytes = options.replace(filePath, bytes);
     if (checksum) {
       const algorithm = checksum[1];
-      const served = algorithm === "sha1" ||
-        (algorithm === "sha256" &&
+      const hidden = (options.noChecksums ?? []).some((prefix) => filePath.startsWith(prefix));
+      const served = !hidden && algorithm === "sha1" ||
+        (!hidden && algorithm === "sha256" &&
           (options.sha256Prefixes ?? []).some((prefix) => filePath.startsWith(prefix)));
       if (!served) return new Response("not found", { status: 404 });
       const hashed = options.checksumsFollow === false ? original : bytes;

@@ -289,3 +289,65 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name: "runSync() refuses a JAR without published checksums unless dvt.lock pins it",
+  ignore: !debianAvailable,
+  async fn() {
+    await using dir = await tempDir();
+    await using server = serveMavenRepository({ noChecksums: [DRIVERS.sqlite] });
+    await project(dir.path);
+    const refused = await sync(dir.path, server.url);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /publishes no checksum .* for org\.xerial:sqlite-jdbc:3\.40\.1\.0/,
+    );
+    assert.match(refused.stderr, /pin it in dvt\.lock/);
+    assert.deepEqual(await listJars(jdbcDir(dir.path)), []);
+
+    // Pin the sha256 computed from the real Debian file, as a user who verified it would.
+    const pinned = {
+      version: 1,
+      artifacts: [{
+        coordinates: "org.xerial:sqlite-jdbc:3.40.1.0",
+        file: "sqlite-jdbc-3.40.1.0.jar",
+        repository: `${server.url}/`,
+        sha256: await sha256(join(DEBIAN_MAVEN_REPO, DRIVERS.sqlite)),
+        needed_by: ["jdbc:sqlite"],
+      }],
+    };
+    await Deno.writeTextFile(join(dir.path, "dvt.lock"), JSON.stringify(pinned));
+    const accepted = await sync(dir.path, server.url);
+    assert.equal(accepted.code, 0, accepted.stderr);
+    assert.deepEqual(
+      await Deno.readFile(join(jdbcDir(dir.path), "sqlite-jdbc-3.40.1.0.jar")),
+      await Deno.readFile(join(DEBIAN_MAVEN_REPO, DRIVERS.sqlite)),
+    );
+  },
+});
+
+Deno.test({
+  name: "runSync() sends repository credentials from env and never writes them out",
+  ignore: !debianAvailable,
+  async fn() {
+    await using dir = await tempDir();
+    const token = "s3cr3t-token-value";
+    await using server = serveMavenRepository({ authorization: `Bearer ${token}` });
+    await Deno.writeTextFile(join(dir.path, "profiles.yml"), PROFILES);
+    await Deno.writeTextFile(
+      join(dir.path, "dvt.yaml"),
+      PROJECT + `  repositories:\n    - { url: "${server.url}", token_env: REPO_TOKEN }\n`,
+    );
+    const env = { DVT_HOME: join(dir.path, "home"), REPO_TOKEN: token };
+    const result = await runCli(["sync", "--json", "--log-level", "debug"], { cwd: dir.path, env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(server.requests.length > 0);
+    const lock = await Deno.readTextFile(join(dir.path, "dvt.lock"));
+    for (const text of [lock, result.stdout, result.stderr]) assert.ok(!text.includes(token));
+
+    const missing = await runCli(["sync"], { cwd: dir.path, env: { DVT_HOME: env.DVT_HOME } });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /environment variable REPO_TOKEN .* is not set/);
+  },
+});
