@@ -152,14 +152,18 @@ export async function buildCatalog(
   runId: string,
   entries: CatalogEntry[],
   remote: RemoteAttachInfo[],
+  connectorName = "",
 ): Promise<void> {
   await using db = await DuckDB.create(path);
   await db.run(META_DDL);
   await db.run(
     "CREATE TABLE _remote_attach (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)",
   );
-  await db.run("CREATE TABLE _dvt_run (run_id VARCHAR, built_at TIMESTAMP)");
-  await db.run("INSERT INTO _dvt_run VALUES (?, current_timestamp::TIMESTAMP)", [runId]);
+  await db.run("CREATE TABLE _dvt_run (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)");
+  await db.run("INSERT INTO _dvt_run VALUES (?, current_timestamp::TIMESTAMP, ?)", [
+    runId,
+    connectorName,
+  ]);
   for (const info of remote) {
     await db.run("INSERT INTO _remote_attach VALUES (?, ?, ?, ?)", [
       info.alias || info.extension,

@@ -65,11 +65,13 @@ export class ConnectorRuntime {
   readonly layout: OutputLayout;
   #progress: ProgressReporter;
   #log: Logger;
+  #connectorName: string;
 
   constructor(outDir: string, options: RuntimeOptions = {}) {
     this.layout = new OutputLayout(outDir);
     this.#progress = options.progress ?? silentProgress;
     this.#log = options.log ?? quietLog;
+    this.#connectorName = options.connectorName ?? "";
   }
 
   /** Runs the pipeline once. Throws InputError for bad table names before writing anything. */
@@ -145,7 +147,7 @@ export class ConnectorRuntime {
       .sort((a, b) => a.name.localeCompare(b.name));
     const temp = layout.tempDatabase(runId);
     try {
-      await buildCatalog(temp, layout.root, runId, entries, remote);
+      await buildCatalog(temp, layout.root, runId, entries, remote, this.#connectorName);
       await publishDatabase(temp, layout.database);
     } catch (error) {
       throw new ExtractError(`failed to publish extract.duckdb: ${message(error)}`, {

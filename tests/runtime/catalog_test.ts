@@ -62,8 +62,13 @@ Deno.test("run() records remote-only tables and the remote attach without secret
     }],
     remote: () => ({ extension: "bigquery", url: "bigquery:project=p", tokenEnv: "BQ_TOKEN" }),
   };
-  const result = await new ConnectorRuntime(dir.path).run(connector);
+  const result = await new ConnectorRuntime(dir.path, { connectorName: "bq" }).run(connector);
   assert.deepEqual(result.tables.map((t) => [t.name, t.status]), [["warehouse_events", "remote"]]);
+  const run = await queryDuckDB(
+    `${dir.path}/extract.duckdb`,
+    "SELECT run_id, connector FROM _dvt_run",
+  );
+  assert.deepEqual(run, [{ run_id: result.runId, connector: "bq" }]);
   const db = `${dir.path}/extract.duckdb`;
   assert.deepEqual(await queryDuckDB(db, "SELECT * FROM _remote_attach"), [
     { alias: "bigquery", extension: "bigquery", url: "bigquery:project=p", token_env: "BQ_TOKEN" },
