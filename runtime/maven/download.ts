@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { IntegrityError, ResolveError } from "../errors.ts";
 import type { ProgressReporter } from "../progress.ts";
 import { CHECKSUM_ALGORITHMS, type Digests, hashFile } from "./checksums.ts";
@@ -118,7 +119,10 @@ async function downloadFrom(
 ): Promise<{ repository: string; sha256: string; size: number } | undefined> {
   const finalPath = context.cache.path(relative);
   const partPath = `${finalPath}.part`;
-  await Deno.mkdir(finalPath.slice(0, finalPath.lastIndexOf("/")), { recursive: true });
+  await Deno.mkdir(dirname(finalPath), { recursive: true });
+  // A .part left by an interrupted run is resumed; if the result does not verify, that old
+  // prefix may be the culprit, so the file is fetched once more from scratch before failing.
+  const resumed = await Deno.stat(partPath).then((stat) => stat.size > 0, () => false);
   const [published, found] = await Promise.all([
     fetchPublishedChecksums(context.fetch, repository, relative, what),
     downloadToPart(context.fetch, repository, relative, partPath, what, context.progress),
@@ -129,8 +133,11 @@ async function downloadFrom(
     digests = await hashFile(partPath);
     verify(what, repository, published, digests, request.pinnedSha256);
   } catch (error) {
-    context.progress.finish(what, "failed");
     await Deno.remove(partPath).catch(() => {});
+    if (resumed && error instanceof IntegrityError) {
+      return downloadFrom(repository, relative, what, request, context);
+    }
+    context.progress.finish(what, "failed");
     throw error;
   }
   await Deno.rename(partPath, finalPath);
