@@ -20,6 +20,8 @@ export interface MavenRepoServerOptions {
   /** Replace a file's bytes; its checksums follow the replacement when `checksumsFollow`. */
   replace?: (path: string, bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
   checksumsFollow?: boolean;
+  /** Paths answered once with 503 before being served. */
+  failOnce?: Set<string>;
   /** Path prefixes for which no checksum file at all is published. */
   noChecksums?: string[];
   /** When set, every request must carry exactly this Authorization header (else 401). */
@@ -38,6 +40,7 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
   const roots = options.roots ?? [DEBIAN_MAVEN_REPO];
   const requests: MavenRepoServer["requests"] = [];
   const dropped = new Set<string>();
+  const failed = new Set<string>();
   const server = serveLocal(async (request) => {
     const path = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
     const range = request.headers.get("range");
@@ -47,6 +50,10 @@ export function serveMavenRepository(options: MavenRepoServerOptions = {}): Mave
       return new Response("unauthorized", { status: 401 });
     }
     if (normalize(path).startsWith("..")) return new Response("bad path", { status: 400 });
+    if (options.failOnce?.has(path) && !failed.has(path)) {
+      failed.add(path);
+      return new Response("try later", { status: 503 });
+    }
     const checksum = /\.(sha1|sha256|sha512|md5)$/.exec(path);
     const filePath = checksum ? path.slice(0, -checksum[0].length) : path;
     let bytes: Uint8Array<ArrayBuffer> | undefined;

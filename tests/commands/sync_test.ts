@@ -127,11 +127,14 @@ Deno.test({
 });
 
 Deno.test({
-  name: "runSync() resumes a download cut off mid-body with a Range request",
+  name: "runSync() resumes a download cut off mid-body with a Range request and retries a 503",
   ignore: !debianAvailable,
   async fn() {
     await using dir = await tempDir();
-    await using server = serveMavenRepository({ dropOnce: new Set([DRIVERS.postgres]) });
+    await using server = serveMavenRepository({
+      dropOnce: new Set([DRIVERS.postgres]),
+      failOnce: new Set([DRIVERS.mariadb]),
+    });
     await project(dir.path);
     const result = await sync(dir.path, server.url);
     assert.equal(result.code, 0, result.stderr);
@@ -141,6 +144,11 @@ Deno.test({
     assert.deepEqual(
       await Deno.readFile(join(jdbcDir(dir.path), "postgresql-42.5.5.jar")),
       await Deno.readFile(join(DEBIAN_MAVEN_REPO, DRIVERS.postgres)),
+    );
+    assert.equal(server.requests.filter((r) => r.path === DRIVERS.mariadb).length, 2);
+    assert.deepEqual(
+      await Deno.readFile(join(jdbcDir(dir.path), "mariadb-java-client-2.7.6.jar")),
+      await Deno.readFile(join(DEBIAN_MAVEN_REPO, DRIVERS.mariadb)),
     );
   },
 });
