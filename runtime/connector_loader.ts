@@ -1,7 +1,9 @@
 /**
  * Resolves a connector reference (built-in name, `builtin:<name>`, a directory or connector.yaml
  * path, an https URL of a connector.yaml) to its manifest and factory, and instantiates it with
- * a context that grants only what the manifest declares.
+ * a context that grants only what the manifest declares. Built-ins run in-process; every other
+ * connector runs in a permission sandbox worker (runtime/sandbox/): local ones bundled first,
+ * remote ones only after their integrity is verified.
  *
  * @module
  */
@@ -59,38 +61,52 @@ function unknownConnector(ref: string): InputError {
   });
 }
 
-function remoteRefusal(manifest: Manifest, entry: string): ConnectorFactory {
-  return () => {
-    throw new ConnectorError(
-      `connector ${manifest.name} has a remote entrypoint (${entry}); remote entrypoints run only in the permission sandbox runner, which this build does not include`,
-      {
-        hint:
-          "download the connector and reference its directory, or use a dvt build with the sandbox runner",
+/** Where a sandboxed connector's code comes from. */
+interface ModuleCode {
+  code: string;
+  moduleUrl: string;
+}
+
+/**
+ * A factory that runs the connector in a permission sandbox worker with only the manifest's
+ * grants: its net hosts, and its env names plus the auth env vars it declares.
+ */
+function sandboxedFactory(
+  manifest: Manifest,
+  loadCode: () => Promise<ModuleCode>,
+): ConnectorFactory {
+  return async (ctx, config) => {
+    const { code, moduleUrl } = await loadCode();
+    const { startSandboxedConnector } = await import("./sandbox/sandboxed_connector.ts");
+    return await startSandboxedConnector({
+      name: manifest.name,
+      code,
+      moduleUrl,
+      config,
+      permissions: {
+        net: manifest.permissions.net,
+        env: [...manifest.permissions.env, ...manifest.auth.envVars.map((spec) => spec.name)],
       },
-    );
+      logger: ctx.log,
+    });
   };
 }
 
-async function importFactory(manifest: Manifest, file: string): Promise<ConnectorFactory> {
-  let module: Record<string, unknown>;
-  try {
-    module = await import(toFileUrl(file).href);
-  } catch (cause) {
-    throw new ConnectorError(`cannot load connector ${manifest.name} from ${file}`, {
-      cause,
-      hint: "fix the error in the connector module (run `deno check` on it)",
-    });
-  }
-  if (typeof module.default !== "function") {
-    throw new ConnectorError(
-      `connector module ${file} has no default export function (found ${typeof module.default})`,
-      {
-        hint:
-          "end the module with `export default factory;` where factory is (ctx, config) => Connector",
-      },
-    );
-  }
-  return module.default as ConnectorFactory;
+/** Remote code is fetched and checked against the manifest's integrity before it runs. */
+function remoteCode(manifest: Manifest, entry: string): () => Promise<ModuleCode> {
+  return async () => {
+    const { loadModuleSource } = await import("./sandbox/module_source.ts");
+    return { code: await loadModuleSource(new URL(entry), manifest.integrity), moduleUrl: entry };
+  };
+}
+
+/** Local code is bundled into one module (relative imports inlined), as a published one is. */
+function localCode(file: string): () => Promise<ModuleCode> {
+  return async () => {
+    const { bundleConnector } = await import("./connector_bundle.ts");
+    const bundle = await bundleConnector(file);
+    return { code: bundle.code, moduleUrl: toFileUrl(file).href.replace(/\.[mc]?ts$/, ".js") };
+  };
 }
 
 /** Resolves a local manifest's entrypoint, refusing paths that leave the connector directory. */
@@ -137,7 +153,7 @@ export async function loadFromManifest(manifest: Manifest): Promise<LoadedConnec
       manifest,
       origin: "remote",
       location: manifest.path,
-      factory: remoteRefusal(manifest, entry),
+      factory: sandboxedFactory(manifest, remoteCode(manifest, entry)),
     };
   }
   const file = await localEntrypoint(manifest);
@@ -145,7 +161,7 @@ export async function loadFromManifest(manifest: Manifest): Promise<LoadedConnec
     manifest,
     origin: "local",
     location: manifest.path,
-    factory: lazy(() => importFactory(manifest, file)),
+    factory: sandboxedFactory(manifest, localCode(file)),
   };
 }
 

@@ -5,33 +5,8 @@
  * @module
  */
 import type { Connector } from "../protocol.ts";
-import { ContractFailure, SkipCheck } from "./checks.ts";
-
-interface RuntimeModule {
-  ConnectorRuntime: new (outDir: string, options: Record<string, unknown>) => {
-    run(connector: Connector, options: Record<string, unknown>): Promise<{
-      tablesFailed: number;
-      errors: { table: string; message: string }[];
-      databasePath?: string;
-    }>;
-  };
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
-}
-
-async function loadRuntime(): Promise<RuntimeModule> {
-  // A variable specifier: the runtime module is heavy (DuckDB, parquet-wasm) and loads only here.
-  const specifier = "../runtime.ts";
-  try {
-    return await import(specifier) as RuntimeModule;
-  } catch (cause) {
-    throw new SkipCheck(
-      `ConnectorRuntime is not available in this build (${String(cause).split("\n")[0]})`,
-    );
-  }
-}
+import { quoteIdentifier } from "../sql.ts";
+import { ContractFailure } from "./checks.ts";
 
 /** Extracts every given table and checks the extract.duckdb is complete and queryable. */
 export async function checkPipeline(
@@ -39,7 +14,8 @@ export async function checkPipeline(
   name: string,
   tables: string[],
 ): Promise<string> {
-  const { ConnectorRuntime } = await loadRuntime();
+  // Loaded here only: the runtime pulls in DuckDB and parquet-wasm.
+  const { ConnectorRuntime } = await import("../runtime.ts");
   const { DuckDB } = await import("../duckdb.ts");
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const outDir = await Deno.makeTempDir({ prefix: "dvt-contract-" });
@@ -58,7 +34,7 @@ export async function checkPipeline(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'",
       );
       for (const view of views) {
-        await db.all(`SELECT * FROM ${quote(String(view.view_name))} LIMIT 5`);
+        await db.all(`SELECT * FROM ${quoteIdentifier(String(view.view_name))} LIMIT 5`);
       }
       return `${meta.length} table(s) in _meta, ${views.length} view(s) queried`;
     } finally {

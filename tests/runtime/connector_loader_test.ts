@@ -17,10 +17,9 @@ permissions: { env: [DEMO_HOST] }
 const MODULE = (caps: number, body = "") =>
   `export default (ctx, config) => ({
   capabilities: ${caps},
-  discover: () => [{ name: "t", schema: ctx.arrow.tableFromArrays({ id: Int32Array.from([1]) }).schema, capabilities: 2 }],
+  discover: () => [{ name: ["t", ctx.env("DEMO_HOST"), config.a].filter(Boolean).join("_"), schema: ctx.arrow.tableFromArrays({ id: Int32Array.from([1]) }).schema, capabilities: 2 }],
   *read() {},
-  envProbe: (name) => ctx.env(name),
-  config,
+  check: () => { ctx.env("HOME"); },
   ${body}
 });
 `;
@@ -42,13 +41,20 @@ Deno.test("resolveConnector() loads a local connector by dir, yaml path and proj
   });
   assert.equal(byYaml.manifest.name, "demo");
   const byName = await resolveConnector("demo", { projectDir: root.path });
-  const connector = await instantiateConnector(byName, { a: 1 }, { logger: QUIET, env: () => "h" });
-  const tables = await connector.discover!();
-  assert.equal(tables[0].name, "t");
-  const probe = connector as unknown as { envProbe(name: string): string; config: unknown };
-  assert.equal(probe.envProbe("DEMO_HOST"), "h");
-  assert.throws(() => probe.envProbe("HOME"), /does not grant/);
-  assert.deepEqual(probe.config, { a: 1 });
+  // Local connectors run sandboxed: env reads go to the real environment, limited to the grants.
+  Deno.env.set("DEMO_HOST", "h");
+  const connector = await instantiateConnector(byName, { a: 1 }, { logger: QUIET });
+  try {
+    const tables = await connector.discover!();
+    assert.equal(tables[0].name, "t_h_1");
+    await assert.rejects(
+      async () => await connector.check!(),
+      /env var HOME, which its manifest does not grant/,
+    );
+  } finally {
+    Deno.env.delete("DEMO_HOST");
+    await connector.close?.();
+  }
 });
 
 Deno.test("resolveConnector() finds built-ins by name and builtin:<name>", async () => {
@@ -102,23 +108,34 @@ Deno.test("instantiateConnector() explains capability and method mismatches", as
   await writeConnector(`${root.path}/c`, "read", "export const x = 1;\n");
   await assert.rejects(
     instantiateConnector(await resolveConnector(`${root.path}/c`), {}, { logger: QUIET }),
-    /has no default export function/,
+    /has no default export factory/,
   );
 });
 
-Deno.test("resolveConnector() validates a remote manifest and refuses to run it unsandboxed", async () => {
-  let imported = false;
-  await using server = serveLocal((request) => {
-    if (request.url.endsWith(".js")) imported = true;
-    return new Response(
-      MANIFEST("read") + "integrity: sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
-    );
-  });
+Deno.test("resolveConnector() runs a remote connector sandboxed, after checking its integrity", async () => {
+  const module = MODULE(2);
+  let served = module;
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(module)),
+  );
+  const integrity = `sha256-${btoa(String.fromCharCode(...digest))}`;
+  await using server = serveLocal((request) =>
+    new Response(
+      request.url.endsWith(".js") ? served : MANIFEST("read") + `integrity: ${integrity}\n`,
+    )
+  );
   const loaded = await resolveConnector(`${server.url}/demo/connector.yaml`);
   assert.equal(loaded.origin, "remote");
+  const connector = await instantiateConnector(loaded, {}, { logger: QUIET });
+  try {
+    assert.equal(connector.capabilities, Cap.READ);
+    assert.equal(typeof connector.read, "function");
+  } finally {
+    await connector.close?.();
+  }
+  served = module + "// tampered\n";
   await assert.rejects(
     instantiateConnector(loaded, {}, { logger: QUIET }),
-    /remote entrypoints run only in the permission sandbox runner/,
+    /integrity mismatch for http:\/\/127\.0\.0\.1:\d+\/demo\/connector\.js/,
   );
-  assert.equal(imported, false);
 });
