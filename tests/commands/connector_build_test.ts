@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { verifyIntegrity } from "../../runtime/sandbox/module_source.ts";
-import { runCli, tempDir } from "../_helpers.ts";
+import { queryDuckDB, runCli, serveLocal, tempDir } from "../_helpers.ts";
 
 Deno.test("dvt connector build bundles a scaffolded connector and prints its integrity", async () => {
   await using dir = await tempDir();
@@ -43,4 +43,43 @@ Deno.test("dvt connector build refuses built-ins and missing directories with ex
   const builtin = await runCli(["connector", "build", "wrap"], { cwd: dir.path });
   assert.equal(builtin.code, 2, builtin.stderr);
   assert.match(builtin.stderr, /built-in connectors ship inside dvt/);
+});
+
+Deno.test("a built connector published over HTTP extracts through dvt extract --connector URL", async () => {
+  await using dir = await tempDir();
+  await runCli(["connector", "new", "shop", "--caps", "discover,read"], { cwd: dir.path });
+  const built = await runCli(["connector", "build", "connectors/shop", "--json"], {
+    cwd: dir.path,
+  });
+  assert.equal(built.code, 0, built.stderr);
+  const { file, integrity } = JSON.parse(built.stdout);
+  const bundle = await Deno.readFile(file);
+  const local = await Deno.readTextFile(join(dir.path, "connectors/shop/connector.yaml"));
+  const published = local
+    .replace(/^entrypoint:.*$/m, "entrypoint: ./shop.js")
+    .concat(`\nintegrity: ${integrity}\n`);
+  const requests: string[] = [];
+  await using server = serveLocal((request) => {
+    const path = new URL(request.url).pathname;
+    requests.push(path);
+    if (path === "/shop/connector.yaml") return new Response(published);
+    if (path === "/shop/shop.js") return new Response(bundle);
+    return new Response("not found", { status: 404 });
+  });
+
+  const out = join(dir.path, "remote-extract");
+  const extract = await runCli(
+    ["extract", "--connector", `${server.url}/shop/connector.yaml`, "--out", out, "--json"],
+    { cwd: dir.path },
+  );
+  assert.equal(extract.code, 0, extract.stderr);
+  assert.deepEqual(requests, ["/shop/connector.yaml", "/shop/shop.js"]);
+  const result = JSON.parse(extract.stdout);
+  assert.equal(result.tablesFailed, 0);
+  assert.ok(result.totalRows > 0);
+  const meta = await queryDuckDB(join(out, "extract.duckdb"), "SELECT table_name, rows FROM _meta");
+  assert.equal(
+    meta.reduce((sum, row) => sum + Number(row.rows), 0),
+    result.totalRows,
+  );
 });
