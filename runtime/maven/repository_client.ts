@@ -20,6 +20,12 @@ export type PublishedChecksums = Partial<Record<ChecksumAlgorithm, string>>;
 /** How many times a body cut off mid-transfer is resumed before giving up. */
 const BODY_ATTEMPTS = 5;
 
+/** Longest wait for response headers. */
+const HEADERS_TIMEOUT_MS = 30_000;
+
+/** Longest pause between two chunks of a body before the download is resumed anew. */
+const IDLE_TIMEOUT_MS = 60_000;
+
 function unreachable(repository: Repository, what: string, cause: unknown): ResolveError {
   return new ResolveError(`cannot fetch ${what} from repository ${repository.url}`, {
     cause,
@@ -47,12 +53,19 @@ async function get(
   what: string,
   headers: Record<string, string> = {},
 ): Promise<Response> {
+  // A server that accepts the connection but never answers must not hang sync forever; the
+  // timer stops once headers arrive, so long bodies are bounded by the idle timeout instead.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("no response")), HEADERS_TIMEOUT_MS);
   try {
     return await fetcher(repository.url + relative, {
       headers: { ...repository.headers, ...headers },
+      signal: controller.signal,
     });
   } catch (cause) {
     throw unreachable(repository, what, cause);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -197,15 +210,41 @@ async function writeBody(
     },
   );
   let done = start;
+  const reader = body.getReader();
+  let complete = false;
   try {
-    for await (const chunk of body) {
+    for (;;) {
+      const { done: ended, value: chunk } = await readWithin(reader, IDLE_TIMEOUT_MS);
+      if (ended) break;
       let written = 0;
       while (written < chunk.length) written += await file.write(chunk.subarray(written));
       done += chunk.length;
       onProgress(done);
     }
+    complete = true;
   } finally {
     file.close();
+    if (!complete) await reader.cancel().catch(() => {});
+    reader.releaseLock();
   }
   return done;
+}
+
+/** One read, failing (and cancelling the stream) when nothing arrives within `ms`. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reader.cancel().catch(() => {});
+      reject(new Error(`no data for ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
