@@ -41,10 +41,16 @@ export async function readManifest(directory: string): Promise<Record<string, st
   if (text === undefined) return {};
   try {
     const files = (JSON.parse(text) as Manifest).files;
-    return typeof files === "object" && files ? files : {};
+    if (typeof files !== "object" || !files) return {};
+    // Only plain file names inside this directory: a tampered manifest must not steer deletion.
+    return Object.fromEntries(Object.entries(files).filter(([name]) => isPlainFileName(name)));
   } catch {
     return {}; // a damaged manifest only means dvt forgets what it owned: never deletes more
   }
+}
+
+function isPlainFileName(name: string): boolean {
+  return /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/.test(name);
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

@@ -37,3 +37,17 @@ Deno.test("placeLibFiles() never overwrites a different file a user put there", 
   await assert.rejects(placeLibFiles(lib, [a]), InputError);
   assert.equal(await Deno.readTextFile(join(lib, "a.jar")), "user's");
 });
+
+Deno.test("placeLibFiles() ignores manifest entries that are not plain file names", async () => {
+  await using dir = await tempDir();
+  const lib = join(dir.path, "lib");
+  await Deno.mkdir(lib);
+  const outside = join(dir.path, "precious.txt");
+  await Deno.writeTextFile(outside, "keep");
+  await Deno.writeTextFile(
+    join(lib, ".dvt-manifest.json"),
+    JSON.stringify({ files: { "../precious.txt": "0".repeat(64) } }),
+  );
+  assert.deepEqual(await placeLibFiles(lib, []), { placed: [], removed: [] });
+  assert.equal(await Deno.readTextFile(outside), "keep");
+});
