@@ -2,12 +2,13 @@
  * Injecting active profiles into the POM that declares them, before inheritance and
  * interpolation, as Maven 3's DefaultProfileInjector does: the profile dominates. Its
  * properties override the POM's; a dependency (or managed entry) with the same management key
- * as one of the POM's is merged into it field by field, profile values winning and exclusions
- * united; other profile dependencies are appended.
+ * as one of the POM's replaces it whole, in its place (Maven 3's ModelMerger does not merge
+ * the fields: a profile entry without a version leaves the dependency without one); other
+ * profile dependencies are appended.
  *
  * @module
  */
-import type { Exclusion, Pom, PomDependency, PomProfile } from "./pom.ts";
+import type { Pom, PomDependency, PomProfile } from "./pom.ts";
 
 /**
  * The POM with `profiles` (in activation order) injected; the input is not modified.
@@ -51,41 +52,7 @@ function mergeDependencies(
 ): PomDependency[] {
   if (!source.length) return [...target];
   const merged = new Map<string, PomDependency>();
-  for (const dependency of target) merged.set(keyOf(dependency), dependency);
-  for (const dependency of source) {
-    const key = keyOf(dependency);
-    const existing = merged.get(key);
-    merged.set(key, existing ? mergeDependency(existing, dependency) : dependency);
-  }
+  // Map.set on a present key keeps its position, as Maven's LinkedHashMap does.
+  for (const dependency of [...target, ...source]) merged.set(keyOf(dependency), dependency);
   return [...merged.values()];
-}
-
-function mergeDependency(target: PomDependency, source: PomDependency): PomDependency {
-  const result: PomDependency = {
-    ...target,
-    exclusions: unite(target.exclusions, source.exclusions),
-  };
-  for (const field of FIELDS) {
-    const value = source[field];
-    if (value !== undefined) result[field] = value;
-  }
-  return result;
-}
-
-const FIELDS = [
-  "groupId",
-  "artifactId",
-  "version",
-  "type",
-  "classifier",
-  "scope",
-  "optional",
-] as const;
-
-function unite(own: readonly Exclusion[], extra: readonly Exclusion[]): Exclusion[] {
-  const byKey = new Map<string, Exclusion>();
-  for (const exclusion of [...own, ...extra]) {
-    byKey.set(`${exclusion.groupId}:${exclusion.artifactId}`, exclusion);
-  }
-  return [...byKey.values()];
 }
