@@ -49,6 +49,15 @@ export async function readManifest(directory: string): Promise<Record<string, st
   }
 }
 
+/** Temporary copies a crashed run may have left (`.<name>.tmp-<8 hex>`): dvt's own, removed. */
+async function removeLeftoverTemporaries(directory: string): Promise<void> {
+  for await (const entry of Deno.readDir(directory)) {
+    if (entry.isFile && /^\..+\.tmp-[0-9a-f]{8}$/.test(entry.name)) {
+      await Deno.remove(join(directory, entry.name)).catch(() => {});
+    }
+  }
+}
+
 function isPlainFileName(name: string): boolean {
   return /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/.test(name);
 }
@@ -64,6 +73,7 @@ async function sizeOf(path: string): Promise<number | undefined> {
 /** Makes `directory` hold exactly `files` among the files dvt owns there. */
 export async function placeLibFiles(directory: string, files: readonly LibFile[]) {
   await Deno.mkdir(directory, { recursive: true });
+  await removeLeftoverTemporaries(directory);
   const owned = await readManifest(directory);
   const result: PlaceResult = { placed: [], removed: [] };
   for (const file of files) {

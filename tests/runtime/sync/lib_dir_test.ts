@@ -22,6 +22,7 @@ Deno.test("placeLibFiles() places, skips unchanged, and removes only what dvt pl
   const b = await cached(dir.path, "b.jar", "B");
   assert.deepEqual((await placeLibFiles(lib, [a, b])).placed, ["a.jar", "b.jar"]);
   await Deno.writeTextFile(join(lib, "user.jar"), "mine");
+  await Deno.writeTextFile(join(lib, ".b.jar.tmp-0a1b2c3d"), "half of B");
   assert.deepEqual(await placeLibFiles(lib, [a, b]), { placed: [], removed: [] });
   assert.deepEqual(await placeLibFiles(lib, [a]), { placed: [], removed: ["b.jar"] });
   assert.deepEqual(await names(lib), [".dvt-manifest.json", "a.jar", "user.jar"]);
