@@ -6,11 +6,13 @@
  *   (AND semantics, Maven 3.2.2+);
  * - `activeByDefault` profiles are active only when no other profile of the same POM is;
  * - trigger values are interpolated first with the POM's own properties, then the user
- *   properties, then the system properties (`java.version`, `os.*`, `env.*`).
+ *   properties, then the system properties (`java.version`, `os.*`, `env.*`), as Maven 3.9
+ *   does (3.8 and older compared the text as written).
  *
- * `<file>` triggers are never active here: Maven only evaluates them against the directory of
- * the project being built, and a dependency's POM has no such directory (resolving from a
- * repository, dvt has no project on disk whose files would mean anything to that POM).
+ * `<file>` triggers are never active here. For a dependency's POM Maven has no project
+ * directory: a relative or `${basedir}` path is never active there either, and an absolute one
+ * (typically `${java.home}/../lib/tools.jar`) probes the JVM install of the machine running
+ * Maven, which dvt neither has nor should guess from the machine that runs `dvt sync`.
  *
  * @module
  */
