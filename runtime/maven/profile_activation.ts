@@ -17,6 +17,7 @@
  * @module
  */
 import { createInterpolator } from "./interpolation.ts";
+import { detectJvmOs, type JvmOs, matchesOs } from "./os_activation.ts";
 import type { PomActivation, PomActivationOs, PomProfile } from "./pom.ts";
 
 /** The build environment profiles are activated against, as a Maven run would see it. */
@@ -24,7 +25,7 @@ export interface ActivationEnvironment {
   /** `java.version`, e.g. `17` or `1.8.0_392`. */
   jdk: string;
   /** `os.name`, `os.arch`, `os.version` as the JVM reports them; `family` adds a family. */
-  os: { name: string; family?: string; arch: string; version: string };
+  os: JvmOs;
   /** User properties (`-Dname=value`); they shadow the system properties. */
   properties: Readonly<Record<string, string>>;
   /** The process environment, visible to property triggers as `env.NAME`. */
@@ -34,7 +35,7 @@ export interface ActivationEnvironment {
 /** Overrides of the detected environment (see {@linkcode activationEnvironment}). */
 export interface ActivationOptions {
   jdk?: string;
-  os?: Partial<ActivationEnvironment["os"]>;
+  os?: Partial<JvmOs>;
   properties?: Readonly<Record<string, string>>;
 }
 
@@ -57,12 +58,13 @@ export function activationEnvironment(
   options: ActivationOptions = {},
   env: Readonly<Record<string, string>> = {},
 ): ActivationEnvironment {
+  const detected = detectJvmOs();
   return {
     jdk: options.jdk ?? DEFAULT_JDK,
     os: {
-      name: options.os?.name ?? JVM_OS_NAMES[Deno.build.os] ?? Deno.build.os,
-      arch: options.os?.arch ?? jvmArch(),
-      version: options.os?.version ?? osRelease(),
+      name: options.os?.name ?? detected.name,
+      arch: options.os?.arch ?? detected.arch,
+      version: options.os?.version ?? detected.version,
       ...(options.os?.family ? { family: options.os.family } : {}),
     },
     properties: options.properties ?? {},
@@ -125,7 +127,9 @@ function isTriggered(
   if (activation.jdk !== undefined) {
     checks.push(matchesJdk(interpolate(activation.jdk), environment.jdk));
   }
-  if (activation.os) checks.push(matchesOs(interpolateOs(activation.os, interpolate), environment));
+  if (activation.os) {
+    checks.push(matchesOs(interpolateOs(activation.os, interpolate), environment.os));
+  }
   if (activation.property) {
     const { name, value } = activation.property;
     checks.push(
@@ -196,47 +200,6 @@ function numericParts(tokens: string[]): number[] {
   return [0, 1, 2].map((i) => Number.parseInt(tokens[i] ?? "0", 10) || 0);
 }
 
-/** Maven's `<os>` test: every given field (each may be negated with `!`) must match. */
-export function matchesOs(os: PomActivationOs, environment: ActivationEnvironment): boolean {
-  const name = environment.os.name.toLowerCase();
-  const tests: Array<[string | undefined, (value: string) => boolean]> = [
-    [os.family, (family) => osFamilies(name, environment.os.family).has(family.toLowerCase())],
-    [os.name, (value) => value.toLowerCase() === name],
-    [os.arch, (value) => value.toLowerCase() === environment.os.arch.toLowerCase()],
-    [os.version, (value) => value.toLowerCase() === environment.os.version.toLowerCase()],
-  ];
-  const given = tests.filter(([value]) => value !== undefined && value !== "");
-  if (!given.length) return false; // an empty <os/> activates nothing
-  return given.every(([value, test]) =>
-    value!.startsWith("!") ? !test(value!.slice(1)) : test(value!)
-  );
-}
-
-/** The families plexus-utils' `Os.isFamily` accepts for an `os.name` (lower case). */
-export function osFamilies(name: string, extra?: string): Set<string> {
-  const lower = name.toLowerCase();
-  const has = (part: string) => lower.includes(part);
-  const windows = has("windows");
-  const win9x = windows && ["95", "98", "me", "ce"].some(has);
-  const pathSeparator = windows || has("os/2") || has("dos") ? ";" : ":";
-  const families = new Set<string>();
-  const add = (family: string, when: boolean) => when && families.add(family);
-  add("windows", windows);
-  add("win9x", win9x);
-  add("winnt", windows && !win9x);
-  add("os/2", has("os/2"));
-  add("netware", has("netware"));
-  add("dos", pathSeparator === ";" && !has("netware"));
-  add("mac", has("mac"));
-  add("tandem", has("nonstop_kernel"));
-  add("unix", pathSeparator === ":" && !has("openvms") && (!has("mac") || lower.endsWith("x")));
-  add("z/os", has("z/os") || has("os/390"));
-  add("os/400", has("os/400"));
-  add("openvms", has("openvms"));
-  if (extra) families.add(extra.toLowerCase());
-  return families;
-}
-
 /**
  * Maven 3's `<property>` test against user then system properties (not the POM's own
  * properties, which only Maven 4 consults): `name` is set and non-empty, `!name` is unset or
@@ -269,30 +232,4 @@ function systemProperties(environment: ActivationEnvironment): Record<string, st
   // Maven publishes the environment as env.* system properties.
   for (const [name, value] of Object.entries(environment.env)) system[`env.${name}`] = value;
   return system;
-}
-
-const JVM_OS_NAMES: Partial<Record<typeof Deno.build.os, string>> = {
-  linux: "Linux",
-  android: "Linux",
-  darwin: "Mac OS X",
-  windows: "Windows",
-  freebsd: "FreeBSD",
-  netbsd: "NetBSD",
-  solaris: "SunOS",
-  illumos: "SunOS",
-  aix: "AIX",
-};
-
-// The JVM says x86_64 on macOS but amd64 on Linux and Windows.
-function jvmArch(): string {
-  if (Deno.build.arch === "x86_64") return Deno.build.os === "darwin" ? "x86_64" : "amd64";
-  return Deno.build.arch;
-}
-
-function osRelease(): string {
-  try {
-    return Deno.osRelease();
-  } catch {
-    return ""; // without --allow-sys the version is unknown and matches no <version>
-  }
 }

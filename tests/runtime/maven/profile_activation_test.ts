@@ -7,9 +7,7 @@ import {
   type ActivationOptions,
   DEFAULT_JDK,
   matchesJdk,
-  matchesOs,
   matchesProperty,
-  osFamilies,
 } from "../../../runtime/maven/profile_activation.ts";
 
 const REPO = fileURLToPath(new URL("../../fixtures/maven/repo", import.meta.url));
@@ -51,26 +49,6 @@ Deno.test("matchesJdk() treats plain values as prefixes, ! as negation and [..) 
   for (const [expression, version, expected] of cases) {
     assert.equal(matchesJdk(expression, version), expected, `${expression} vs ${version}`);
   }
-});
-
-Deno.test("osFamilies() derives plexus Os families from the JVM os.name", () => {
-  assert.deepEqual([...osFamilies("Linux")], ["unix"]);
-  assert.deepEqual([...osFamilies("Mac OS X")].sort(), ["mac", "unix"]);
-  assert.deepEqual([...osFamilies("Windows 10")].sort(), ["dos", "windows", "winnt"]);
-  assert.deepEqual([...osFamilies("Windows 98")].sort(), ["dos", "win9x", "windows"]);
-  assert.ok(osFamilies("Linux", "Custom").has("custom"));
-});
-
-Deno.test("matchesOs() requires every given field, case-insensitively, with ! negation", () => {
-  const environment = activationEnvironment({ os: LINUX });
-  assert.equal(matchesOs({ family: "UNIX" }, environment), true);
-  assert.equal(matchesOs({ family: "windows" }, environment), false);
-  assert.equal(matchesOs({ family: "!windows" }, environment), true);
-  assert.equal(matchesOs({ name: "linux", arch: "amd64" }, environment), true);
-  assert.equal(matchesOs({ name: "linux", arch: "aarch64" }, environment), false);
-  assert.equal(matchesOs({ arch: "!amd64" }, environment), false);
-  assert.equal(matchesOs({ version: "5.15.0" }, environment), true);
-  assert.equal(matchesOs({}, environment), false);
 });
 
 Deno.test("matchesProperty() checks presence, absence, value and negated value", () => {
