@@ -55,9 +55,13 @@ export async function bundleConnector(entryPath: string): Promise<ConnectorBundl
           build.onResolve(
             { filter: /.*/ },
             (args) =>
-              /^(\.{0,2}\/|file:)/.test(args.path)
-                ? undefined
-                : { path: args.path, external: true },
+              /^(\.{0,2}\/|file:)/.test(args.path) ? undefined : {
+                path: args.path,
+                external: true,
+                // Side-effect free: an import the connector never uses (e.g. reached through
+                // mod.ts's re-exports) is tree-shaken away; only the ones it uses remain.
+                sideEffects: false,
+              },
           );
         },
       }],
