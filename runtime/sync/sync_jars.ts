@@ -32,6 +32,15 @@ import { loadSyncConfig } from "./sync_config.ts";
 import type { SyncEventSink } from "./sync_events.ts";
 import { type AdapterRoots, buildSyncPlan, type SyncGroup } from "./sync_plan.ts";
 
+/**
+ * The environment POM profiles are activated against. The JARs run on a Spark cluster (Linux,
+ * JDK 17), not on the machine that syncs, and a fixed target keeps dvt.lock identical whether
+ * a laptop or CI resolved it.
+ */
+const SPARK_TARGET = {
+  jdk: "17",
+  os: { name: "Linux", family: "unix", arch: "amd64", version: "" },
+} as const;
 /** Inputs of {@linkcode syncJars}. */
 export interface SyncJarsOptions {
   cwd: string;
@@ -212,7 +221,7 @@ async function resolveGroup(
   const requests = [...owners.keys()].map((key) => ({
     coordinates: adapters.flatMap((a) => a.roots).find((root) => formatCoordinates(root) === key)!,
   }));
-  const resolved = await resolveDependencies(requests, source);
+  const resolved = await resolveDependencies(requests, source, { activation: SPARK_TARGET });
   const everyone = adapters.map((a) => a.adapter);
   for (const artifact of resolved) {
     const key = formatCoordinates(artifact.coordinates);
