@@ -142,3 +142,28 @@ Deno.test("dvt extract names file and line of a malformed CSV row, keeping the l
   const rows = await queryDuckDB(join(dir.path, "x/extract.duckdb"), "SELECT count(*) n FROM big");
   assert.equal(rows[0].n, 25_000n, "the previous extract is intact");
 });
+
+Deno.test("dvt extract lands the same rows and types through DuckDB's COPY and the Arrow path", async () => {
+  await using dir = await tempDir();
+  await project(dir.path);
+  const views: Record<string, unknown>[][] = [];
+  for (const native of ["1", "0"]) {
+    const out = `out${native}`;
+    const result = await runCli(
+      ["extract", "--connector", "files", "--set", "paths=data/*.csv,data/*.ndjson", "--out", out],
+      { cwd: dir.path, env: { DVT_NATIVE_SCAN: native } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const db = join(dir.path, out, "extract.duckdb");
+    views.push([
+      ...await queryDuckDB(db, "SELECT * FROM orders ORDER BY id"),
+      ...await queryDuckDB(db, "SELECT * FROM events ORDER BY event_id"),
+      ...await queryDuckDB(
+        db,
+        "SELECT column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position",
+      ),
+    ]);
+  }
+  assert.ok(views[0].length > 7 + 12, "rows and columns of both tables were compared");
+  assert.deepEqual(views[0], views[1]);
+});
