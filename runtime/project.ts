@@ -183,8 +183,8 @@ export function findSource(project: Project, name: string): ProjectSource {
   const source = project.sources[name];
   if (source) return source;
   const known = Object.keys(project.sources);
-  throw new ConfigError(`unknown source "${name}" in ${project.file.path}`, {
-    location: { file: project.file.path },
+  throw new ConfigError(`unknown source "${name}"`, {
+    location: { ...project.file.locateKey(["sources"]), field: undefined },
     hint: known.length ? alternatives(name, known) : "dvt.yaml defines no sources yet",
   });
 }
