@@ -16,7 +16,8 @@ export type SyncEvent =
   | { name: "NativeConnectorSkipped"; adapter: string; reason: string }
   | { name: "UnknownAdapter"; adapter: string; supported: string[] }
   | { name: "StaleJarRemoved"; file: string; directory: string }
-  | { name: "LockfileWritten"; path: string; artifacts: number };
+  | { name: "LockfileWritten"; path: string; artifacts: number }
+  | { name: "DependencyCycleCut"; trail: string[] };
 
 const LEVELS: Record<SyncEvent["name"], LogLevel> = {
   JdbcDriverDownloaded: "info",
@@ -27,6 +28,7 @@ const LEVELS: Record<SyncEvent["name"], LogLevel> = {
   UnknownAdapter: "warn",
   StaleJarRemoved: "info",
   LockfileWritten: "info",
+  DependencyCycleCut: "warn",
 };
 
 /** The human message of an event. */
@@ -51,6 +53,8 @@ export function eventMessage(event: SyncEvent): string {
       return `Removed ${event.file} from ${event.directory} (no longer needed)`;
     case "LockfileWritten":
       return `Wrote ${event.path} (${event.artifacts} artifacts)`;
+    case "DependencyCycleCut":
+      return `Dependency cycle cut where it closes, as Maven does: ${event.trail.join(" -> ")}`;
   }
 }
 

@@ -121,13 +121,13 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
   const libJdbc = join(options.home, "lib", "jdbc");
   const libNative = join(options.home, "lib", "native");
 
-  const jdbc = await resolveGroup("jdbc", plan.jdbc, source);
+  const jdbc = await resolveGroup("jdbc", plan.jdbc, source, options.emit);
   const jdbcFiles = new Set([...jdbc.values()].map((artifact) => artifact.fileName));
   // With --no-jdbc, what jdbc/ already holds counts; otherwise jdbc/ is about to be replaced.
   if (!options.jdbc) {
     for (const name of Object.keys(await readManifest(libJdbc))) jdbcFiles.add(name);
   }
-  const native = await resolveGroup("native", plan.native, source);
+  const native = await resolveGroup("native", plan.native, source, options.emit);
   // A JAR jdbc/ already provides is not fetched again for native/.
   for (const [key, artifact] of native) if (jdbcFiles.has(artifact.fileName)) native.delete(key);
 
@@ -208,6 +208,7 @@ async function resolveGroup(
   group: SyncGroup,
   adapters: readonly AdapterRoots[],
   source: HttpPomSource,
+  emit: SyncEventSink,
 ): Promise<Map<string, GroupArtifact>> {
   const artifacts = new Map<string, GroupArtifact>();
   if (!adapters.length) return artifacts;
@@ -221,7 +222,11 @@ async function resolveGroup(
   const requests = [...owners.keys()].map((key) => ({
     coordinates: adapters.flatMap((a) => a.roots).find((root) => formatCoordinates(root) === key)!,
   }));
-  const resolved = await resolveDependencies(requests, source, { activation: SPARK_TARGET });
+  const resolved = await resolveDependencies(requests, source, {
+    activation: SPARK_TARGET,
+    // Maven cuts a dependency cycle where it closes and goes on; say so rather than hide it.
+    onCycle: (trail) => emit({ name: "DependencyCycleCut", trail }),
+  });
   const everyone = adapters.map((a) => a.adapter);
   for (const artifact of resolved) {
     const key = formatCoordinates(artifact.coordinates);
