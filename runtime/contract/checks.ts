@@ -7,6 +7,8 @@
 import type * as Arrow from "apache-arrow";
 import {
   Cap,
+  type CapabilityName,
+  capsFromNames,
   type Connector,
   type CursorValue,
   hasCap,
@@ -69,9 +71,7 @@ export function schemaDifferences(declared: Arrow.Schema, actual: Arrow.Schema):
 
 /** discover() returns at least one well-formed table. */
 export async function checkDiscover(connector: Connector): Promise<TableInfo[]> {
-  if (!hasCap(connector.capabilities, Cap.DISCOVER)) {
-    throw new SkipCheck("connector does not declare discover");
-  }
+  requireCapability(connector, "discover");
   const tables = await connector.discover!();
   if (!Array.isArray(tables) || !tables.length) fail("discover() must return at least one table");
   const seen = new Set<string>();
@@ -128,6 +128,13 @@ async function readRows(
   return batches;
 }
 
+/** Skips the calling check when the connector does not declare `name`. */
+function requireCapability(connector: Connector, name: CapabilityName): void {
+  if (!hasCap(connector.capabilities, capsFromNames([name]))) {
+    throw new SkipCheck(`connector does not declare ${name}`);
+  }
+}
+
 function readable(tables: TableInfo[], cap: number): TableInfo[] {
   return tables.filter((table) => hasCap(table.capabilities, cap));
 }
@@ -138,9 +145,7 @@ export async function checkReadSchema(
   tables: TableInfo[],
   limits: CheckLimits,
 ): Promise<string> {
-  if (!hasCap(connector.capabilities, Cap.READ)) {
-    throw new SkipCheck("connector does not declare read");
-  }
+  requireCapability(connector, "read");
   const targets = readable(tables, Cap.READ);
   if (!targets.length) {
     throw new SkipCheck("no table declares read (without discover, pass tables)");
@@ -197,9 +202,7 @@ export async function checkIncremental(
   tables: TableInfo[],
   limits: CheckLimits,
 ): Promise<string> {
-  if (!hasCap(connector.capabilities, Cap.READ)) {
-    throw new SkipCheck("connector does not declare read");
-  }
+  requireCapability(connector, "read");
   const table = readable(tables, Cap.READ).find((candidate) => candidate.cursorField);
   if (!table) throw new SkipCheck("no readable table declares a cursorField");
   const cursor = table.cursorField!;
@@ -243,9 +246,7 @@ export async function checkRemote(
   connector: Connector,
   secrets: readonly string[],
 ): Promise<string> {
-  if (!hasCap(connector.capabilities, Cap.REMOTE)) {
-    throw new SkipCheck("connector does not declare remote");
-  }
+  requireCapability(connector, "remote");
   const info = await connector.remote!();
   if (!info || typeof info.extension !== "string" || !info.extension) {
     fail("remote() must return a non-empty extension");
@@ -284,9 +285,7 @@ export async function checkStream(
   tables: TableInfo[],
   limits: CheckLimits,
 ): Promise<string> {
-  if (!hasCap(connector.capabilities, Cap.STREAM)) {
-    throw new SkipCheck("connector does not declare stream");
-  }
+  requireCapability(connector, "stream");
   const table = readable(tables, Cap.STREAM)[0];
   if (!table) throw new SkipCheck("no table declares stream (without discover, pass tables)");
   const iterator = connector.stream!(table.name)[Symbol.asyncIterator]();
