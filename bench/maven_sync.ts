@@ -8,15 +8,16 @@
  */
 import { join } from "node:path";
 import { serveMavenRepository } from "../tests/commands/_maven_repo_server.ts";
+import {
+  DEBIAN_SYNC_ROOTS as ROOTS,
+  mavenArgs as mavenGoalArgs,
+  mavenSkipReason,
+  mirrorSettings,
+  projectPom,
+  writeSyncProject,
+} from "../tests/_maven.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.5.0";
-const ROOTS: Record<string, string> = {
-  postgres: "org.postgresql:postgresql:42.5.5",
-  mariadb: "org.mariadb.jdbc:mariadb-java-client:2.7.6",
-  sqlite: "org.xerial:sqlite-jdbc:3.40.1.0",
-  mavencore: "org.apache.maven:maven-core:3.8.7",
-};
 
 const runsFlag = Deno.args.indexOf("--runs");
 const RUNS = runsFlag >= 0 ? Number(Deno.args[runsFlag + 1]) : 3;
@@ -47,44 +48,18 @@ function median(values: number[]): number {
   return Math.round(sorted[Math.floor(sorted.length / 2)]);
 }
 
-async function writeDvtProject(dir: string): Promise<void> {
-  const adapters = Object.entries(ROOTS).map(([n, c]) => `    ${n}: { jdbc: "${c}" }`);
-  await Deno.writeTextFile(join(dir, "dvt.yaml"), `sync:\n  adapters:\n${adapters.join("\n")}\n`);
-  const outputs = Object.keys(ROOTS).map((name) => `    ${name}: { type: ${name} }`);
-  await Deno.writeTextFile(join(dir, "profiles.yml"), `p:\n  outputs:\n${outputs.join("\n")}\n`);
-}
-
 async function writeMavenProject(dir: string, url: string, withDependencies: boolean) {
   await Deno.mkdir(dir, { recursive: true });
-  const dependencies = withDependencies
-    ? Object.values(ROOTS).map((text) => {
-      const [g, a, v] = text.split(":");
-      return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
-    }).join("")
-    : "";
-  await Deno.writeTextFile(
-    join(dir, "pom.xml"),
-    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>` +
-      `<groupId>dvt.bench</groupId><artifactId>b</artifactId><version>1</version>` +
-      `<dependencies>${dependencies}</dependencies></project>`,
-  );
-  await Deno.writeTextFile(
-    join(dir, "settings.xml"),
-    `<settings><mirrors><mirror><id>local</id><mirrorOf>*</mirrorOf><url>${url}/</url>` +
-      `</mirror></mirrors></settings>`,
-  );
+  const pom = projectPom(withDependencies ? Object.values(ROOTS) : []);
+  await Deno.writeTextFile(join(dir, "pom.xml"), pom);
+  await Deno.writeTextFile(join(dir, "settings.xml"), mirrorSettings(url));
 }
 
 function mavenArgs(repo: string): string[] {
-  return [
-    "-B",
-    "-q",
-    "-s",
-    "settings.xml",
-    `-Dmaven.repo.local=${repo}`,
-    `${PLUGIN}:copy-dependencies`,
-    "-DincludeScope=runtime",
-  ];
+  return mavenGoalArgs("copy-dependencies", {
+    localRepo: repo,
+    properties: { includeScope: "runtime" },
+  });
 }
 
 async function main(): Promise<void> {
@@ -98,7 +73,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const dir = join(work, `dvt-${run}`);
       await Deno.mkdir(dir);
-      await writeDvtProject(dir);
+      await writeSyncProject(dir, ROOTS);
       cold.push(await timed(Deno.execPath(), dvtArgs, dir, { ...env, DVT_HOME: join(dir, "h") }));
       const lock = JSON.parse(await Deno.readTextFile(join(dir, "dvt.lock")));
       artifacts = lock.artifacts.length;
@@ -114,14 +89,9 @@ async function main(): Promise<void> {
     }
     emit({ case: "dvt_warm_noop", median_ms: median(warm), runs: warm.map(Math.round) });
 
-    const mvnAvailable = await new Deno.Command("mvn", {
-      args: ["-v"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output().then((o) => o.success, () => false);
-    if (!mvnAvailable) {
-      emit({ case: "mvn_cold", skipped: "mvn not installed" });
+    const mavenMissing = await mavenSkipReason();
+    if (mavenMissing) {
+      emit({ case: "mvn_cold", skipped: mavenMissing });
       return;
     }
     // Fetch the plugin once into a template repository, so each cold run measures dependencies.

@@ -12,10 +12,15 @@ import { formatCoordinates } from "../../../runtime/maven/coordinates.ts";
 import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
 import { resolveDependencies } from "../../../runtime/maven/resolver.ts";
 import { tempDir } from "../../_helpers.ts";
+import {
+  DEBIAN_MAVEN_REPO,
+  mavenArgs,
+  mavenSkipReason,
+  projectPom,
+  runMaven,
+} from "../../_maven.ts";
 import { pomXml } from "./_memory_pom_source.ts";
 
-const DEBIAN_MAVEN_REPO = "/usr/share/maven-repo";
-const PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.5.0";
 const GROUP = "com.example.profiles";
 const FIXTURES = fileURLToPath(
   new URL("../../fixtures/maven/repo/com/example/profiles", import.meta.url),
@@ -30,14 +35,10 @@ async function mavenJavaVersion(): Promise<string | undefined> {
   return /Java version: ([^,\s]+)/.exec(new TextDecoder().decode(output.stdout))?.[1];
 }
 
-const javaVersion = await mavenJavaVersion();
-const pluginDir = join(DEBIAN_MAVEN_REPO, "org/apache/maven/plugins/maven-dependency-plugin/3.5.0");
-const hasPlugin = await Deno.stat(pluginDir).then(() => true, () => false);
-const reason = !javaVersion
-  ? "mvn is not installed"
-  : !hasPlugin
-  ? `${pluginDir} missing: apt-get install libmaven-dependency-plugin-java`
-  : undefined;
+const missing = await mavenSkipReason();
+const javaVersion = missing ? undefined : await mavenJavaVersion();
+// Activation is compared under mvn's own JDK, so its version must be known.
+const reason = missing ?? (javaVersion ? undefined : "mvn -v did not report a Java version");
 if (reason) console.error(`profile_maven_compare_test: skipped: ${reason}`);
 
 // A repository with the fixture POMs and an empty POM for every artifact they mention.
@@ -61,16 +62,6 @@ async function writeRepository(root: string): Promise<void> {
       );
     }
   }
-}
-
-function projectPom(): string {
-  const dependencies = ROOTS.map((id) =>
-    `<dependency><groupId>${GROUP}</groupId><artifactId>${id}</artifactId>` +
-    `<version>1</version></dependency>`
-  ).join("");
-  return `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>` +
-    `<groupId>dvt.test</groupId><artifactId>compare</artifactId><version>1</version>` +
-    `<dependencies>${dependencies}</dependencies></project>`;
 }
 
 function settings(repository: string): string {
@@ -99,23 +90,11 @@ async function mavenTree(
   env: Record<string, string>,
 ): Promise<string[]> {
   const outputFile = join(dir, "tree.txt");
-  const output = await new Deno.Command("mvn", {
-    args: [
-      "-B",
-      "-q",
-      "-s",
-      "settings.xml",
-      `-Dmaven.repo.local=${join(dir, "local")}`,
-      ...Object.entries(properties).map(([name, value]) => `-D${name}=${value}`),
-      `${PLUGIN}:tree`,
-      `-DoutputFile=${outputFile}`,
-    ],
-    cwd: dir,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(output.success, new TextDecoder().decode(output.stdout));
+  const args = mavenArgs("tree", {
+    localRepo: join(dir, "local"),
+    properties: { ...properties, outputFile },
+  });
+  await runMaven(dir, args, env);
   return parseTree(await Deno.readTextFile(outputFile));
 }
 
@@ -146,7 +125,10 @@ Deno.test({
     await using dir = await tempDir();
     const repository = join(dir.path, "repository");
     await writeRepository(repository);
-    await Deno.writeTextFile(join(dir.path, "pom.xml"), projectPom());
+    await Deno.writeTextFile(
+      join(dir.path, "pom.xml"),
+      projectPom(ROOTS.map((id) => `${GROUP}:${id}:1`)),
+    );
     await Deno.writeTextFile(join(dir.path, "settings.xml"), settings(repository));
     for (const { properties, env } of RUNS) {
       const mvn = await mavenTree(dir.path, properties, env);
