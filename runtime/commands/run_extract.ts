@@ -6,7 +6,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { buildConnectorConfig } from "../connector_config.ts";
+import { buildConnectorConfig, checkRequiredEnv } from "../connector_config.ts";
 import { instantiateConnector, resolveConnector } from "../connector_loader.ts";
 import { ConnectorError, InputError, UsageError } from "../errors.ts";
 import { renderExtractSummary } from "../extract_summary.ts";
@@ -115,6 +115,9 @@ async function runJob(
     configFile: options.config,
     sets: options.set,
   });
+  // Missing credentials are bad input (exit 2, each variable with its description), whether or
+  // not a health check would have noticed them first.
+  checkRequiredEnv(manifest);
   if (options.check) {
     const health = await runHealthCheck(manifest, config);
     if (!health.ok) {
