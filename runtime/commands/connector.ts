@@ -38,7 +38,9 @@ function withTargetOptions(command: Command): Command {
 
 /** Builds the `connector` command group. */
 export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {
-  const group = new Command("connector").description("List, inspect, test and scaffold connectors");
+  const group = new Command("connector").description(
+    "List, inspect, test, scaffold and bundle connectors",
+  );
 
   group.command("list")
     .description("List built-in and project connectors")
