@@ -12,11 +12,15 @@
  * @module
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { TEMPORARY_INFIX } from "./atomic_write.ts";
 import { ExtractError } from "./errors.ts";
 import { isSafeName } from "./names.ts";
 
-/** Prefix of every temporary file or database a run creates; cleaned up at the next start. */
-export const TEMP_PREFIX = ".tmp-";
+/**
+ * Marker of every temporary file or database a run creates, cleaned up at the next start; the
+ * same one atomic writes use, so one cleanup finds both.
+ */
+export const TEMP_PREFIX: string = TEMPORARY_INFIX;
 
 /** File name of the published catalog. */
 export const DATABASE_FILE = "extract.duckdb";

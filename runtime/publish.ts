@@ -35,32 +35,6 @@ export async function renameOver(from: string, to: string): Promise<void> {
 }
 
 /**
- * Writes text to `path` atomically: a temp file beside it, fsynced, renamed over `path`.
- *
- * @example
- * ```ts
- * import { writeTextAtomic } from "./publish.ts";
- * const dir = await Deno.makeTempDir();
- * await writeTextAtomic(`${dir}/state.json`, "{}");
- * if (await Deno.readTextFile(`${dir}/state.json`) !== "{}") throw new Error();
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}${TEMP_PREFIX}${crypto.randomUUID()}`;
-  const bytes = new TextEncoder().encode(text);
-  const file = await Deno.open(temp, { write: true, create: true, truncate: true });
-  try {
-    let written = 0;
-    while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(temp, path);
-}
-
-/**
  * Publishes a database built aside: drops its (empty, after CHECKPOINT) WAL, drops a stale WAL
  * of the old database so DuckDB never replays it onto the new file, then renames over.
  */

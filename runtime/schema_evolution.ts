@@ -7,7 +7,7 @@
 import type { SchemaJson } from "./arrow_schema.ts";
 import type { OutputLayout } from "./layout.ts";
 import type { SchemaChange } from "./protocol.ts";
-import { writeTextAtomic } from "./publish.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 
 /**
  * Differences from `previous` to `current`; undefined on the first run or when nothing changed.
@@ -67,5 +67,5 @@ export async function saveSchemaSnapshot(
   schema: SchemaJson,
 ): Promise<void> {
   await Deno.mkdir(layout.schemasDir, { recursive: true });
-  await writeTextAtomic(layout.schemaFile(name), JSON.stringify(schema, null, 2) + "\n");
+  await writeFileAtomic(layout.schemaFile(name), JSON.stringify(schema, null, 2) + "\n");
 }

@@ -9,7 +9,7 @@
 import type { CatalogEntry } from "./catalog.ts";
 import type { OutputLayout } from "./layout.ts";
 import type { CursorValue } from "./protocol.ts";
-import { writeTextAtomic } from "./publish.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 
 /** Incremental state of one source table. */
 export interface TableState {
@@ -59,5 +59,5 @@ export async function loadState(
 /** Writes state atomically. */
 export async function saveState(layout: OutputLayout, state: ExtractState): Promise<void> {
   await Deno.mkdir(layout.stateDir, { recursive: true });
-  await writeTextAtomic(layout.stateFile, JSON.stringify(state, null, 2) + "\n");
+  await writeFileAtomic(layout.stateFile, JSON.stringify(state, null, 2) + "\n");
 }

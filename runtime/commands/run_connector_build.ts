@@ -1,5 +1,6 @@
 /** `dvt connector build`: bundles a local connector and prints what to publish. */
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { bundleConnector } from "../connector_bundle.ts";
 import { UsageError } from "../errors.ts";
 import { entrypointKind, loadManifest } from "../manifest.ts";
@@ -15,19 +16,6 @@ async function manifestPathIn(dir: string): Promise<string> {
     });
   }
   return stat.isDirectory ? join(dir, "connector.yaml") : dir;
-}
-
-/** Writes through a temporary name so a failed or interrupted build leaves no partial file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID()}.tmp`);
-  try {
-    await Deno.writeTextFile(temporary, text);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
 }
 
 /** Runs `dvt connector build [dir]`; returns the exit code. */
@@ -51,7 +39,7 @@ export async function runConnectorBuild(
   const entry = resolve(dirname(manifest.path), manifest.entrypoint);
   const bundle = await bundleConnector(entry);
   const out = resolve(options.out ?? join(dirname(manifest.path), "dist", `${manifest.name}.js`));
-  await writeAtomically(out, bundle.code);
+  await writeFileAtomic(out, bundle.code);
   const result = {
     name: manifest.name,
     version: manifest.version,

@@ -8,7 +8,8 @@
  * @module
  */
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeFileAtomic } from "../atomic_write.ts";
 
 /** dvt's home directory: `DVT_HOME`, else `~/.dvt`. */
 export function dvtHome(
@@ -24,20 +25,6 @@ export interface CachedOrigin {
   repository: string;
   sha256: string;
   size: number;
-}
-
-/** Writes a file through a temporary sibling and a rename (atomic on one file system). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(temporary, data);
-    else await Deno.writeFile(temporary, data);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
 }
 
 /** Reads a text file, or undefined when it does not exist. */

@@ -8,7 +8,8 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { readTextIfExists, writeFileAtomic } from "./local_cache.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { readTextIfExists } from "./local_cache.ts";
 
 /** Current lockfile format version. */
 export const LOCKFILE_VERSION = 1;

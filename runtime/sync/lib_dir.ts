@@ -9,7 +9,8 @@
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
 import { hashFile } from "../maven/checksums.ts";
-import { readTextIfExists, writeFileAtomic } from "../maven/local_cache.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { readTextIfExists } from "../maven/local_cache.ts";
 
 /** Name of the manifest file in each lib directory. */
 export const MANIFEST_NAME = ".dvt-manifest.json";
