@@ -53,6 +53,7 @@ export type {
   TableInfo,
 } from "./runtime/protocol.ts";
 export { createRetryingFetch, parseRetryAfter } from "./runtime/retrying_fetch.ts";
+export { quoteIdentifier, quoteLiteral } from "./runtime/sql.ts";
 export type { RetryPolicy } from "./runtime/retrying_fetch.ts";
 export {
   ConfigError,

@@ -8,6 +8,7 @@
  */
 import type * as Arrow from "apache-arrow";
 import type { DuckDBType } from "@duckdb/node-api";
+import { quoteIdentifier } from "../../mod.ts";
 
 /** The value layout a column is converted with (see chunk_to_arrow.ts). */
 export type ColumnKind =
@@ -35,17 +36,6 @@ export interface ColumnPlan {
   select: string;
   kind: ColumnKind;
   type: Arrow.DataType;
-}
-
-/** Quotes a SQL identifier: double quotes, embedded quotes doubled. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes a SQL string literal: single quotes, embedded quotes doubled. */
-export function quoteString(value: string): string {
-  if (value.includes("\0")) throw new Error("SQL string literals cannot contain NUL bytes");
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 // DuckDBTypeId values (stable in the C API); kept here so this file has no runtime import.
@@ -86,7 +76,7 @@ const NESTED: readonly number[] = [ID.LIST, ID.STRUCT, ID.MAP, ID.UNION, ID.ARRA
  * values, UUID, INTERVAL, HUGEINT, ENUM, ...) are selected as text: nested ones as JSON.
  */
 export function planColumn(arrow: typeof Arrow, name: string, type: DuckDBType): ColumnPlan {
-  const column = quoteIdent(name);
+  const column = quoteIdentifier(name);
   const plan = (kind: ColumnKind, arrowType: Arrow.DataType): ColumnPlan => ({
     name,
     duckdbType: type.toString(),

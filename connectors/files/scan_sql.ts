@@ -6,8 +6,8 @@
  * @module
  */
 import type { CursorValue, Filter, ReadOptions } from "../../mod.ts";
-import { InputError } from "../../mod.ts";
-import { type ColumnPlan, quoteIdent, quoteString } from "./column_plan.ts";
+import { InputError, quoteIdentifier, quoteLiteral } from "../../mod.ts";
+import type { ColumnPlan } from "./column_plan.ts";
 import type { FileTable } from "./file_sources.ts";
 
 /** CSV reading options from the connector config. */
@@ -19,7 +19,7 @@ export interface CsvOptions {
 
 /** The DuckDB table function call reading every file of a table. */
 export function readerCall(table: FileTable, csv: CsvOptions): string {
-  const files = `[${table.files.map(quoteString).join(", ")}]`;
+  const files = `[${table.files.map(quoteLiteral).join(", ")}]`;
   const args = [files];
   if (table.files.length > 1) args.push("union_by_name = true");
   const sample = csv.sampleSize ?? 20480;
@@ -33,7 +33,7 @@ export function readerCall(table: FileTable, csv: CsvOptions): string {
       return `read_json(${args.join(", ")})`;
     default: {
       const delimiter = csv.delimiter ?? (table.format === "tsv" ? "\t" : undefined);
-      if (delimiter !== undefined) args.push(`delim = ${quoteString(delimiter)}`);
+      if (delimiter !== undefined) args.push(`delim = ${quoteLiteral(delimiter)}`);
       if (csv.header !== undefined) args.push(`header = ${csv.header}`);
       args.push(`sample_size = ${sample}`);
       return `read_csv(${args.join(", ")})`;
@@ -48,11 +48,11 @@ function literal(value: CursorValue | null, column: ColumnPlan): string {
     return String(value);
   }
   // Typed cast: an ISO string compares as a timestamp/date/number, not as text.
-  return `CAST(${quoteString(value)} AS ${column.duckdbType})`;
+  return `CAST(${quoteLiteral(value)} AS ${column.duckdbType})`;
 }
 
 function condition(column: ColumnPlan, op: string, value: unknown): string {
-  const name = quoteIdent(column.name);
+  const name = quoteIdentifier(column.name);
   if (op === "in") {
     if (!Array.isArray(value) || !value.length) {
       throw new InputError(`filter on "${column.name}": "in" needs a non-empty list`);
