@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { closest, distance } from "fastest-levenshtein";
+import { didYouMean } from "./field_check.ts";
 import { InputError } from "./errors.ts";
 import { Cap, type Connector, hasCap, type TableInfo } from "./protocol.ts";
 import type { RunOptions } from "./run_types.ts";
@@ -27,13 +27,6 @@ export function tableKind(connector: Connector, info?: TableInfo): TableKind {
   if (hasCap(caps, Cap.STREAM) && connector.stream) return "stream";
   if (hasCap(caps, Cap.REMOTE)) return "remote";
   return "none";
-}
-
-/** Suggestion for a mistyped name, when one is close enough. */
-export function didYouMean(name: string, candidates: string[]): string | undefined {
-  if (!candidates.length) return undefined;
-  const best = closest(name, candidates);
-  return distance(name, best) <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
 /**
