@@ -12,7 +12,7 @@ import { extractCommand } from "./runtime/commands/extract.ts";
 import type { GlobalOptions } from "./runtime/commands/options.ts";
 import { syncCommand } from "./runtime/commands/sync.ts";
 import { describeError, DvtError } from "./runtime/errors.ts";
-import { LOG_LEVELS, paint, printDiagnostic } from "./runtime/output.ts";
+import { LOG_LEVELS, paint, printDiagnostic } from "./runtime/util/output.ts";
 import { VERSION } from "./runtime/version.ts";
 
 /** Builds the program; `exit` receives the exit code a command chose. */

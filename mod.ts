@@ -52,9 +52,9 @@ export type {
   TableError,
   TableInfo,
 } from "./runtime/protocol.ts";
-export { createRetryingFetch, parseRetryAfter } from "./runtime/retrying_fetch.ts";
-export { quoteIdentifier, quoteLiteral } from "./runtime/sql.ts";
-export type { RetryPolicy } from "./runtime/retrying_fetch.ts";
+export { createRetryingFetch, parseRetryAfter } from "./runtime/util/retrying_fetch.ts";
+export { quoteIdentifier, quoteLiteral } from "./runtime/util/sql.ts";
+export type { RetryPolicy } from "./runtime/util/retrying_fetch.ts";
 export {
   ConfigError,
   ConnectorError,
@@ -86,5 +86,5 @@ export {
 } from "./runtime/contract/checks.ts";
 export type { CheckLimits } from "./runtime/contract/checks.ts";
 export { contractReportToJUnit } from "./runtime/contract/junit.ts";
-export { secretShape } from "./runtime/secret_shapes.ts";
+export { secretShape } from "./runtime/connector/secret_shapes.ts";
 export type { Field, RecordBatch, Schema } from "apache-arrow";

@@ -9,7 +9,7 @@
  */
 import * as arrow from "apache-arrow";
 import { Cap, type Connector } from "../runtime/protocol.ts";
-import { ConnectorRuntime, DEFAULT_BATCH_SIZE } from "../runtime/runtime.ts";
+import { ConnectorRuntime, DEFAULT_BATCH_SIZE } from "../runtime/extract/runtime.ts";
 
 function flag(name: string, fallback: string): string {
   const index = Deno.args.indexOf(`--${name}`);

@@ -9,8 +9,8 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { main } from "../cli.ts";
-import { DuckDB } from "../runtime/duckdb.ts";
-import { printResult } from "../runtime/output.ts";
+import { DuckDB } from "../runtime/parquet/duckdb.ts";
+import { printResult } from "../runtime/util/output.ts";
 
 const PROJECT = fileURLToPath(new URL("./dvt.yaml", import.meta.url));
 

@@ -7,9 +7,9 @@
  */
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./field_check.ts";
-import type { WriteDisposition } from "./dispositions.ts";
-import { readYamlFile, type YamlFile, type YamlPath } from "./yaml_file.ts";
+import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./util/field_check.ts";
+import type { WriteDisposition } from "./extract/dispositions.ts";
+import { readYamlFile, type YamlFile, type YamlPath } from "./util/yaml_file.ts";
 
 const TOP_LEVEL_KEYS = ["sources", "sync"] as const;
 const SOURCE_KEYS = ["connector", "config", "tables", "incremental", "disposition", "out"] as const;

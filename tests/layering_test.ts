@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { REPO_ROOT } from "./_helpers.ts";
 
 async function* sourceFiles(dir: string): AsyncGenerator<string> {
@@ -42,4 +42,49 @@ Deno.test("runtime/ references specific connectors only through builtin_connecto
     }
   }
   assert.deepEqual(offenders, []);
+});
+
+/** Which runtime/ folders a folder may import from; the direction of every arrow is stated here. */
+const FORBIDDEN: Array<{ from: string; to: RegExp; why: string }> = [
+  {
+    from: "runtime/util",
+    // util/ is domain-free; it may lean only on the two leaf modules every layer shares.
+    to: /runtime\/(?!util\/|errors\.ts$|protocol\.ts$)/,
+    why: "util/ imports nothing of dvt but errors.ts and protocol.ts",
+  },
+  { from: "runtime/extract", to: /runtime\/commands\//, why: "extract/ never imports commands/" },
+  { from: "runtime/sandbox", to: /runtime\/extract\//, why: "sandbox/ never imports extract/" },
+  {
+    from: "runtime/parquet",
+    to: /runtime\/(commands|extract)\//,
+    why: "parquet/ is below extract/",
+  },
+  {
+    from: "runtime/connector",
+    to: /runtime\/(commands|extract)\//,
+    why: "connector loading is below extract/ and commands/",
+  },
+  { from: "runtime/maven", to: /runtime\/(commands|extract|sync)\//, why: "maven/ is a library" },
+];
+
+Deno.test("runtime/ folders import only in the allowed directions", async () => {
+  const offenders: string[] = [];
+  for (const rule of FORBIDDEN) {
+    for await (const file of sourceFiles(join(REPO_ROOT, rule.from))) {
+      for (const specifier of await importsOf(file)) {
+        if (!specifier.startsWith(".")) continue;
+        const target = relative(REPO_ROOT, resolve(dirname(file), specifier));
+        if (rule.to.test(target)) offenders.push(`${rule.why}: ${file} imports ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+Deno.test("no file under runtime/ sits outside a stage folder but the shared leaves", async () => {
+  const topLevel: string[] = [];
+  for await (const entry of Deno.readDir(join(REPO_ROOT, "runtime"))) {
+    if (entry.isFile) topLevel.push(entry.name);
+  }
+  assert.deepEqual(topLevel.sort(), ["errors.ts", "project.ts", "protocol.ts", "version.ts"]);
 });

@@ -1,32 +1,10 @@
-/** `dvt connector ...`: the command-line surface. The work lives in run_connector_*.ts files. */
+/** `dvt connector ...`: the command-line surface. The work lives in connector/*.ts, loaded lazily. */
 import { Command } from "commander";
 import { collectKeyValue, type ExitCodeSink, type GlobalOptions, parseList } from "./options.ts";
-
-/** Options shared by subcommands that instantiate a connector. */
-export interface ConnectorTargetOptions {
-  config?: string;
-  set: string[];
-  project?: string;
-  json: boolean;
-}
-
-/** Options of `dvt connector test`. */
-export interface ConnectorTestOptions extends ConnectorTargetOptions {
-  junit?: string;
-  tables?: string[];
-}
-
-/** Options of `dvt connector build`. */
-export interface ConnectorBuildOptions {
-  out?: string;
-  json: boolean;
-}
-
-/** Options of `dvt connector new`. */
-export interface ConnectorNewOptions {
-  caps: string[];
-  dir?: string;
-}
+import type { ConnectorBuildOptions } from "./connector/build.ts";
+import type { ConnectorTestOptions } from "./connector/contract.ts";
+import type { ConnectorNewOptions } from "./connector/new.ts";
+import type { ConnectorTargetOptions } from "./connector/target.ts";
 
 function withTargetOptions(command: Command): Command {
   return command
@@ -48,7 +26,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
     .option("--json", "print the result as JSON", false)
     .addHelpText("after", "\nExamples:\n  dvt connector list\n  dvt connector list --json")
     .action(async (options: { project?: string; json: boolean }) => {
-      const { runConnectorList } = await import("./run_connector_list.ts");
+      const { runConnectorList } = await import("./connector/list.ts");
       exit(await runConnectorList(options, globals()));
     });
 
@@ -62,7 +40,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
       "\nExamples:\n  dvt connector discover files --set paths=data/*.csv\n  dvt connector discover ./connectors/hubspot --config hubspot.yaml --json",
     )
     .action(async (connector: string, options: ConnectorTargetOptions) => {
-      const { runConnectorDiscover } = await import("./run_connector_discover.ts");
+      const { runConnectorDiscover } = await import("./connector/discover.ts");
       exit(await runConnectorDiscover(connector, options, globals()));
     });
 
@@ -78,7 +56,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
       "\nExamples:\n  dvt connector test ./connectors/hubspot\n  dvt connector test files --set paths=data/*.csv --junit report.xml",
     )
     .action(async (connector: string, options: ConnectorTestOptions) => {
-      const { runConnectorTest } = await import("./run_connector_test.ts");
+      const { runConnectorTest } = await import("./connector/contract.ts");
       exit(await runConnectorTest(connector, options, globals()));
     });
 
@@ -95,7 +73,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
       "\nExamples:\n  dvt connector new hubspot\n  dvt connector new events --caps discover,read,stream --dir ./src",
     )
     .action(async (name: string, options: ConnectorNewOptions) => {
-      const { runConnectorNew } = await import("./run_connector_new.ts");
+      const { runConnectorNew } = await import("./connector/new.ts");
       exit(await runConnectorNew(name, options, globals()));
     });
 
@@ -109,7 +87,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
       "\nExamples:\n  dvt connector build ./connectors/hubspot\n  dvt connector build . --out public/hubspot-1.2.0.js",
     )
     .action(async (dir: string, options: ConnectorBuildOptions) => {
-      const { runConnectorBuild } = await import("./run_connector_build.ts");
+      const { runConnectorBuild } = await import("./connector/build.ts");
       exit(await runConnectorBuild(dir, options, globals()));
     });
 

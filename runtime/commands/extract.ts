@@ -7,20 +7,7 @@ import {
   parseList,
   parsePositiveInt,
 } from "./options.ts";
-
-/** Options of `dvt extract` as parsed by commander. */
-export interface ExtractCliOptions {
-  connector?: string;
-  config?: string;
-  set: string[];
-  tables?: string[];
-  out?: string;
-  fullRefresh: boolean;
-  threads?: number;
-  json: boolean;
-  project?: string;
-  check: boolean;
-}
+import type { ExtractCliOptions } from "./run_extract.ts";
 
 /** Builds the `extract` command. */
 export function extractCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {

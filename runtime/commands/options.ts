@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidArgumentError } from "commander";
-import type { LogLevel } from "../output.ts";
+import type { LogLevel } from "../util/output.ts";
 
 /** Options every command receives from the program. */
 export interface GlobalOptions {

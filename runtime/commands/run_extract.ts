@@ -6,19 +6,32 @@
  * @module
  */
 import { resolve } from "node:path";
-import { buildConnectorConfig, checkRequiredEnv } from "../connector_config.ts";
-import { instantiateConnector, resolveConnector } from "../connector_loader.ts";
+import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
+import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
 import { ConnectorError, InputError, UsageError } from "../errors.ts";
-import { renderExtractSummary } from "../extract_summary.ts";
-import { runHealthCheck } from "../health_check.ts";
-import { createLogger, detectOutputMode, printJson, printResult } from "../output.ts";
-import { createProgressReporter } from "../progress.ts";
+import { renderExtractSummary } from "../extract/summary.ts";
+import { runHealthCheck } from "../connector/health_check.ts";
+import { createLogger, detectOutputMode, printJson, printResult } from "../util/output.ts";
+import { createProgressReporter } from "../util/progress.ts";
 import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
 import type { Connector, Logger } from "../protocol.ts";
-import { ConnectorRuntime, type ExtractResult } from "../runtime.ts";
-import type { YamlFile } from "../yaml_file.ts";
-import type { ExtractCliOptions } from "./extract.ts";
+import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
+import type { YamlFile } from "../util/yaml_file.ts";
 import type { GlobalOptions } from "./options.ts";
+
+/** Options of `dvt extract` as parsed by commander. */
+export interface ExtractCliOptions {
+  connector?: string;
+  config?: string;
+  set: string[];
+  tables?: string[];
+  out?: string;
+  fullRefresh: boolean;
+  threads?: number;
+  json: boolean;
+  project?: string;
+  check: boolean;
+}
 
 /** One extract to run: a dvt.yaml source or the ad-hoc connector. */
 interface ExtractJob {

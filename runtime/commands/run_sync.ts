@@ -6,12 +6,25 @@
  * @module
  */
 import { dvtHome } from "../maven/local_cache.ts";
-import { detectOutputMode, printJson, printResult } from "../output.ts";
-import { createProgressReporter } from "../progress.ts";
+import { detectOutputMode, printJson, printResult } from "../util/output.ts";
+import { createProgressReporter } from "../util/progress.ts";
 import { createEventSink } from "../sync/sync_events.ts";
 import { syncJars, type SyncResult } from "../sync/sync_jars.ts";
 import type { GlobalOptions } from "./options.ts";
-import type { SyncCliOptions } from "./sync.ts";
+
+/** Options of `dvt sync` as parsed by commander. */
+export interface SyncCliOptions {
+  profiles?: string;
+  buckets?: string;
+  project?: string;
+  jdbc: boolean;
+  native: boolean;
+  locked: boolean;
+  offline: boolean;
+  classpath: boolean;
+  threads?: number;
+  json: boolean;
+}
 
 /** Default number of parallel downloads. */
 const DEFAULT_THREADS = 8;

@@ -1,20 +1,7 @@
 /** `dvt sync`: the command-line surface. The work lives in run_sync.ts, loaded lazily. */
 import { Command } from "commander";
 import { type ExitCodeSink, type GlobalOptions, parsePositiveInt } from "./options.ts";
-
-/** Options of `dvt sync` as parsed by commander. */
-export interface SyncCliOptions {
-  profiles?: string;
-  buckets?: string;
-  project?: string;
-  jdbc: boolean;
-  native: boolean;
-  locked: boolean;
-  offline: boolean;
-  classpath: boolean;
-  threads?: number;
-  json: boolean;
-}
+import type { SyncCliOptions } from "./run_sync.ts";
 
 /** Builds the `sync` command. */
 export function syncCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {

@@ -15,7 +15,7 @@ import {
   type ReadOptions,
   type TableInfo,
 } from "../protocol.ts";
-import { secretShape } from "../secret_shapes.ts";
+import { secretShape } from "../connector/secret_shapes.ts";
 
 /** A contract violation; the message says what is wrong and what was expected. */
 export class ContractFailure extends Error {}

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createConnectorContext } from "../context.ts";
+import { createConnectorContext } from "../connector/context.ts";
 import type {
   Connector,
   ConnectorConfig,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Connector } from "../protocol.ts";
-import { quoteIdentifier } from "../sql.ts";
+import { quoteIdentifier } from "../util/sql.ts";
 import { ContractFailure } from "./checks.ts";
 
 /** Extracts every given table and checks the extract.duckdb is complete and queryable. */
@@ -15,8 +15,8 @@ export async function checkPipeline(
   tables: string[],
 ): Promise<string> {
   // Loaded here only: the runtime pulls in DuckDB and parquet-wasm.
-  const { ConnectorRuntime } = await import("../runtime.ts");
-  const { DuckDB } = await import("../duckdb.ts");
+  const { ConnectorRuntime } = await import("../extract/runtime.ts");
+  const { DuckDB } = await import("../parquet/duckdb.ts");
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const outDir = await Deno.makeTempDir({ prefix: "dvt-contract-" });
   try {

@@ -9,7 +9,7 @@
  */
 import { dirname } from "node:path";
 import { IntegrityError, ResolveError } from "../errors.ts";
-import type { ProgressReporter } from "../progress.ts";
+import type { ProgressReporter } from "../util/progress.ts";
 import { CHECKSUM_ALGORITHMS, type Digests, hashFile } from "./checksums.ts";
 import {
   artifactFileName,

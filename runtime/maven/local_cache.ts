@@ -9,7 +9,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 
 /** dvt's home directory: `DVT_HOME`, else `~/.dvt`. */
 export function dvtHome(

@@ -8,7 +8,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readTextIfExists } from "./local_cache.ts";
 
 /** Current lockfile format version. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { IntegrityError, ResolveError } from "../errors.ts";
-import type { ProgressReporter } from "../progress.ts";
+import type { ProgressReporter } from "../util/progress.ts";
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, parseChecksumFile } from "./checksums.ts";
 import type { Repository } from "./repositories.ts";
 

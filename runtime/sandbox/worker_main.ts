@@ -9,7 +9,7 @@
 /// <reference lib="deno.worker" />
 import * as arrow from "apache-arrow";
 import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../protocol.ts";
-import { createRetryingFetch } from "../retrying_fetch.ts";
+import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { batchToIpc, schemaToIpc } from "./arrow_ipc.ts";
 import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import { readYamlFile } from "../yaml_file.ts";
+import { readYamlFile } from "../util/yaml_file.ts";
 
 /** The parts of buckets.yml sync reads. */
 export interface BucketsConfig {

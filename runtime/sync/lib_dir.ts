@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { InputError } from "../errors.ts";
 import { hashFile } from "../maven/checksums.ts";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import { readTextIfExists } from "../maven/local_cache.ts";
 
 /** Name of the manifest file in each lib directory. */

@@ -7,7 +7,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, InputError } from "../errors.ts";
-import { readYamlFile } from "../yaml_file.ts";
+import { readYamlFile } from "../util/yaml_file.ts";
 
 /** One output using an adapter. */
 export interface ProfileOutput {

@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import { ConfigError, DvtError } from "../errors.ts";
 import { parseCoordinates } from "../maven/coordinates.ts";
 import { normaliseRepositoryUrl, type RepositoryConfig } from "../maven/repositories.ts";
-import { readYamlFile, type YamlFile, type YamlPath } from "../yaml_file.ts";
+import { readYamlFile, type YamlFile, type YamlPath } from "../util/yaml_file.ts";
 import { BUCKET_TYPES, type BucketType } from "./native_connectors.ts";
 
 /** An adapter's overrides: its JDBC driver, and its native connector plus dependencies. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { LOG_LEVELS, type LogLevel, paint, printDiagnostic, printEvent } from "../output.ts";
+import { LOG_LEVELS, type LogLevel, paint, printDiagnostic, printEvent } from "../util/output.ts";
 
 /** Every event sync emits: name, level and fields. */
 export type SyncEvent =

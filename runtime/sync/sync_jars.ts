@@ -8,8 +8,8 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { IntegrityError } from "../errors.ts";
-import type { ProgressReporter } from "../progress.ts";
-import { createRetryingFetch } from "../retrying_fetch.ts";
+import type { ProgressReporter } from "../util/progress.ts";
+import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { artifactFileName, type Coordinates, formatCoordinates } from "../maven/coordinates.ts";
 import { type CachedArtifact, type DownloadContext, fetchArtifact } from "../maven/download.ts";
 import { HttpPomSource } from "../maven/http_pom_source.ts";

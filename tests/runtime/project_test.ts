@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "../../runtime/errors.ts";
 import { findSource, loadProject, parseProject } from "../../runtime/project.ts";
-import { parseYamlText } from "../../runtime/yaml_file.ts";
+import { parseYamlText } from "../../runtime/util/yaml_file.ts";
 import { tempDir } from "../_helpers.ts";
 
 function parse(text: string) {

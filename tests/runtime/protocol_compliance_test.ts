@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../_helpers.ts";
 import { Cap, capsToNames, type Connector, hasCap } from "../../runtime/protocol.ts";
-import type { ProgressReporter } from "../../runtime/progress.ts";
-import { ConnectorRuntime } from "../../runtime/runtime.ts";
+import type { ProgressReporter } from "../../runtime/util/progress.ts";
+import { ConnectorRuntime } from "../../runtime/extract/runtime.ts";
 import { batchOf, memoryConnector, schemaOf } from "../fixtures/runtime/connectors.ts";
 
 Deno.test("Cap flags compose per connector and per table", () => {

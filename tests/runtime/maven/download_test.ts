@@ -4,7 +4,7 @@ import { IntegrityError } from "../../../runtime/errors.ts";
 import { parseCoordinates } from "../../../runtime/maven/coordinates.ts";
 import { fetchArtifact } from "../../../runtime/maven/download.ts";
 import { LocalCache } from "../../../runtime/maven/local_cache.ts";
-import { silentProgress } from "../../../runtime/progress.ts";
+import { silentProgress } from "../../../runtime/util/progress.ts";
 import { tempDir } from "../../_helpers.ts";
 import { DEBIAN_MAVEN_REPO, serveMavenRepository } from "../../commands/_maven_repo_server.ts";
 

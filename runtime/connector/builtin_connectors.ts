@@ -1,0 +1,28 @@
+/**
+ * The registry of connectors compiled into dvt. This is the only place runtime/ references
+ * specific connectors; the import specifiers are static so `deno compile` embeds them.
+ *
+ * @module
+ */
+import type { ConnectorFactory } from "../protocol.ts";
+
+/** One built-in connector: where its manifest is and how to load its module. */
+export interface BuiltinConnector {
+  /** URL of its connector.yaml (a `file:` URL, embedded in the compiled binary). */
+  manifestUrl: URL;
+  /** Imports the connector module lazily, so unused connectors cost nothing at start-up. */
+  load: () => Promise<{ default: ConnectorFactory }>;
+}
+
+/** Built-in connectors by name. */
+export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
+  files: {
+    manifestUrl: new URL("../../connectors/files/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/files/connector.ts"),
+  },
+};
+
+/** Names of the built-in connectors, sorted. */
+export function builtinNames(): string[] {
+  return Object.keys(BUILTIN_CONNECTORS).sort();
+}

@@ -1,0 +1,199 @@
+/**
+ * The extract.duckdb catalog: `_meta` (one row per table, the seed's columns plus additive
+ * ones), `_remote_attach`, `_dvt_run` and one view per local table. Views resolve their Parquet
+ * files relative to the database file, so `<out>` can be moved or opened from any directory.
+ *
+ * @module
+ */
+import type { SchemaJson } from "../parquet/arrow_schema.ts";
+import { DuckDB } from "../parquet/duckdb.ts";
+import { DATABASE_FILE } from "./layout.ts";
+import type { CursorValue, RemoteAttachInfo } from "../protocol.ts";
+import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
+
+/** How a table is queried. */
+export type QueryMode = "local" | "remote";
+
+/** One table of the catalog, as stored in `_meta`. */
+export interface CatalogEntry {
+  /** Normalised view name (`_meta.table_name`). */
+  name: string;
+  /** Original source table name. */
+  sourceName: string;
+  description: string;
+  rows: number;
+  sizeBytes: number;
+  extractedAt: Date;
+  queryMode: QueryMode;
+  schema: SchemaJson;
+  /** Relative paths (posix) of the Parquet files or glob the view reads; empty for remote. */
+  files: string[];
+  cursorColumn?: string;
+  cursorValue?: CursorValue;
+  disposition?: string;
+  primaryKey?: string[];
+  /** Run that wrote the data. */
+  runId: string;
+}
+
+/** The published catalog as read back. */
+export interface Catalog {
+  runId?: string;
+  entries: CatalogEntry[];
+  remote: RemoteAttachInfo[];
+}
+
+const META_DDL = `CREATE TABLE _meta (
+  table_name VARCHAR NOT NULL PRIMARY KEY,
+  description VARCHAR,
+  rows BIGINT,
+  size_bytes BIGINT,
+  extracted_at TIMESTAMP,
+  query_mode VARCHAR,
+  schema_json VARCHAR,
+  source_name VARCHAR,
+  data_files VARCHAR,
+  cursor_column VARCHAR,
+  cursor_value VARCHAR,
+  disposition VARCHAR,
+  primary_key VARCHAR,
+  run_id VARCHAR
+)`;
+
+/**
+ * SQL prefix for a path relative to the database's directory. DuckDB resolves relative paths
+ * against the working directory, and table functions accept only constant arguments (no
+ * subqueries, so `duckdb_databases()` cannot be used). DuckDB (CLI and every client) sets
+ * `temp_directory` to `<database path>.tmp` when it opens a file, so its directory part is the
+ * directory of the database as it was opened (relative to the cwd when opened by a relative
+ * path). When the database is ATTACHed to another one, `temp_directory` belongs to that one;
+ * then the absolute directory at build time is used.
+ */
+export function baseDirExpression(absoluteOutDir: string): string {
+  const temp = "current_setting('temp_directory')";
+  const fallback = quoteLiteral(
+    absoluteOutDir.endsWith("/") ? absoluteOutDir : `${absoluteOutDir}/`,
+  );
+  return `(CASE WHEN parse_filename(${temp}) = ${quoteLiteral(`${DATABASE_FILE}.tmp`)} ` +
+    `THEN (CASE WHEN parse_dirpath(${temp}) = '' THEN '' ELSE parse_dirpath(${temp}) || '/' END) ` +
+    `ELSE ${fallback} END)`;
+}
+
+/** The `SELECT` a view runs over its files. */
+export function viewQuery(absoluteOutDir: string, files: string[]): string {
+  const base = baseDirExpression(absoluteOutDir);
+  const list = files.map((file) => `${base} || ${quoteLiteral(file)}`).join(", ");
+  return `SELECT * FROM read_parquet([${list}], union_by_name = true)`;
+}
+
+function cursorToText(value: CursorValue | undefined): string | null {
+  return value === undefined ? null : String(value);
+}
+
+function cursorFromText(text: unknown, column: string | undefined, schema: SchemaJson) {
+  if (text === null || text === undefined) return undefined;
+  const type = schema.fields.find((f) => f.name === column)?.type ?? "";
+  const numeric = /^(Int(8|16|32)|Uint(8|16|32)|Float)/.test(type);
+  return numeric ? Number(text) : String(text);
+}
+
+/** Reads the published catalog; an absent database is an empty catalog. */
+export async function readCatalog(path: string): Promise<Catalog> {
+  try {
+    await Deno.stat(path);
+  } catch {
+    return { entries: [], remote: [] };
+  }
+  await using db = await DuckDB.create(path, { readOnly: true });
+  const tables = new Set(
+    (await db.all("SELECT table_name FROM duckdb_tables()")).map((r) => r.table_name),
+  );
+  const runId = tables.has("_dvt_run")
+    ? String((await db.all("SELECT run_id FROM _dvt_run"))[0]?.run_id ?? "")
+    : undefined;
+  const entries: CatalogEntry[] = [];
+  if (tables.has("_meta") && runId !== undefined) {
+    for (const row of await db.all("SELECT * FROM _meta ORDER BY table_name")) {
+      const schema = JSON.parse(String(row.schema_json)) as SchemaJson;
+      const cursorColumn = (row.cursor_column as string | null) ?? undefined;
+      entries.push({
+        name: String(row.table_name),
+        sourceName: String(row.source_name),
+        description: String(row.description ?? ""),
+        rows: Number(row.rows),
+        sizeBytes: Number(row.size_bytes),
+        extractedAt: row.extracted_at as Date,
+        queryMode: row.query_mode as QueryMode,
+        schema,
+        files: JSON.parse(String(row.data_files ?? "[]")),
+        cursorColumn,
+        cursorValue: cursorFromText(row.cursor_value, cursorColumn, schema),
+        disposition: (row.disposition as string | null) ?? undefined,
+        primaryKey: row.primary_key ? JSON.parse(String(row.primary_key)) : undefined,
+        runId: String(row.run_id ?? ""),
+      });
+    }
+  }
+  const remote: RemoteAttachInfo[] = tables.has("_remote_attach")
+    ? (await db.all("SELECT * FROM _remote_attach")).map((r) => ({
+      alias: String(r.alias),
+      extension: String(r.extension),
+      url: String(r.url),
+      tokenEnv: String(r.token_env ?? ""),
+    }))
+    : [];
+  return { runId, entries, remote };
+}
+
+/** Builds a complete catalog database at `path` (which must not exist) and checkpoints it. */
+export async function buildCatalog(
+  path: string,
+  absoluteOutDir: string,
+  runId: string,
+  entries: CatalogEntry[],
+  remote: RemoteAttachInfo[],
+  connectorName = "",
+): Promise<void> {
+  await using db = await DuckDB.create(path);
+  await db.run(META_DDL);
+  await db.run(
+    "CREATE TABLE _remote_attach (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)",
+  );
+  await db.run("CREATE TABLE _dvt_run (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)");
+  await db.run("INSERT INTO _dvt_run VALUES (?, current_timestamp::TIMESTAMP, ?)", [
+    runId,
+    connectorName,
+  ]);
+  for (const info of remote) {
+    await db.run("INSERT INTO _remote_attach VALUES (?, ?, ?, ?)", [
+      info.alias || info.extension,
+      info.extension,
+      info.url,
+      info.tokenEnv,
+    ]);
+  }
+  for (const entry of entries) {
+    await db.run("INSERT INTO _meta VALUES (?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+      entry.name,
+      entry.description,
+      entry.rows,
+      entry.sizeBytes,
+      entry.extractedAt.toISOString().replace("T", " ").replace("Z", ""),
+      entry.queryMode,
+      JSON.stringify(entry.schema),
+      entry.sourceName,
+      JSON.stringify(entry.files),
+      entry.cursorColumn ?? null,
+      cursorToText(entry.cursorValue),
+      entry.disposition ?? null,
+      entry.primaryKey ? JSON.stringify(entry.primaryKey) : null,
+      entry.runId,
+    ]);
+    if (entry.queryMode === "local" && entry.files.length) {
+      await db.run(
+        `CREATE VIEW ${quoteIdentifier(entry.name)} AS ${viewQuery(absoluteOutDir, entry.files)}`,
+      );
+    }
+  }
+  await db.run("CHECKPOINT");
+}

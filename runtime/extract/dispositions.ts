@@ -1,0 +1,58 @@
+/**
+ * Write dispositions: how a run's new rows combine with the table's previous data.
+ * - replace: the new file alone.
+ * - append: the previous part files plus the new one. Nothing is rewritten, so an incremental
+ *   run costs what it reads, not the table's size; the view unions the parts by name.
+ * - merge: one new file where rows sharing a primary key are replaced by the newest, computed
+ *   by DuckDB streaming over the previous parts and the new file.
+ *
+ * @module
+ */
+import { DuckDB } from "../parquet/duckdb.ts";
+import { ExtractError } from "../errors.ts";
+import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
+
+/** The write dispositions. */
+export const WRITE_DISPOSITIONS = ["replace", "append", "merge"] as const;
+
+/** One write disposition. */
+export type WriteDisposition = typeof WRITE_DISPOSITIONS[number];
+
+/**
+ * Writes to `output` the union of `previous` files and `incoming`, keeping per primary key the
+ * row from the newest file (the last part wins among previous parts; within one file the last
+ * row wins). Returns the row count written.
+ */
+export async function mergeByPrimaryKey(
+  table: string,
+  previous: string[],
+  incoming: string,
+  primaryKey: string[] | undefined,
+  output: string,
+): Promise<number> {
+  if (!primaryKey?.length) {
+    throw new ExtractError(`table "${table}" cannot be merged: it declares no primary key`, {
+      hint: "declare primaryKey in discover(), or use the replace or append disposition",
+    });
+  }
+  const files = [...previous, incoming];
+  const list = `[${files.map(quoteLiteral).join(", ")}]`;
+  const keys = primaryKey.map(quoteIdentifier).join(", ");
+  const sql = `COPY (
+    SELECT * EXCLUDE (__dvt_rank, __dvt_file, __dvt_row) FROM (
+      SELECT *, row_number() OVER (PARTITION BY ${keys}
+        ORDER BY __dvt_file DESC, __dvt_row DESC) AS __dvt_rank
+      FROM (
+        SELECT * EXCLUDE (filename, file_row_number),
+          list_position(${list}, filename) AS __dvt_file, file_row_number AS __dvt_row
+        FROM read_parquet(${list}, union_by_name = true, filename = true, file_row_number = true)
+      )
+    ) WHERE __dvt_rank = 1
+  ) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
+  await using db = await DuckDB.create(":memory:");
+  await db.run(sql);
+  const [row] = await db.all(
+    `SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(output)})`,
+  );
+  return Number(row.n);
+}

@@ -1,0 +1,219 @@
+/**
+ * Extracts one table into new Parquet file(s) and returns its catalog entry. Files are written
+ * under temp names and renamed to run-unique generation names; nothing the published catalog
+ * references is touched (see publish.ts).
+ *
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import { emptyBatch as emptyOf, projectSchema, schemaToJson } from "../parquet/arrow_schema.ts";
+import type { CatalogEntry } from "./catalog.ts";
+import { CursorTracker } from "./cursor.ts";
+import { mergeByPrimaryKey, type WriteDisposition } from "./dispositions.ts";
+import { DuckDB } from "../parquet/duckdb.ts";
+import { ExtractError } from "../errors.ts";
+import type { OutputLayout } from "./layout.ts";
+import { writeParquetFile } from "../parquet/parquet_writer.ts";
+import type { Connector, CursorValue, ReadOptions } from "../protocol.ts";
+import { tryNativeScan } from "./native_scan.ts";
+import { removeIfExists } from "./publish.ts";
+import { quoteLiteral } from "../util/sql.ts";
+import { appendStreamBatches } from "./stream_writer.ts";
+import type { SelectedTable } from "./table_selection.ts";
+
+/** Everything needed to extract one table. */
+export interface TableJob {
+  table: SelectedTable;
+  name: string;
+  layout: OutputLayout;
+  runId: string;
+  previous?: CatalogEntry;
+  cursorColumn?: string;
+  /** Cursor value of the previous run for `cursorColumn`; absent on full refresh. */
+  cursorValue?: CursorValue;
+  /** Explicit disposition, if configured. */
+  disposition?: WriteDisposition;
+  fullRefresh: boolean;
+  columns?: string[];
+  batchSize: number;
+  onRows: (rows: number) => void;
+}
+
+/** The new catalog entry and how many rows this run wrote. */
+export interface TableResult {
+  entry: CatalogEntry;
+  rowsWritten: number;
+}
+
+/** Chooses the effective disposition: incremental runs append unless told otherwise. */
+export function effectiveDisposition(job: TableJob): WriteDisposition {
+  if (job.fullRefresh || !job.previous || job.previous.queryMode !== "local") return "replace";
+  if (job.disposition) return job.disposition;
+  return job.cursorColumn && job.cursorValue !== undefined ? "append" : "replace";
+}
+
+function baseEntry(job: TableJob, schema: arrow.Schema | undefined): CatalogEntry {
+  return {
+    name: job.name,
+    sourceName: job.table.source,
+    description: job.table.info?.description ?? "",
+    rows: 0,
+    sizeBytes: 0,
+    extractedAt: new Date(),
+    queryMode: "local",
+    schema: schema ? schemaToJson(schema) : { fields: [] },
+    files: [],
+    primaryKey: job.table.info?.primaryKey,
+    runId: job.runId,
+  };
+}
+
+async function sizeOf(job: TableJob, files: string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) total += (await Deno.stat(job.layout.absolute(file))).size;
+  return total;
+}
+
+/** Reads a READ table through `connector.read` into Parquet. */
+export async function extractReadTable(connector: Connector, job: TableJob): Promise<TableResult> {
+  const { table, layout, runId, name } = job;
+  const declared = table.info
+    ? projectSchema(table.source, table.info.schema, job.columns)
+    : undefined;
+  const disposition = effectiveDisposition(job);
+  if (job.disposition === "merge" && !table.info?.primaryKey?.length) {
+    throw new ExtractError(`table "${table.source}" cannot be merged: it declares no primary key`, {
+      hint: "declare primaryKey in discover(), or use the replace or append disposition",
+    });
+  }
+  let tracker = job.cursorColumn && declared
+    ? new CursorTracker(table.source, job.cursorColumn, declared)
+    : undefined;
+  const options: ReadOptions = {
+    batchSize: job.batchSize,
+    columns: job.columns,
+    incrementalKey: job.cursorColumn,
+    incrementalValue: job.fullRefresh ? undefined : job.cursorValue,
+  };
+  const temp = layout.tempDataFile(runId, name);
+  try {
+    // Fast path: DuckDB writes the Parquet itself when the connector offers scanSql().
+    const native = await tryNativeScan(connector, table.source, options, temp, declared);
+    const written = native ?? await writeParquetFile(temp, connector.read!(table.source, options), {
+      table: table.source,
+      schema: declared,
+      onBatch: (batch, rows) => {
+        if (job.cursorColumn) {
+          tracker ??= new CursorTracker(table.source, job.cursorColumn, batch.schema);
+          tracker.observe(batch);
+        }
+        job.onRows(rows);
+      },
+    });
+    const previous = job.previous;
+    const entry = baseEntry(job, written.schema);
+    entry.cursorColumn = job.cursorColumn;
+    entry.disposition = disposition;
+    if (written.rows === 0 && disposition !== "replace" && previous) {
+      await removeIfExists(temp);
+      return {
+        // Nothing new: keep the previous files, rows and cursor; refresh the metadata.
+        entry: { ...previous, ...pick(entry) },
+        rowsWritten: 0,
+      };
+    }
+    const file = layout.generationFile(name, runId);
+    await Deno.rename(temp, layout.absolute(file));
+    entry.cursorValue = native?.maxCursor ?? tracker?.value() ??
+      (disposition === "replace" ? undefined : previous?.cursorValue);
+    if (disposition === "append" && previous) {
+      entry.files = [...previous.files, file];
+      entry.rows = previous.rows + written.rows;
+    } else if (disposition === "merge" && previous) {
+      const merged = layout.generationFile(name, runId, "merged");
+      const mergedTemp = layout.tempDataFile(runId, name, "-merged");
+      entry.rows = await mergeByPrimaryKey(
+        table.source,
+        previous.files.map((f) => layout.absolute(f)),
+        layout.absolute(file),
+        table.info?.primaryKey,
+        mergedTemp,
+      );
+      await Deno.rename(mergedTemp, layout.absolute(merged));
+      await removeIfExists(layout.absolute(file));
+      entry.files = [merged];
+    } else {
+      entry.files = [file];
+      entry.rows = written.rows;
+    }
+    entry.sizeBytes = await sizeOf(job, entry.files);
+    return { entry, rowsWritten: written.rows };
+  } catch (error) {
+    await removeIfExists(temp);
+    throw error;
+  }
+}
+
+/** The fields a run refreshes even when it wrote no rows. */
+function pick(entry: CatalogEntry): Partial<CatalogEntry> {
+  return {
+    description: entry.description,
+    extractedAt: entry.extractedAt,
+    cursorColumn: entry.cursorColumn,
+    disposition: entry.disposition,
+    primaryKey: entry.primaryKey,
+  };
+}
+
+/** Consumes `connector.stream` until it ends, appending month partitions. */
+export async function extractStreamTable(
+  connector: Connector,
+  job: TableJob,
+): Promise<TableResult> {
+  const { table, layout, name } = job;
+  const declared = table.info?.schema;
+  const result = await appendStreamBatches(layout, name, connector.stream!(table.source), {
+    schema: declared,
+    onBatch: (_batch, rows) => job.onRows(rows),
+  });
+  const dir = layout.streamDir(name);
+  const hasFiles = (await Array.fromAsync(Deno.readDir(layout.absolute(dir))))
+    .some((entry) => entry.name.endsWith(".parquet") && !entry.name.startsWith("."));
+  if (!hasFiles) {
+    if (!declared) {
+      throw new ExtractError(
+        `stream table "${table.source}" yielded no events and declares no schema`,
+        {
+          hint: "declare the table with discover() so it has columns before its first event",
+        },
+      );
+    }
+    await appendStreamBatches(layout, name, [emptyOf(declared)], { schema: declared });
+  }
+  const glob = `${dir}/*.parquet`;
+  await using db = await DuckDB.create(":memory:");
+  const [row] = await db.all(
+    `SELECT count(*)::BIGINT AS n FROM read_parquet(${
+      quoteLiteral(layout.absolute(dir) + "/*.parquet")
+    }, union_by_name = true)`,
+  );
+  const entry = baseEntry(job, result.schema ?? declared);
+  entry.files = [glob];
+  entry.rows = Number(row.n);
+  entry.disposition = "append";
+  let size = 0;
+  for await (const part of Deno.readDir(layout.absolute(dir))) {
+    if (part.name.endsWith(".parquet")) {
+      size += (await Deno.stat(`${layout.absolute(dir)}/${part.name}`)).size;
+    }
+  }
+  entry.sizeBytes = size;
+  return { entry, rowsWritten: result.rows };
+}
+
+/** A remote-only table: listed in `_meta`, queried through `_remote_attach`. */
+export function remoteEntry(job: TableJob): CatalogEntry {
+  const entry = baseEntry(job, job.table.info?.schema);
+  entry.queryMode = "remote";
+  return entry;
+}

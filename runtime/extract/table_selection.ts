@@ -1,0 +1,92 @@
+/**
+ * Chooses the tables of a run and how each is obtained (read, stream or remote), validating
+ * requested names before anything is written.
+ *
+ * @module
+ */
+import { didYouMean } from "../util/field_check.ts";
+import { InputError } from "../errors.ts";
+import { Cap, type Connector, hasCap, type TableInfo } from "../protocol.ts";
+import type { RunOptions } from "./run_types.ts";
+import { WRITE_DISPOSITIONS } from "./dispositions.ts";
+
+/** How a selected table is obtained. */
+export type TableKind = "read" | "stream" | "remote" | "none";
+
+/** One selected table. */
+export interface SelectedTable {
+  source: string;
+  info?: TableInfo;
+  kind: TableKind;
+}
+
+/** Picks the kind from the connector's and the table's capabilities (READ first). */
+export function tableKind(connector: Connector, info?: TableInfo): TableKind {
+  const caps = info ? info.capabilities & connector.capabilities : connector.capabilities;
+  if (hasCap(caps, Cap.READ) && connector.read) return "read";
+  if (hasCap(caps, Cap.STREAM) && connector.stream) return "stream";
+  if (hasCap(caps, Cap.REMOTE)) return "remote";
+  return "none";
+}
+
+/**
+ * Resolves the tables to extract. `requested` undefined means every discovered table; names
+ * not discovered are an {@linkcode InputError} listing the available ones.
+ */
+export function selectTables(
+  connector: Connector,
+  discovered: TableInfo[] | undefined,
+  requested: string[] | undefined,
+): SelectedTable[] {
+  if (!discovered) {
+    // A remote-only connector needs no tables: its _remote_attach row is the whole extract.
+    const remoteOnly = !hasCap(connector.capabilities, Cap.READ) &&
+      !hasCap(connector.capabilities, Cap.STREAM);
+    if (requested?.length === 0 || (!requested && remoteOnly)) return [];
+    if (!requested) {
+      throw new InputError("this connector cannot list its tables (no discover capability)", {
+        hint: "name the tables to extract with --tables (or tables: in dvt.yaml)",
+      });
+    }
+    return [...new Set(requested)].map((source) => ({ source, kind: tableKind(connector) }));
+  }
+  const byName = new Map(discovered.map((info) => [info.name, info]));
+  if (!requested) {
+    return discovered.map((info) => ({
+      source: info.name,
+      info,
+      kind: tableKind(connector, info),
+    }));
+  }
+  const unknown = requested.filter((name) => !byName.has(name));
+  if (unknown.length) {
+    const available = [...byName.keys()];
+    const suggestions = unknown
+      .map((name) => [name, didYouMean(name, available)] as const)
+      .filter(([, guess]) => guess)
+      .map(([name, guess]) => `"${name}" -> did you mean "${guess}"?`);
+    throw new InputError(
+      `unknown table${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}` +
+        (suggestions.length ? ` (${suggestions.join("; ")})` : ""),
+      { hint: `available tables: ${available.join(", ") || "(none)"}` },
+    );
+  }
+  return [...new Set(requested)].map((source) => {
+    const info = byName.get(source)!;
+    return { source, info, kind: tableKind(connector, info) };
+  });
+}
+
+/**
+ * Checks per-table options. Settings for tables not selected this run are ignored (a project
+ * file configures every table; `--tables` picks some), unknown dispositions are input errors.
+ */
+export function checkRunOptions(options: Pick<RunOptions, "disposition">): void {
+  for (const [table, disposition] of Object.entries(options.disposition ?? {})) {
+    if (!(WRITE_DISPOSITIONS as readonly string[]).includes(disposition)) {
+      throw new InputError(`unknown disposition "${disposition}" for table "${table}"`, {
+        hint: `use one of: ${WRITE_DISPOSITIONS.join(", ")}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { createConnectorContext } from "../../../runtime/connector/context.ts";
+import type { LogFields, Logger } from "../../../runtime/protocol.ts";
+
+function recordingLogger(lines: [string, string, LogFields?][]): Logger {
+  const record = (level: string) => (message: string, fields?: LogFields) =>
+    void lines.push([level, message, fields]);
+  return {
+    debug: record("debug"),
+    info: record("info"),
+    warn: record("warn"),
+    error: record("error"),
+  };
+}
+
+Deno.test("createConnectorContext() grants only the listed env vars", () => {
+  const env: Record<string, string> = { TOKEN: "t0k", OTHER: "secret" };
+  const ctx = createConnectorContext({
+    connector: "demo",
+    logger: recordingLogger([]),
+    allowedEnv: ["TOKEN"],
+    readEnv: (name) => env[name],
+  });
+  assert.equal(ctx.env("TOKEN"), "t0k");
+  assert.throws(() => ctx.env("OTHER"), /demo read env var OTHER.*permissions\.env/);
+});
+
+Deno.test("createConnectorContext() tags log lines with the connector name", () => {
+  const lines: [string, string, LogFields?][] = [];
+  const ctx = createConnectorContext({ connector: "demo", logger: recordingLogger(lines) });
+  ctx.log.warn("slow page", { page: 3 });
+  assert.deepEqual(lines, [["warn", "slow page", { connector: "demo", page: 3 }]]);
+});
+
+Deno.test("createConnectorContext() hands out the runtime's Arrow module", () => {
+  const ctx = createConnectorContext({ connector: "demo", logger: recordingLogger([]) });
+  const table = ctx.arrow.tableFromArrays({ id: Int32Array.from([1, 2]) });
+  assert.equal(table.numRows, 2);
+});
