@@ -60,7 +60,9 @@ function plan(
   }
   if (!project) {
     throw new UsageError(
-      source ? `no dvt.yaml here to find source "${source}" in` : "nothing to extract",
+      source
+        ? `no dvt.yaml in ${cwd} to find source "${source}" in`
+        : `nothing to extract: no dvt.yaml in ${cwd}`,
       {
         hint:
           "create a dvt.yaml with sources:, pass --project FILE, or run ad hoc: dvt extract --connector files --set paths=data/*.csv --out ./x",

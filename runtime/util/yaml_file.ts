@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isAbsolute } from "node:path";
 import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import { type DvtErrorOptions, InputError, type SourceLocation } from "../errors.ts";
 
@@ -102,7 +103,9 @@ export async function readYamlFile(
     text = await Deno.readTextFile(path);
   } catch (cause) {
     const missing = cause instanceof Deno.errors.NotFound;
-    throw new errorClass(missing ? `file not found: ${path}` : `cannot read ${path}`, {
+    // A relative path alone does not say where dvt looked; name the directory too.
+    const where = isAbsolute(path) ? "" : ` (looked in ${Deno.cwd()})`;
+    throw new errorClass(missing ? `file not found: ${path}${where}` : `cannot read ${path}`, {
       cause: missing ? undefined : cause,
       hint: missing ? "check the path, or create the file" : "check the file's permissions",
     });
