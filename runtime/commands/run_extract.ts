@@ -8,13 +8,23 @@
 import { resolve } from "node:path";
 import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
 import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
-import { ConnectorError, InputError, UsageError } from "../errors.ts";
-import { renderExtractSummary } from "../extract/summary.ts";
+import { ConnectorError, describeError, UsageError } from "../errors.ts";
+import { extractResultJson, failureJson, renderExtractSummary } from "../extract/summary.ts";
+import { exitCodeOf } from "../extract/run_result.ts";
 import { runHealthCheck } from "../connector/health_check.ts";
-import { createLogger, detectOutputMode, printJson, printResult } from "../util/output.ts";
+import {
+  createLogger,
+  detectOutputMode,
+  type OutputMode,
+  paint,
+  printDiagnostic,
+  printEvent,
+  printJson,
+  printResult,
+} from "../util/output.ts";
 import { createProgressReporter } from "../util/progress.ts";
 import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
-import type { Connector, Logger } from "../protocol.ts";
+import type { Logger } from "../protocol.ts";
 import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
 import type { YamlFile } from "../util/yaml_file.ts";
 import type { GlobalOptions } from "./options.ts";
@@ -90,32 +100,11 @@ function plan(
   }));
 }
 
-/** Wraps a connector so input errors raised while reading can decide the exit code. */
-function recordingInputErrors(connector: Connector, seen: InputError[]): Connector {
-  return new Proxy(connector, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== "function") return value;
-      if (property !== "read") return value.bind(target);
-      return (table: string, readOptions: Parameters<NonNullable<Connector["read"]>>[1]) =>
-        (async function* () {
-          try {
-            yield* value.call(target, table, readOptions);
-          } catch (error) {
-            if (error instanceof InputError) seen.push(error);
-            throw error;
-          }
-        })();
-    },
-  });
-}
-
 async function runJob(
   job: ExtractJob,
   options: ExtractCliOptions,
   log: Logger,
   json: boolean,
-  inputErrors: InputError[],
 ): Promise<ExtractResult> {
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
   const { manifest } = loaded;
@@ -150,7 +139,7 @@ async function runJob(
       progress,
       log,
     });
-    return await runtime.run(recordingInputErrors(connector, inputErrors), {
+    return await runtime.run(connector, {
       tables: options.tables ?? job.source?.tables,
       incremental: job.source?.incremental,
       disposition: job.source?.disposition,
@@ -183,10 +172,10 @@ export async function runExtract(
     : await loadProject(options.project);
   const jobs = plan(source, options, project);
   const results: { source: string; result: ExtractResult }[] = [];
-  const inputErrors: InputError[] = [];
   for (const job of jobs) {
-    const result = await runJob(job, options, log, options.json, inputErrors);
+    const result = await runJob(job, options, log, options.json);
     results.push({ source: job.name, result });
+    reportFailures(result, mode, globals.debug);
     if (!options.json) {
       for (const line of renderExtractSummary(job.name, result)) printResult(line);
     }
@@ -194,11 +183,24 @@ export async function runExtract(
   if (options.json) {
     printJson(
       results.length === 1 && (source || options.connector)
-        ? results[0].result
-        : results.map(({ source, result }) => ({ source, ...result })),
+        ? extractResultJson(results[0].result)
+        : results.map(({ source, result }) => ({ source, ...extractResultJson(result) })),
     );
   }
-  // Bad input found while reading (malformed rows) is the user's to fix: exit 2, not 1.
-  if (inputErrors.length) throw inputErrors[0];
-  return results.some(({ result }) => result.tablesFailed > 0) ? 1 : 0;
+  // Bad input found while reading (a malformed row) is the user's to fix: exit 2, else 1.
+  return exitCodeOf(results.map(({ result }) => result));
+}
+
+/** Prints each failed table's error with its hint (and cause chain) on stderr. */
+function reportFailures(result: ExtractResult, mode: OutputMode, debug: boolean): void {
+  for (const table of result.tables) {
+    if (table.status !== "failed") continue;
+    if (mode === "json") {
+      printEvent({ event: "table_failed", ...failureJson(table) });
+      continue;
+    }
+    for (const line of describeError(table.error, debug)) {
+      printDiagnostic(paint(`${table.table}: ${line}`, "red"));
+    }
+  }
 }

@@ -19,11 +19,11 @@ import { tryNativeScan } from "./native_scan.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";
 import { appendStreamBatches } from "./stream_writer.ts";
-import type { SelectedTable } from "./table_selection.ts";
+import type { ReadTable, SelectedTable, StreamTable } from "./table_selection.ts";
 
-/** Everything needed to extract one table. */
-export interface TableJob {
-  table: SelectedTable;
+/** Everything needed to extract one table; `T` narrows how the table is obtained. */
+export interface TableJob<T extends SelectedTable = SelectedTable> {
+  table: T;
   name: string;
   layout: OutputLayout;
   runId: string;
@@ -75,7 +75,10 @@ async function sizeOf(job: TableJob, files: string[]): Promise<number> {
 }
 
 /** Reads a READ table through `connector.read` into Parquet. */
-export async function extractReadTable(connector: Connector, job: TableJob): Promise<TableResult> {
+export async function extractReadTable(
+  connector: Connector,
+  job: TableJob<ReadTable>,
+): Promise<TableResult> {
   const { table, layout, runId, name } = job;
   const declared = table.info
     ? projectSchema(table.source, table.info.schema, job.columns)
@@ -99,7 +102,7 @@ export async function extractReadTable(connector: Connector, job: TableJob): Pro
   try {
     // Fast path: DuckDB writes the Parquet itself when the connector offers scanSql().
     const native = await tryNativeScan(connector, table.source, options, temp, declared);
-    const written = native ?? await writeParquetFile(temp, connector.read!(table.source, options), {
+    const written = native ?? await writeParquetFile(temp, table.read(table.source, options), {
       table: table.source,
       schema: declared,
       onBatch: (batch, rows) => {
@@ -166,13 +169,10 @@ function pick(entry: CatalogEntry): Partial<CatalogEntry> {
 }
 
 /** Consumes `connector.stream` until it ends, appending month partitions. */
-export async function extractStreamTable(
-  connector: Connector,
-  job: TableJob,
-): Promise<TableResult> {
+export async function extractStreamTable(job: TableJob<StreamTable>): Promise<TableResult> {
   const { table, layout, name } = job;
   const declared = table.info?.schema;
-  const result = await appendStreamBatches(layout, name, connector.stream!(table.source), {
+  const result = await appendStreamBatches(layout, name, table.stream(table.source), {
     schema: declared,
     onBatch: (_batch, rows) => job.onRows(rows),
   });

@@ -6,7 +6,7 @@
  */
 import type { WriteDisposition } from "./dispositions.ts";
 import type { ProgressReporter } from "../util/progress.ts";
-import type { CursorValue, ExtractStats, Logger } from "../protocol.ts";
+import type { CursorValue, ExtractStats, Logger, SchemaChange } from "../protocol.ts";
 
 /** Options of one run. */
 export interface RunOptions {
@@ -40,20 +40,42 @@ export interface RuntimeOptions {
   log?: Logger;
 }
 
-/** What happened to one table. */
-export interface TableOutcome {
+/** What every outcome says about its table. */
+interface OutcomeBase {
   /** Source name. */
   table: string;
   /** Normalised view/file name. */
   name: string;
-  status: "extracted" | "failed" | "remote" | "skipped";
   /** Rows this run wrote. */
   rows: number;
   /** Size of the table's files after the run. */
   sizeBytes: number;
-  error?: string;
-  cursor?: CursorValue;
 }
+
+/** The table landed: its new data is published. */
+export interface ExtractedOutcome extends OutcomeBase {
+  status: "extracted";
+  cursor?: CursorValue;
+  /** How its schema differs from the one published before; reported only once it landed. */
+  schemaChange?: SchemaChange;
+}
+
+/** The table failed; its previous data (if any) stays published. */
+export interface FailedOutcome extends OutcomeBase {
+  status: "failed";
+  /** What was thrown, kept whole (class, hint, location, cause). */
+  error: unknown;
+  /** 2 when the error is bad input the user must fix, 1 when the source or dvt failed. */
+  exitCode: 1 | 2;
+}
+
+/** The table is queried remotely, or nothing could obtain it. */
+export interface UntouchedOutcome extends OutcomeBase {
+  status: "remote" | "skipped";
+}
+
+/** What happened to one table. */
+export type TableOutcome = ExtractedOutcome | FailedOutcome | UntouchedOutcome;
 
 /** The result of `ConnectorRuntime.run`. */
 export interface ExtractResult extends ExtractStats {

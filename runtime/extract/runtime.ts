@@ -20,7 +20,6 @@ import { type ProgressReporter, silentProgress } from "../util/progress.ts";
 import {
   Cap,
   type Connector,
-  type CursorValue,
   hasCap,
   type Logger,
   type RemoteAttachInfo,
@@ -29,7 +28,7 @@ import {
 } from "../protocol.ts";
 import { cleanUpStaleFiles, publishDatabase } from "./publish.ts";
 import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_evolution.ts";
-import { loadState, saveState, stateFromCatalog } from "./state.ts";
+import { loadState, saveState, stateFromCatalog, type TableState } from "./state.ts";
 import { checkRunOptions, type SelectedTable, selectTables } from "./table_selection.ts";
 import { pool } from "../util/pool.ts";
 import { acquireRunLock } from "./run_lock.ts";
@@ -42,14 +41,23 @@ import {
   type RuntimeOptions,
   type TableOutcome,
 } from "./run_types.ts";
+import { failedOutcome, failureMessage as message, summariseRun } from "./run_result.ts";
 
 export { DEFAULT_BATCH_SIZE } from "./run_types.ts";
 export type { ExtractResult, RunOptions, RuntimeOptions, TableOutcome } from "./run_types.ts";
 
 const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** What one table's run produced: its outcome and, when it has one, its new catalog entry. */
+interface TableRun {
+  outcome: TableOutcome;
+  entry?: CatalogEntry;
+}
+
+/** What remote() produced: the attach info to publish and, when it failed, an outcome. */
+interface RemoteRun {
+  info: RemoteAttachInfo[];
+  failure?: TableOutcome;
 }
 
 /**
@@ -74,91 +82,54 @@ export class ConnectorRuntime {
     this.#connectorName = options.connectorName ?? "";
   }
 
-  /** Runs the pipeline once. Throws InputError for bad table names before writing anything. */
+  /**
+   * Runs the pipeline once: read every table into an outcome, publish what landed, summarise.
+   * Throws InputError for bad table names before writing anything; a table that fails is an
+   * outcome, not an exception.
+   */
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractResult> {
     const layout = this.layout;
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
     await using _lock = await acquireRunLock(layout.stateDir);
-    const catalog = await readCatalog(layout.database).catch((error) => {
-      throw new ExtractError(`cannot read the published catalog: ${message(error)}`, {
-        cause: error,
-        hint: "close programs that hold extract.duckdb open for writing, or move the file away",
-      });
-    });
+    const catalog = await this.#readCatalog();
     const runId = newRunId();
-    await Deno.mkdir(layout.dataDir, { recursive: true });
-    await Deno.mkdir(layout.schemasDir, { recursive: true });
-    const removed = await cleanUpStaleFiles(layout, referencedFiles(catalog.entries));
-    if (removed.length) {
-      this.#log.debug("removed leftovers of earlier runs", { count: removed.length });
-    }
+    await this.#prepareDirectories(catalog);
     const state = options.fullRefresh
       ? stateFromCatalog(runId, [])
       : await loadState(layout, catalog.runId, catalog.entries);
-    const previousBySource = new Map(catalog.entries.map((e) => [e.sourceName, e]));
     const names = assignNames(
       [
         ...(discovered ?? []).map((t) => t.name),
         ...selected.map((t) => t.source),
-        ...previousBySource.keys(),
+        ...catalog.entries.map((e) => e.sourceName),
       ],
       new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
     );
-
-    const stats: ExtractResult = {
-      tablesExtracted: 0,
-      tablesFailed: 0,
-      totalRows: 0,
-      schemaChanges: [],
-      errors: [],
-      outDir: layout.root,
-      databasePath: layout.database,
-      tables: [],
-      runId,
-    };
-    const newEntries = new Map<string, CatalogEntry>();
-    const snapshots = new Map<string, CatalogEntry["schema"]>();
-    await pool(selected, options.threads ?? 4, async (table) => {
-      const name = names.get(table.source)!;
-      const outcome = await this.#runTable(
-        connector,
-        table,
-        name,
-        runId,
-        catalog,
-        state.tables,
-        options,
-        stats,
-      );
-      stats.tables.push(outcome.outcome);
-      if (outcome.entry) newEntries.set(table.source, outcome.entry);
-      if (outcome.entry && outcome.outcome.status === "extracted") {
-        snapshots.set(name, outcome.entry.schema);
-      }
+    const jobs = selected.map((table) =>
+      this.#tableJob(table, names.get(table.source)!, runId, catalog, state.tables, options)
+    );
+    const runs: TableRun[] = [];
+    await pool(jobs, options.threads ?? 4, async (job) => {
+      runs.push(await this.#runTable(connector, job));
     });
-    stats.tables.sort((a, b) => a.table.localeCompare(b.table));
-
-    const remote = await this.#remote(connector, catalog.remote, stats);
-    const entries = [...previousBySource.values()]
-      .filter((e) => !newEntries.has(e.sourceName))
-      .concat([...newEntries.values()])
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const temp = layout.tempDatabase(runId);
-    try {
-      await buildCatalog(temp, layout.root, runId, entries, remote, this.#connectorName);
-      await publishDatabase(temp, layout.database);
-    } catch (error) {
-      throw new ExtractError(`failed to publish extract.duckdb: ${message(error)}`, {
-        cause: error,
-        hint: "the previous extract is unchanged; fix the cause and run again",
-      });
-    }
+    const remote = await this.#remote(connector, catalog.remote);
+    const entries = mergeEntries(catalog.entries, runs);
+    await this.#publish(runId, entries, remote.info);
     await saveState(layout, stateFromCatalog(runId, entries));
-    for (const [name, schema] of snapshots) await saveSchemaSnapshot(layout, name, schema);
+    for (const { outcome, entry } of runs) {
+      if (outcome.status === "extracted" && entry) {
+        await saveSchemaSnapshot(layout, outcome.name, entry.schema);
+      }
+    }
     await cleanUpStaleFiles(layout, referencedFiles(entries));
-    return stats;
+    const outcomes = runs.map((run) => run.outcome);
+    if (remote.failure) outcomes.push(remote.failure);
+    return summariseRun(
+      { outDir: layout.root, databasePath: layout.database, runId },
+      outcomes,
+    );
   }
 
   async #discover(connector: Connector): Promise<TableInfo[] | undefined> {
@@ -171,24 +142,39 @@ export class ConnectorRuntime {
     }
   }
 
-  async #runTable(
-    connector: Connector,
+  async #readCatalog(): Promise<Catalog> {
+    return await readCatalog(this.layout.database).catch((error) => {
+      throw new ExtractError(`cannot read the published catalog: ${message(error)}`, {
+        cause: error,
+        hint: "close programs that hold extract.duckdb open for writing, or move the file away",
+      });
+    });
+  }
+
+  async #prepareDirectories(catalog: Catalog): Promise<void> {
+    await Deno.mkdir(this.layout.dataDir, { recursive: true });
+    await Deno.mkdir(this.layout.schemasDir, { recursive: true });
+    const removed = await cleanUpStaleFiles(this.layout, referencedFiles(catalog.entries));
+    if (removed.length) {
+      this.#log.debug("removed leftovers of earlier runs", { count: removed.length });
+    }
+  }
+
+  #tableJob(
     table: SelectedTable,
     name: string,
     runId: string,
     catalog: Catalog,
-    tableStates: Record<string, { cursorColumn?: string; cursorValue?: CursorValue }>,
+    states: Record<string, TableState>,
     options: RunOptions,
-    stats: ExtractResult,
-  ): Promise<{ outcome: TableOutcome; entry?: CatalogEntry }> {
-    const previous = catalog.entries.find((e) => e.sourceName === table.source);
+  ): TableJob {
     const cursorColumn = options.incremental?.[table.source];
-    const saved = tableStates[table.source];
-    const job: TableJob = {
+    const saved = states[table.source];
+    return {
       table,
       name,
       runId,
-      previous,
+      previous: catalog.entries.find((e) => e.sourceName === table.source),
       cursorColumn,
       layout: this.layout,
       cursorValue: !options.fullRefresh && saved?.cursorColumn === cursorColumn
@@ -200,6 +186,11 @@ export class ConnectorRuntime {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       onRows: (rows) => this.#progress.update(name, rows),
     };
+  }
+
+  /** Extracts one table; any failure becomes its outcome and leaves its published data alone. */
+  async #runTable(connector: Connector, job: TableJob): Promise<TableRun> {
+    const { table, name } = job;
     const base = { table: table.source, name, rows: 0, sizeBytes: 0 };
     if (table.kind === "remote") {
       return { outcome: { ...base, status: "remote" }, entry: remoteEntry(job) };
@@ -210,61 +201,60 @@ export class ConnectorRuntime {
     }
     this.#progress.start(name);
     try {
-      if (table.info) await this.#checkSchema(table, name, options, stats);
       const result = table.kind === "read"
-        ? await extractReadTable(connector, job)
-        : await extractStreamTable(connector, job);
-      if (!table.info) {
-        const change = diffSchemas(
-          table.source,
-          await loadSchemaSnapshot(this.layout, name),
-          result.entry.schema,
-        );
-        if (change) stats.schemaChanges.push(change);
-      }
-      stats.tablesExtracted++;
-      stats.totalRows += result.rowsWritten;
+        ? await extractReadTable(connector, { ...job, table })
+        : await extractStreamTable({ ...job, table });
+      const schemaChange = await this.#schemaChange(job, result.entry.schema);
       this.#progress.finish(name, "ok", `${result.rowsWritten.toLocaleString("en-US")} rows`);
-      return {
-        outcome: {
-          ...base,
-          status: "extracted",
-          rows: result.rowsWritten,
-          sizeBytes: result.entry.sizeBytes,
-          cursor: result.entry.cursorValue,
-        },
-        entry: result.entry,
+      const outcome: TableOutcome = {
+        ...base,
+        status: "extracted",
+        rows: result.rowsWritten,
+        sizeBytes: result.entry.sizeBytes,
+        cursor: result.entry.cursorValue,
       };
+      if (schemaChange) outcome.schemaChange = schemaChange;
+      return { outcome, entry: result.entry };
     } catch (error) {
-      stats.tablesFailed++;
-      stats.errors.push({ table: table.source, message: message(error) });
       this.#log.debug("table failed", { table: table.source, error: message(error) });
       this.#progress.finish(name, "failed", message(error));
-      return { outcome: { ...base, status: "failed", error: message(error) } };
+      return { outcome: failedOutcome(table.source, name, error) };
     }
   }
 
-  async #checkSchema(
-    table: SelectedTable,
-    name: string,
-    options: RunOptions,
-    stats: ExtractResult,
-  ) {
-    const schema = projectSchema(table.source, table.info!.schema, options.columns?.[table.source]);
-    const change: SchemaChange | undefined = diffSchemas(
-      table.source,
-      await loadSchemaSnapshot(this.layout, name),
-      schemaToJson(schema),
-    );
-    if (change) stats.schemaChanges.push(change);
+  /**
+   * How a landed table's schema differs from its last published snapshot. A declared schema
+   * (projected to the selected columns) is compared, else the schema the data was written with.
+   */
+  async #schemaChange(
+    job: TableJob,
+    written: CatalogEntry["schema"],
+  ): Promise<SchemaChange | undefined> {
+    const { table } = job;
+    const current = table.info
+      ? schemaToJson(projectSchema(table.source, table.info.schema, job.columns))
+      : written;
+    return diffSchemas(table.source, await loadSchemaSnapshot(this.layout, job.name), current);
   }
 
-  async #remote(
-    connector: Connector,
-    previous: RemoteAttachInfo[],
-    stats: ExtractResult,
-  ): Promise<RemoteAttachInfo[]> {
-    if (!hasCap(connector.capabilities, Cap.REMOTE) || !connector.remote) return previous;
+  async #publish(runId: string, entries: CatalogEntry[], remote: RemoteAttachInfo[]) {
+    const temp = this.layout.tempDatabase(runId);
+    try {
+      await buildCatalog(temp, this.layout.root, runId, entries, remote, this.#connectorName);
+      await publishDatabase(temp, this.layout.database);
+    } catch (error) {
+      throw new ExtractError(`failed to publish extract.duckdb: ${message(error)}`, {
+        cause: error,
+        hint: "the previous extract is unchanged; fix the cause and run again",
+      });
+    }
+  }
+
+  /** Asks remote() for attach info; a failure keeps the previous info and is an outcome. */
+  async #remote(connector: Connector, previous: RemoteAttachInfo[]): Promise<RemoteRun> {
+    if (!hasCap(connector.capabilities, Cap.REMOTE) || !connector.remote) {
+      return { info: previous };
+    }
     try {
       const info = await connector.remote();
       if (info.tokenEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(info.tokenEnv)) {
@@ -272,12 +262,25 @@ export class ConnectorRuntime {
           "remote().tokenEnv must be the name of an environment variable, not a secret",
         );
       }
-      return [{ ...info, alias: info.alias || info.extension }];
+      return { info: [{ ...info, alias: info.alias || info.extension }] };
     } catch (error) {
-      stats.errors.push({ table: "_remote_attach", message: message(error) });
-      return previous;
+      return { info: previous, failure: failedOutcome(REMOTE_ATTACH, REMOTE_ATTACH, error) };
     }
   }
+}
+
+/** The name remote() failures are reported under: the catalog table they would have filled. */
+const REMOTE_ATTACH = "_remote_attach";
+
+/** The published entries with those of the tables that produced a new entry replaced. */
+function mergeEntries(published: CatalogEntry[], runs: TableRun[]): CatalogEntry[] {
+  const fresh = new Map(
+    runs.flatMap((run) => run.entry ? [[run.entry.sourceName, run.entry]] : []),
+  );
+  return published
+    .filter((e) => !fresh.has(e.sourceName))
+    .concat([...fresh.values()])
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Files the entries reference (relative paths), for clean-up. */

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import type { ExtractResult } from "./runtime.ts";
+import { DvtError } from "../errors.ts";
+import { failureMessage } from "./run_result.ts";
+import type { ExtractResult, FailedOutcome } from "./run_types.ts";
 
 /** Formats a byte count as B/KiB/MiB/GiB with one decimal. */
 export function formatBytes(bytes: number): string {
@@ -65,4 +67,29 @@ export function renderExtractSummary(source: string, result: ExtractResult): str
   lines.push(`extract: ${result.outDir}`);
   lines.push(`query it: duckdb ${result.databasePath}`);
   return lines;
+}
+
+/** A failed table as plain JSON: its message, hint and exit code. */
+export function failureJson(table: FailedOutcome): Record<string, unknown> {
+  const hint = table.error instanceof DvtError ? table.error.hint : undefined;
+  return {
+    table: table.table,
+    name: table.name,
+    error: failureMessage(table.error),
+    ...(hint ? { hint } : {}),
+    exitCode: table.exitCode,
+  };
+}
+
+/**
+ * A result as `--json` prints it: failed tables carry their error's message, hint and exit
+ * code (the error object itself does not survive JSON).
+ */
+export function extractResultJson(result: ExtractResult): Record<string, unknown> {
+  return {
+    ...result,
+    tables: result.tables.map((table) =>
+      table.status === "failed" ? { ...table, ...failureJson(table), status: table.status } : table
+    ),
+  };
 }

@@ -6,27 +6,68 @@
  */
 import { didYouMean } from "../util/field_check.ts";
 import { InputError } from "../errors.ts";
-import { Cap, type Connector, hasCap, type TableInfo } from "../protocol.ts";
+import type { RecordBatch } from "apache-arrow";
+import {
+  type BatchSource,
+  Cap,
+  type Connector,
+  hasCap,
+  type ReadOptions,
+  type TableInfo,
+} from "../protocol.ts";
 import type { RunOptions } from "./run_types.ts";
 import { WRITE_DISPOSITIONS } from "./dispositions.ts";
 
 /** How a selected table is obtained. */
-export type TableKind = "read" | "stream" | "remote" | "none";
+export type TableKind = SelectedTable["kind"];
 
-/** One selected table. */
-export interface SelectedTable {
+interface SelectedBase {
+  /** Source table name. */
   source: string;
+  /** What discover() said about the table; absent for connectors without DISCOVER. */
   info?: TableInfo;
-  kind: TableKind;
 }
 
-/** Picks the kind from the connector's and the table's capabilities (READ first). */
-export function tableKind(connector: Connector, info?: TableInfo): TableKind {
+/** A table read in batches through the connector's `read()`. */
+export interface ReadTable extends SelectedBase {
+  kind: "read";
+  read: (table: string, options: ReadOptions) => BatchSource;
+}
+
+/** A table consumed through the connector's `stream()` until it ends. */
+export interface StreamTable extends SelectedBase {
+  kind: "stream";
+  stream: (table: string) => AsyncIterable<RecordBatch>;
+}
+
+/** A table queried remotely: listed in `_meta`, nothing written. */
+export interface RemoteTable extends SelectedBase {
+  kind: "remote";
+}
+
+/** A table neither read, streamed nor remote: reported as skipped. */
+export interface UnobtainableTable extends SelectedBase {
+  kind: "none";
+}
+
+/** One selected table, with the connector method that obtains it. */
+export type SelectedTable = ReadTable | StreamTable | RemoteTable | UnobtainableTable;
+
+/** Picks how to obtain a table from the connector's and the table's capabilities (READ first). */
+export function selectedTable(
+  connector: Connector,
+  source: string,
+  info?: TableInfo,
+): SelectedTable {
   const caps = info ? info.capabilities & connector.capabilities : connector.capabilities;
-  if (hasCap(caps, Cap.READ) && connector.read) return "read";
-  if (hasCap(caps, Cap.STREAM) && connector.stream) return "stream";
-  if (hasCap(caps, Cap.REMOTE)) return "remote";
-  return "none";
+  if (hasCap(caps, Cap.READ) && connector.read) {
+    return { kind: "read", source, info, read: connector.read.bind(connector) };
+  }
+  if (hasCap(caps, Cap.STREAM) && connector.stream) {
+    return { kind: "stream", source, info, stream: connector.stream.bind(connector) };
+  }
+  if (hasCap(caps, Cap.REMOTE)) return { kind: "remote", source, info };
+  return { kind: "none", source, info };
 }
 
 /**
@@ -48,15 +89,11 @@ export function selectTables(
         hint: "name the tables to extract with --tables (or tables: in dvt.yaml)",
       });
     }
-    return [...new Set(requested)].map((source) => ({ source, kind: tableKind(connector) }));
+    return [...new Set(requested)].map((source) => selectedTable(connector, source));
   }
   const byName = new Map(discovered.map((info) => [info.name, info]));
   if (!requested) {
-    return discovered.map((info) => ({
-      source: info.name,
-      info,
-      kind: tableKind(connector, info),
-    }));
+    return discovered.map((info) => selectedTable(connector, info.name, info));
   }
   const unknown = requested.filter((name) => !byName.has(name));
   if (unknown.length) {
@@ -71,10 +108,9 @@ export function selectTables(
       { hint: `available tables: ${available.join(", ") || "(none)"}` },
     );
   }
-  return [...new Set(requested)].map((source) => {
-    const info = byName.get(source)!;
-    return { source, info, kind: tableKind(connector, info) };
-  });
+  return [...new Set(requested)].map((source) =>
+    selectedTable(connector, source, byName.get(source))
+  );
 }
 
 /**

@@ -29,7 +29,8 @@ Deno.test("run() advances the incremental cursor across three runs and appends",
 
   const first = await runtime.run(connector, options);
   assert.equal(calls[0].options.incrementalValue, undefined);
-  assert.equal(first.tables[0].cursor, "2026-03-01T12:02:00.123Z");
+  const [orders] = first.tables;
+  assert.equal(orders.status === "extracted" && orders.cursor, "2026-03-01T12:02:00.123Z");
   assert.equal((await readState(dir.path)).tables.orders.cursorValue, "2026-03-01T12:02:00.123Z");
 
   source = [...source, { id: 3, amount: 30, updated_at: at(3) }];
