@@ -1,0 +1,90 @@
+/**
+ * `dvt extract` tells the truth about each table: exit codes come from the per-table
+ * outcomes, and a table that fails leaves its published rows exactly as they were. Driven
+ * through the CLI with a small sandboxed connector whose behaviour its config chooses.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { queryDuckDB, runCli, tempDir } from "../_helpers.ts";
+
+const MANIFEST = `name: truth
+version: 0.1.0
+description: test connector whose failures the config chooses
+entrypoint: ./connector.ts
+capabilities: [discover, read, stream, remote]
+permissions:
+  net: []
+  env: []
+config:
+  fail_remote:
+    type: boolean
+    default: false
+    description: remote() throws
+  stream_batches:
+    type: integer
+    default: 1
+    description: batches of 60,000 events the stream yields
+  stream_fails:
+    type: boolean
+    default: false
+    description: the stream throws after its batches
+`;
+
+// No imports: ctx supplies Arrow, as in a scaffolded connector.
+const CONNECTOR = `
+export default (ctx, config) => {
+  const { arrow } = ctx;
+  const batch = (start, count) => new arrow.Table({
+    id: arrow.vectorFromArray(Array.from({ length: count }, (_, i) => start + i), new arrow.Int32()),
+  }).batches[0];
+  const schema = batch(0, 1).schema;
+  return {
+    capabilities: 1 | 2 | 4 | 8,
+    discover: () => [
+      { name: "items", schema, capabilities: 2 },
+      { name: "events", schema, capabilities: 4 },
+    ],
+    *read() {
+      yield batch(1, 3);
+    },
+    async *stream() {
+      for (let i = 0; i < Number(config.stream_batches); i++) yield batch(i * 60000, 60000);
+      if (config.stream_fails) throw new Error("the event source went away");
+    },
+    remote() {
+      if (config.fail_remote) throw new Error("remote catalog unavailable");
+      return { extension: "postgres", url: "postgresql://db/x", tokenEnv: "PG_TOKEN" };
+    },
+  };
+};
+`;
+
+async function writeConnector(dir: string): Promise<string> {
+  const path = join(dir, "truth");
+  await Deno.mkdir(path);
+  await Deno.writeTextFile(join(path, "connector.yaml"), MANIFEST);
+  await Deno.writeTextFile(join(path, "connector.ts"), CONNECTOR);
+  return "./truth";
+}
+
+function extract(dir: string, sets: string[], json = false) {
+  const args = ["extract", "--connector", "./truth", "--out", "out"];
+  for (const set of sets) args.push("--set", set);
+  return runCli(json ? [...args, "--json"] : args, { cwd: dir });
+}
+
+Deno.test("dvt extract exits 1 when remote() fails, naming the failure, and keeps the tables", async () => {
+  await using dir = await tempDir();
+  await writeConnector(dir.path);
+  const result = await extract(dir.path, ["fail_remote=true"], true);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /remote catalog unavailable/);
+  const json = JSON.parse(result.stdout);
+  assert.deepEqual(json.errors.map((e: { table: string }) => e.table), ["_remote_attach"]);
+  const failed = json.tables.find((t: { table: string }) => t.table === "_remote_attach");
+  assert.equal(failed.status, "failed");
+  assert.match(failed.error, /remote catalog unavailable/);
+  assert.equal(failed.exitCode, 1);
+  const db = join(dir.path, "out/extract.duckdb");
+  assert.deepEqual(await queryDuckDB(db, "SELECT count(*)::INT AS n FROM items"), [{ n: 3 }]);
+});
