@@ -9,6 +9,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { connectorCommand } from "./runtime/commands/connector.ts";
 import { extractCommand } from "./runtime/commands/extract.ts";
+import { configureHelp } from "./runtime/commands/help_format.ts";
+import { queryCommand } from "./runtime/commands/query.ts";
 import type { GlobalOptions } from "./runtime/commands/options.ts";
 import { syncCommand } from "./runtime/commands/sync.ts";
 import { describeError, DvtError } from "./runtime/errors.ts";
@@ -39,7 +41,7 @@ Examples:
   dvt sync --locked                        provision JDBC/Spark JARs from dvt.lock`,
     );
   const globals = () => program.opts<GlobalOptions>();
-  for (const command of [extractCommand, connectorCommand, syncCommand]) {
+  for (const command of [extractCommand, queryCommand, connectorCommand, syncCommand]) {
     program.addCommand(command(globals, exit));
   }
   // Subcommands inherit exitOverride only when set before they are added; set it on all.
@@ -48,6 +50,7 @@ Examples:
     command.commands.forEach(override);
   };
   override(program);
+  configureHelp(program);
   return program;
 }
 

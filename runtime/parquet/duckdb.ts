@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  type Json,
+} from "@duckdb/node-api";
 
 /** Options for {@linkcode DuckDB.create}. */
 export interface DuckDBOptions {
@@ -17,6 +22,18 @@ export interface DuckDBOptions {
 
 /** A row returned by {@linkcode DuckDB.all}: column name -> JS value. */
 export type Row = Record<string, unknown>;
+
+/** A query's result read chunk by chunk, so memory does not grow with the number of rows. */
+export interface QueryStream {
+  /** Column names in order. */
+  columns: string[];
+  /** DuckDB type of each column, as SQL spells it (`INTEGER`, `DECIMAL(10,2)`). */
+  types: string[];
+  /** Rows as display text (DuckDB's own rendering); `null` for SQL NULL. */
+  textRows(): AsyncIterable<(string | null)[][]>;
+  /** Rows as JSON-safe values (bigints and decimals as strings, timestamps ISO). */
+  jsonRows(): AsyncIterable<Json[][]>;
+}
 
 /**
  * Runs `work` and turns any native failure into `Failed to <verb>: <reason>`.
@@ -90,6 +107,31 @@ export class DuckDB implements AsyncDisposable {
       () => this.#connection.runAndReadAll(sql, params),
     );
     return reader.getRowObjectsJS() as Row[];
+  }
+
+  /**
+   * Runs a query and streams its rows. Only one of `textRows()` / `jsonRows()` may be read.
+   *
+   * @example
+   * ```ts
+   * import { DuckDB } from "./duckdb.ts";
+   * await using db = await DuckDB.create(":memory:");
+   * const result = await db.stream("SELECT 1.50::DECIMAL(4,2) AS price");
+   * for await (const rows of result.textRows()) if (rows[0][0] !== "1.50") throw new Error();
+   * ```
+   */
+  async stream(sql: string): Promise<QueryStream> {
+    const result = await failure(`query ${summarise(sql)}`, () => this.#connection.stream(sql));
+    return {
+      columns: result.columnNames(),
+      types: result.columnTypes().map((type) => type.toString()),
+      async *textRows() {
+        for await (const rows of result.yieldRows()) {
+          yield rows.map((row) => row.map((value) => value === null ? null : String(value)));
+        }
+      },
+      jsonRows: () => result.yieldRowsJson(),
+    };
   }
 
   /** Closes the connection and the instance; safe to call twice. */
