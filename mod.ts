@@ -1,7 +1,8 @@
 /**
- * dvt's public API for connector authors: the protocol types, capability helpers and the
- * contract tests. Connector files import from here only, and only as types where they can, so
- * one file runs unchanged in-process, sandboxed, under `deno run` and in the compiled binary.
+ * dvt's public API for connector authors: the protocol types, the capability flags, the two
+ * errors a connector throws, the contract tests with their report formatters, and SQL quoting.
+ * Connector files import from here only, and only as types where they can, so one file runs
+ * unchanged in-process, sandboxed, under `deno run` and in the compiled binary.
  *
  * @example
  * ```ts
@@ -22,24 +23,15 @@
  *
  * @module
  */
-export {
-  Cap,
-  CAPABILITY_NAMES,
-  capsFromNames,
-  capsToNames,
-  FILTER_OPERATORS,
-  hasCap,
-} from "./runtime/protocol.ts";
+export { Cap, hasCap } from "./runtime/protocol.ts";
 export type {
   BatchSource,
   Capabilities,
-  CapabilityName,
   Connector,
   ConnectorConfig,
   ConnectorContext,
   ConnectorFactory,
   CursorValue,
-  ExtractStats,
   Filter,
   FilterOperator,
   LogFields,
@@ -47,26 +39,10 @@ export type {
   ReadOptions,
   RemoteAttachInfo,
   RetryingFetch,
-  RetypedColumn,
-  SchemaChange,
-  TableError,
   TableInfo,
 } from "./runtime/protocol.ts";
-export { createRetryingFetch, parseRetryAfter } from "./runtime/util/retrying_fetch.ts";
-export { quoteIdentifier, quoteLiteral } from "./runtime/util/sql.ts";
-export type { RetryPolicy } from "./runtime/util/retrying_fetch.ts";
-export {
-  ConfigError,
-  ConnectorError,
-  DvtError,
-  ExtractError,
-  InputError,
-  IntegrityError,
-  ManifestError,
-  ResolveError,
-  SandboxError,
-  UsageError,
-} from "./runtime/errors.ts";
+// The errors a connector throws: bad input it was given (exit 2) or a failing source (exit 1).
+export { ConnectorError, InputError } from "./runtime/errors.ts";
 export type { DvtErrorOptions, SourceLocation } from "./runtime/errors.ts";
 export { formatContractReport, runContractTests } from "./runtime/contract/contract_tests.ts";
 export type {
@@ -74,17 +50,8 @@ export type {
   ContractOptions,
   ContractReport,
 } from "./runtime/contract/contract_tests.ts";
-export {
-  checkDiscover,
-  checkIncremental,
-  checkReadSchema,
-  checkRemote,
-  checkStream,
-  ContractFailure,
-  schemaDifferences,
-  SkipCheck,
-} from "./runtime/contract/checks.ts";
+// Part of ContractOptions (`limits`), so a test can tighten the row and time bounds.
 export type { CheckLimits } from "./runtime/contract/checks.ts";
 export { contractReportToJUnit } from "./runtime/contract/junit.ts";
-export { secretShape } from "./runtime/connector/secret_shapes.ts";
+export { quoteIdentifier, quoteLiteral } from "./runtime/util/sql.ts";
 export type { Field, RecordBatch, Schema } from "apache-arrow";

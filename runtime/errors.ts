@@ -70,17 +70,60 @@ export class ManifestError extends InputError {}
 /** A connector misbehaved or its source failed. Exit 1. */
 export class ConnectorError extends DvtError {}
 
+/** Options of {@linkcode ExtractError}. */
+export interface ExtractErrorOptions extends DvtErrorOptions {
+  /** The source table that failed; absent when the failure is not one table's (catalog, lock). */
+  table?: string;
+}
+
 /** The extract pipeline failed (a table, the catalog, publishing). Exit 1. */
-export class ExtractError extends DvtError {}
+export class ExtractError extends DvtError {
+  readonly table?: string;
+
+  constructor(message: string, options: ExtractErrorOptions = {}) {
+    super(message, options);
+    this.table = options.table;
+  }
+}
+
+/** Options of {@linkcode ResolveError}. */
+export interface ResolveErrorOptions extends DvtErrorOptions {
+  /** The artifact being resolved, `groupId:artifactId[:version]`, when one is to blame. */
+  coordinates?: string;
+}
 
 /** Maven resolution failed: missing POM, cycle, unresolvable version. Exit 1. */
-export class ResolveError extends DvtError {}
+export class ResolveError extends DvtError {
+  readonly coordinates?: string;
+
+  constructor(message: string, options: ResolveErrorOptions = {}) {
+    super(message, options);
+    this.coordinates = options.coordinates;
+  }
+}
 
 /** An artifact or lockfile checksum did not match. Exit 1. */
 export class IntegrityError extends DvtError {}
 
+/** Options of {@linkcode SandboxError}. */
+export interface SandboxErrorOptions extends DvtErrorOptions {
+  /** The sandboxed connector's name. */
+  connector: string;
+  /** The call that failed, e.g. `discover` or `read(orders)`; absent when none was running. */
+  call?: string;
+}
+
 /** A sandboxed connector broke its contract or its limits. Exit 1. */
-export class SandboxError extends DvtError {}
+export class SandboxError extends DvtError {
+  readonly connector: string;
+  readonly call?: string;
+
+  constructor(message: string, options: SandboxErrorOptions) {
+    super(message, options);
+    this.connector = options.connector;
+    this.call = options.call;
+  }
+}
 
 /** Renders an error and its cause chain as the lines the CLI prints. */
 export function describeError(error: unknown, debug = false): string[] {

@@ -40,6 +40,7 @@ export class CursorTracker {
     const field = schema.fields.find((f) => f.name === column);
     if (!field) {
       throw new ExtractError(`table "${table}" has no cursor column "${column}"`, {
+        table,
         hint: `pick one of: ${schema.fields.map((f) => f.name).join(", ")}`,
       });
     }
@@ -50,7 +51,7 @@ export class CursorTracker {
     if (!supported) {
       throw new ExtractError(
         `table "${table}": cursor column "${column}" has type ${type}, which cannot order rows`,
-        { hint: "use an integer, float, date, timestamp or string column as cursor" },
+        { table, hint: "use an integer, float, date, timestamp or string column as cursor" },
       );
     }
     this.column = column;

@@ -32,6 +32,7 @@ export async function mergeByPrimaryKey(
 ): Promise<number> {
   if (!primaryKey?.length) {
     throw new ExtractError(`table "${table}" cannot be merged: it declares no primary key`, {
+      table,
       hint: "declare primaryKey in discover(), or use the replace or append disposition",
     });
   }

@@ -86,6 +86,7 @@ export async function extractReadTable(
   const disposition = effectiveDisposition(job);
   if (job.disposition === "merge" && !table.info?.primaryKey?.length) {
     throw new ExtractError(`table "${table.source}" cannot be merged: it declares no primary key`, {
+      table: table.source,
       hint: "declare primaryKey in discover(), or use the replace or append disposition",
     });
   }
@@ -184,6 +185,7 @@ export async function extractStreamTable(job: TableJob<StreamTable>): Promise<Ta
       throw new ExtractError(
         `stream table "${table.source}" yielded no events and declares no schema`,
         {
+          table: table.source,
           hint: "declare the table with discover() so it has columns before its first event",
         },
       );

@@ -64,6 +64,7 @@ export class DescriptorReader {
         throw new ResolveError(
           `relocations form a cycle: ${[...visited, formatted].join(" -> ")}`,
           {
+            coordinates: formatted,
             hint:
               "the repository's POMs relocate in a circle; declare the final coordinates directly",
           },
@@ -87,6 +88,7 @@ export class DescriptorReader {
     throw new ResolveError(
       `the POM of ${formatCoordinates(c)} was not found${tried}; needed by ${path}`,
       {
+        coordinates: formatCoordinates(c),
         hint:
           "check the coordinates and version, and the repositories in dvt.yaml (sync.repositories)",
       },
@@ -101,7 +103,10 @@ export class DescriptorReader {
       requirement = parseVersionRequirement(c.version);
     } catch (error) {
       if (!(error instanceof ResolveError)) throw error;
-      throw new ResolveError(`${error.message}; needed by ${path}`, { hint: error.hint });
+      throw new ResolveError(`${error.message}; needed by ${path}`, {
+        coordinates: formatCoordinates(c),
+        hint: error.hint,
+      });
     }
     const available = await this.#availableVersions(c.groupId, c.artifactId);
     const chosen = highestInRange(requirement, available);
@@ -109,7 +114,10 @@ export class DescriptorReader {
     throw new ResolveError(
       `no version of ${c.groupId}:${c.artifactId} matches ${c.version} ` +
         `(available: ${available.join(", ") || "none"}); needed by ${path}`,
-      { hint: "widen the range, or pin a version in dependencyManagement (sync.adapters)" },
+      {
+        coordinates: formatCoordinates(c),
+        hint: "widen the range, or pin a version in dependencyManagement (sync.adapters)",
+      },
     );
   }
 
@@ -132,6 +140,7 @@ function checkCoordinates(c: Coordinates, trail: readonly string[]): void {
   const shown = formatCoordinates(c);
   if (!c.version) {
     throw new ResolveError(`the dependency ${shown}${declaredBy} has no version`, {
+      coordinates: shown,
       hint: "the POM neither gives a version nor manages one; pin it in dependencyManagement",
     });
   }
@@ -140,12 +149,16 @@ function checkCoordinates(c: Coordinates, trail: readonly string[]): void {
     const expression = /\$\{[^}]*\}/.exec(unresolved)?.[0] ?? unresolved;
     throw new ResolveError(
       `the dependency ${shown}${declaredBy} uses ${expression}, which is not defined`,
-      { hint: "define the property in the POM or its parents (or set the environment variable)" },
+      {
+        coordinates: shown,
+        hint: "define the property in the POM or its parents (or set the environment variable)",
+      },
     );
   }
   const problem = coordinatesProblem(c);
   if (problem) {
     throw new ResolveError(`the dependency ${shown}${declaredBy} is invalid: ${problem}`, {
+      coordinates: shown,
       hint: "the POM declares coordinates Maven would reject; report it to its publisher",
     });
   }

@@ -89,6 +89,7 @@ export async function fetchArtifact(
   }
   if (context.offline) {
     throw new ResolveError(`${what} is not in the local cache (${context.cache.root})`, {
+      coordinates: what,
       hint: "run dvt sync once without --offline to fill the cache",
     });
   }
@@ -101,7 +102,10 @@ export async function fetchArtifact(
   }
   throw new ResolveError(
     `${what} was not found in ${context.repositories.map((repo) => repo.url).join(", ")}`,
-    { hint: "check the coordinates in dvt.yaml sync.adapters, or add the repository hosting it" },
+    {
+      coordinates: what,
+      hint: "check the coordinates in dvt.yaml sync.adapters, or add the repository hosting it",
+    },
   );
 }
 

@@ -31,6 +31,7 @@ export function parseMetadataVersions(xml: string, label: string): string[] {
     throw new ResolveError(
       `the maven-metadata.xml of ${label} is not well-formed XML: ${validation.err.msg}`,
       {
+        coordinates: label,
         hint: "the repository served broken metadata; check the repository or mirror",
         location: { file: `${label} maven-metadata.xml`, line: validation.err.line },
       },

@@ -120,6 +120,7 @@ export class ModelBuilder {
         throw new ResolveError(
           `the parent POMs form a cycle: ${[...seen, parentKey].join(" -> ")}`,
           {
+            coordinates: parentKey,
             hint: "a repository serves broken POMs; report it to the project that published them",
           },
         );
@@ -129,7 +130,10 @@ export class ModelBuilder {
         throw new ResolveError(
           `the parent POM ${parentKey} of ${seen[seen.length - 1]} was not found` +
             this.#triedSuffix(),
-          { hint: "check the repositories in dvt.yaml (sync.repositories) or DVT_MAVEN_REPOS" },
+          {
+            coordinates: parentKey,
+            hint: "check the repositories in dvt.yaml (sync.repositories) or DVT_MAVEN_REPOS",
+          },
         );
       }
       chain.push(loaded);
@@ -203,12 +207,14 @@ export class ModelBuilder {
       throw new ResolveError(
         `the BOM ${formatCoordinates(c)} imported by ${owner} has no usable version`,
         {
+          coordinates: formatCoordinates(c),
           hint: "give the imported BOM a concrete <version> (or define the property it uses)",
         },
       );
     }
     if (importChain.includes(key)) {
       throw new ResolveError(`BOM imports form a cycle: ${[...importChain, key].join(" -> ")}`, {
+        coordinates: key,
         hint: "a BOM imports itself through other BOMs; remove one of the imports",
       });
     }
@@ -216,7 +222,10 @@ export class ModelBuilder {
     if (!model) {
       throw new ResolveError(
         `the BOM ${key} imported by ${owner} was not found${this.#triedSuffix()}`,
-        { hint: "check the BOM coordinates and the repositories in dvt.yaml (sync.repositories)" },
+        {
+          coordinates: key,
+          hint: "check the BOM coordinates and the repositories in dvt.yaml (sync.repositories)",
+        },
       );
     }
     return model;

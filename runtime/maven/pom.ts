@@ -120,6 +120,7 @@ export function parsePom(xml: string, label: string): Pom {
   if (validation !== true) {
     const { msg, line, col } = validation.err;
     throw new ResolveError(`the POM of ${label} is not well-formed XML: ${msg}`, {
+      coordinates: label,
       hint: "the repository served a broken POM; check the repository or mirror",
       location: { file: label, line, column: col },
     });
@@ -128,6 +129,7 @@ export function parsePom(xml: string, label: string): Pom {
   const project = document.project;
   if (!isNode(project)) {
     throw new ResolveError(`the POM of ${label} has no <project> element`, {
+      coordinates: label,
       hint: "the repository served something that is not a POM; check the repository URL",
     });
   }

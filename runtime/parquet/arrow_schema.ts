@@ -55,7 +55,7 @@ export function projectSchema(
   if (missing.length) {
     throw new ExtractError(
       `table "${table}" has no column ${missing.map((c) => `"${c}"`).join(", ")}`,
-      { hint: `available columns: ${schema.fields.map((f) => f.name).join(", ")}` },
+      { table, hint: `available columns: ${schema.fields.map((f) => f.name).join(", ")}` },
     );
   }
   return new arrow.Schema(columns.map((column) => byName.get(column)!), schema.metadata);
@@ -78,6 +78,7 @@ export function conformBatch(
     throw new ExtractError(
       `table "${table}": batch ${batchIndex + 1} does not match the declared schema: ${problem}`,
       {
+        table,
         hint:
           "make read() yield batches with exactly the columns and types that discover() declares",
       },

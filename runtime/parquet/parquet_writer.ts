@@ -124,6 +124,7 @@ export async function writeParquetFile(
   function requireSchema(): arrow.Schema {
     if (schema) return schema;
     throw new ExtractError(`table "${options.table}" yielded no batches and declares no schema`, {
+      table: options.table,
       hint: "declare the table with discover() so an empty table still has columns",
     });
   }
@@ -143,7 +144,7 @@ export async function writeParquetFile(
     await Promise.resolve(iterator.return?.()).catch(() => {});
     throw sourceError ?? new ExtractError(
       `table "${options.table}": failed to write Parquet: ${(error as Error).message}`,
-      { cause: error },
+      { table: options.table, cause: error },
     );
   } finally {
     file.close();

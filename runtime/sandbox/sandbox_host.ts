@@ -143,7 +143,9 @@ export class SandboxHost {
   /** Calls a single-answer method and returns its value. */
   async call(method: CallMethod): Promise<unknown> {
     const reply = await this.#request(this.#nextId++, { kind: "call", id: 0, method }, method);
-    if (reply.kind !== "result") this.#fail(`answered ${method}() with a ${reply.kind} message`);
+    if (reply.kind !== "result") {
+      this.#fail(`answered ${method}() with a ${reply.kind} message`, { call: method });
+    }
     return (reply as { value: unknown }).value;
   }
 
@@ -161,7 +163,11 @@ export class SandboxHost {
         yield reply.ipc;
         reply = await this.#request(id, { kind: "pull", id }, `${method}(${table})`);
       }
-      if (reply.kind !== "end") this.#fail(`answered ${method}() with a ${reply.kind} message`);
+      if (reply.kind !== "end") {
+        this.#fail(`answered ${method}() with a ${reply.kind} message`, {
+          call: `${method}(${table})`,
+        });
+      }
       finished = true;
     } finally {
       if (!finished && !this.#failure) this.#worker.postMessage({ kind: "cancel", id });
@@ -174,7 +180,11 @@ export class SandboxHost {
     this.#worker.terminate();
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(this.#failure ?? new SandboxError(`connector ${this.#spec.name} was closed`));
+      const closed = new SandboxError(`connector ${this.#spec.name} was closed`, {
+        connector: this.#spec.name,
+        call: pending.what,
+      });
+      pending.reject(this.#failure ?? closed);
     }
     this.#pending.clear();
   }
@@ -189,7 +199,10 @@ export class SandboxHost {
     const outgoing = "id" in message ? { ...message, id } : message;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.#fail(`did not answer ${what} within ${Math.round(timeoutMs / 1000)} s`),
+        () =>
+          this.#fail(`did not answer ${what} within ${Math.round(timeoutMs / 1000)} s`, {
+            call: what,
+          }),
         timeoutMs,
       );
       this.#pending.set(id, { resolve, reject, timer, what });
@@ -215,6 +228,7 @@ export class SandboxHost {
     if (message.kind === "error") {
       const error = new SandboxError(
         `connector ${this.#spec.name} ${pending.what}: ${message.message}`,
+        { connector: this.#spec.name, call: pending.what },
       );
       return pending.reject(error);
     }
@@ -225,15 +239,16 @@ export class SandboxHost {
     const grown = Deno.memoryUsage().rss - this.#baselineRss;
     if (grown <= this.#limits.memoryBudgetBytes) return;
     const budget = Math.round(this.#limits.memoryBudgetBytes / 2 ** 20);
-    this.#fail(
-      `used more than its memory budget of ${budget} MiB`,
-      "raise DVT_SANDBOX_MEMORY_MB if the connector legitimately needs more",
-    );
+    this.#fail(`used more than its memory budget of ${budget} MiB`, {
+      hint: "raise DVT_SANDBOX_MEMORY_MB if the connector legitimately needs more",
+    });
   }
 
-  #fail(reason: string, hint?: string): void {
+  #fail(reason: string, { hint, call }: { hint?: string; call?: string } = {}): void {
     if (this.#failure) return;
     this.#failure = new SandboxError(`connector ${this.#spec.name} ${reason}; it was stopped`, {
+      connector: this.#spec.name,
+      call,
       hint: hint ?? "this is a defect in the connector; report it to its author",
     });
     this.terminate();

@@ -14,7 +14,10 @@ import { SandboxHost, type SandboxSpec } from "./sandbox_host.ts";
 
 function toTableInfo(name: string, wire: WireTableInfo): TableInfo {
   if (typeof wire?.name !== "string" || !(wire.schemaIpc instanceof Uint8Array)) {
-    throw new SandboxError(`connector ${name} discover() returned a malformed table`);
+    throw new SandboxError(`connector ${name} discover() returned a malformed table`, {
+      connector: name,
+      call: "discover",
+    });
   }
   const { schemaIpc, ...rest } = wire;
   return { ...rest, schema: schemaFromIpc(schemaIpc) };
@@ -26,7 +29,10 @@ function toRemoteInfo(name: string, value: unknown): RemoteAttachInfo {
     typeof (info as unknown as Record<string, unknown>)?.[key] === "string"
   );
   if (!strings) {
-    throw new SandboxError(`connector ${name} remote() must return { extension, url, tokenEnv }`);
+    throw new SandboxError(`connector ${name} remote() must return { extension, url, tokenEnv }`, {
+      connector: name,
+      call: "remote",
+    });
   }
   return info;
 }
@@ -56,7 +62,10 @@ export async function startSandboxedConnector(spec: SandboxSpec): Promise<Connec
     connector.discover = async () => {
       const tables = await host.call("discover");
       if (!Array.isArray(tables)) {
-        throw new SandboxError(`connector ${spec.name} discover() did not return a list`);
+        throw new SandboxError(`connector ${spec.name} discover() did not return a list`, {
+          connector: spec.name,
+          call: "discover",
+        });
       }
       return tables.map((table) => toTableInfo(spec.name, table));
     };

@@ -39,6 +39,10 @@ Deno.test("isoFromEpochNanos() keeps sub-millisecond digits", () => {
 
 Deno.test("CursorTracker rejects a missing or unorderable cursor column", () => {
   const schema = schemaOf({ flag: new arrow.Bool() });
-  assert.throws(() => new CursorTracker("t", "nope", schema), ExtractError);
+  assert.throws(() => new CursorTracker("t", "nope", schema), (error: unknown) => {
+    assert.ok(error instanceof ExtractError);
+    assert.equal(error.table, "t");
+    return true;
+  });
   assert.throws(() => new CursorTracker("t", "flag", schema), /cannot order rows/);
 });

@@ -272,6 +272,7 @@ Deno.test("resolveDependencies() picks the highest version a range allows from m
       error.message,
       /no version of g:x matches \[3,4\) \(available: 1\.0, 1\.5, 1\.10, 2\.0\)/,
     );
+    assert.equal(error.coordinates, "g:x:[3,4)");
     return true;
   });
 });
@@ -302,6 +303,7 @@ Deno.test("resolveDependencies() names the trail and repository of a missing POM
     assert.ok(error.message.includes("g:a:1 -> g:b:1 -> g:gone:3"), error.message);
     assert.ok(error.message.includes(MEMORY_REPOSITORY), error.message);
     assert.ok((error as ResolveError).hint);
+    assert.equal((error as ResolveError).coordinates, "g:gone:3");
     return true;
   });
 });

@@ -147,10 +147,12 @@ Deno.test("a sandboxed connector reaches granted hosts only and never the file s
 Deno.test("a throwing read fails that read only; the connector keeps serving", async () => {
   const code = connectorSource(`if (options.filter) throw new Error("upstream said 401");`);
   await withConnector(code, async (connector) => {
-    await assert.rejects(
-      readAll(connector, { filter: { id: { ">": 1 } } }),
-      /connector probe read: Error: upstream said 401/,
-    );
+    await assert.rejects(readAll(connector, { filter: { id: { ">": 1 } } }), (error: unknown) => {
+      assert.ok(error instanceof SandboxError);
+      assert.match(error.message, /connector probe read: Error: upstream said 401/);
+      assert.deepEqual([error.connector, error.call], ["probe", "read"]);
+      return true;
+    });
     assert.equal((await readAll(connector)).length, 4);
   });
 });
@@ -161,6 +163,7 @@ Deno.test("a hanging connector is stopped after the call deadline", async () => 
     await assert.rejects(readAll(connector), (error: unknown) => {
       assert.ok(error instanceof SandboxError);
       assert.match(error.message, /did not answer read within 0 s; it was stopped/);
+      assert.deepEqual([error.connector, error.call], ["probe", "read"]);
       return true;
     });
     await assert.rejects(async () => await connector.discover!(), /it was stopped/);
