@@ -54,4 +54,11 @@ export type {
 export type { CheckLimits } from "./runtime/contract/checks.ts";
 export { contractReportToJUnit } from "./runtime/contract/junit.ts";
 export { quoteIdentifier, quoteLiteral } from "./runtime/util/sql.ts";
+export {
+  batchFromValues,
+  parseDecimal,
+  parseTimestampMicros,
+  ValueParseError,
+} from "./runtime/connector/text_columns.ts";
+export type { ApiValue } from "./runtime/connector/text_columns.ts";
 export type { Field, RecordBatch, Schema } from "apache-arrow";
