@@ -19,7 +19,7 @@ import { type KeboolaTable, tableInfoOf } from "./table_schema.ts";
 
 /** The keboola connector's config (see connector.yaml). */
 export interface KeboolaConfig {
-  url: string;
+  url?: string;
   buckets?: string[];
   file_storage_endpoint?: string;
   poll_interval_ms?: number;
@@ -36,6 +36,11 @@ const keboola: ConnectorFactory<KeboolaConfig> = (ctx, config) => {
   if (!token) {
     throw new InputError(`${TOKEN_ENV} is not set`, {
       hint: `export ${TOKEN_ENV}=<Storage API token of the project>`,
+    });
+  }
+  if (!config.url) {
+    throw new InputError("the keboola connector needs url, the stack's Storage API URL", {
+      hint: "set url, e.g. --set url=https://connection.keboola.com",
     });
   }
   const api = new StorageApi(ctx, config.url, token);
