@@ -12,7 +12,7 @@ import { CursorTracker } from "./cursor.ts";
 import { mergeByPrimaryKey, type WriteDisposition } from "./dispositions.ts";
 import { DuckDB } from "../parquet/duckdb.ts";
 import { ExtractError } from "../errors.ts";
-import type { OutputLayout } from "./layout.ts";
+import { type OutputLayout, TEMP_PREFIX } from "./layout.ts";
 import { writeParquetFile } from "../parquet/parquet_writer.ts";
 import type { Connector, CursorValue, ReadOptions } from "../protocol.ts";
 import { tryNativeScan } from "./native_scan.ts";
@@ -169,18 +169,21 @@ function pick(entry: CatalogEntry): Partial<CatalogEntry> {
   };
 }
 
-/** Consumes `connector.stream` until it ends, appending month partitions. */
+/**
+ * Consumes the table's stream until it ends, appending month partitions. The entry lists the
+ * previous partitions plus this run's; until it is published no view reads the new ones, so a
+ * stream that fails midway changes nothing readers see.
+ */
 export async function extractStreamTable(job: TableJob<StreamTable>): Promise<TableResult> {
   const { table, layout, name } = job;
   const declared = table.info?.schema;
+  const previous = await previousPartitions(job);
   const result = await appendStreamBatches(layout, name, table.stream(table.source), {
     schema: declared,
     onBatch: (_batch, rows) => job.onRows(rows),
   });
-  const dir = layout.streamDir(name);
-  const hasFiles = (await Array.fromAsync(Deno.readDir(layout.absolute(dir))))
-    .some((entry) => entry.name.endsWith(".parquet") && !entry.name.startsWith("."));
-  if (!hasFiles) {
+  const files = [...previous, ...result.files];
+  if (!files.length) {
     if (!declared) {
       throw new ExtractError(
         `stream table "${table.source}" yielded no events and declares no schema`,
@@ -190,27 +193,44 @@ export async function extractStreamTable(job: TableJob<StreamTable>): Promise<Ta
         },
       );
     }
-    await appendStreamBatches(layout, name, [emptyOf(declared)], { schema: declared });
+    // An empty partition gives the view its declared columns before the first event.
+    const empty = await appendStreamBatches(layout, name, [emptyOf(declared)], {
+      schema: declared,
+    });
+    files.push(...empty.files);
   }
-  const glob = `${dir}/*.parquet`;
-  await using db = await DuckDB.create(":memory:");
-  const [row] = await db.all(
-    `SELECT count(*)::BIGINT AS n FROM read_parquet(${
-      quoteLiteral(layout.absolute(dir) + "/*.parquet")
-    }, union_by_name = true)`,
-  );
   const entry = baseEntry(job, result.schema ?? declared);
-  entry.files = [glob];
-  entry.rows = Number(row.n);
+  entry.files = files;
+  entry.rows = await countRows(layout, files);
   entry.disposition = "append";
-  let size = 0;
-  for await (const part of Deno.readDir(layout.absolute(dir))) {
-    if (part.name.endsWith(".parquet")) {
-      size += (await Deno.stat(`${layout.absolute(dir)}/${part.name}`)).size;
-    }
-  }
-  entry.sizeBytes = size;
+  entry.sizeBytes = await sizeOf(job, files);
   return { entry, rowsWritten: result.rows };
+}
+
+/**
+ * The partitions the published entry lists. Extracts written before partitions were listed
+ * stored the directory's glob: it stands for the partitions there now.
+ */
+async function previousPartitions(job: TableJob): Promise<string[]> {
+  const previous = job.previous;
+  if (!previous || previous.queryMode !== "local") return [];
+  const dir = job.layout.streamDir(job.name);
+  if (!previous.files.includes(`${dir}/*.parquet`)) return previous.files;
+  const parts = await Array.fromAsync(Deno.readDir(job.layout.absolute(dir)));
+  return parts
+    .filter((part) => part.name.endsWith(".parquet") && !part.name.startsWith(TEMP_PREFIX))
+    .map((part) => `${dir}/${part.name}`)
+    .sort();
+}
+
+/** Rows in the listed Parquet files (from their footers). */
+async function countRows(layout: OutputLayout, files: string[]): Promise<number> {
+  await using db = await DuckDB.create(":memory:");
+  const list = files.map((file) => quoteLiteral(layout.absolute(file))).join(", ");
+  const [row] = await db.all(
+    `SELECT count(*)::BIGINT AS n FROM read_parquet([${list}], union_by_name = true)`,
+  );
+  return Number(row.n);
 }
 
 /** A remote-only table: listed in `_meta`, queried through `_remote_attach`. */

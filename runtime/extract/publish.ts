@@ -21,8 +21,10 @@
  *    (whose cursor columns are published atomically with the data).
  * 5. Clean-up: generation files the new catalog no longer references are deleted last.
  *
- * Stream tables are append-only: partitions are written under a temp name and renamed into
- * `data/<name>/`; an existing partition is never reopened or rewritten.
+ * Stream tables follow the same rule: partitions are written under a temp name and renamed into
+ * `data/<name>/`, but the view reads only the partition files `_meta` lists (never a glob), so
+ * a partition finished by a run that then fails is invisible, and removed as unreferenced at
+ * the next clean-up. An existing partition is never reopened or rewritten.
  *
  * @module
  */
@@ -54,8 +56,9 @@ export async function removeIfExists(path: string): Promise<void> {
 }
 
 /**
- * Removes leftovers of crashed runs and generation files not in `referenced` (relative paths
- * as stored in `_meta`, e.g. `data/orders.r1-a.parquet`). Returns what it removed.
+ * Removes leftovers of crashed runs, and generation files and stream partitions not in
+ * `referenced` (relative paths as stored in `_meta`, e.g. `data/orders.r1-a.parquet`,
+ * `data/events/2026-01-<unique>.parquet`). Returns what it removed.
  */
 export async function cleanUpStaleFiles(
   layout: OutputLayout,
@@ -84,8 +87,12 @@ export async function cleanUpStaleFiles(
     } else if (entry.isFile && GENERATION_FILE.test(entry.name)) {
       if (!referenced.has(`data/${entry.name}`)) await remove(path);
     } else if (entry.isDirectory) {
+      // Extracts written before partitions were listed reference the whole directory by glob.
+      const wholeDirectory = referenced.has(`data/${entry.name}/*.parquet`);
       for (const part of await listDir(path)) {
-        if (part.name.startsWith(TEMP_PREFIX)) await remove(join(path, part.name));
+        const unreferenced = !wholeDirectory && part.name.endsWith(".parquet") &&
+          !referenced.has(`data/${entry.name}/${part.name}`);
+        if (part.name.startsWith(TEMP_PREFIX) || unreferenced) await remove(join(path, part.name));
       }
     }
   }

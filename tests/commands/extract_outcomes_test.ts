@@ -88,3 +88,38 @@ Deno.test("dvt extract exits 1 when remote() fails, naming the failure, and keep
   const db = join(dir.path, "out/extract.duckdb");
   assert.deepEqual(await queryDuckDB(db, "SELECT count(*)::INT AS n FROM items"), [{ n: 3 }]);
 });
+
+Deno.test("dvt extract keeps a stream table's published rows when its stream fails midway", async () => {
+  await using dir = await tempDir();
+  await writeConnector(dir.path);
+  const db = join(dir.path, "out/extract.duckdb");
+  const published = async () => ({
+    view: (await queryDuckDB(db, "SELECT count(*)::INT AS n FROM events"))[0].n,
+    meta: (await queryDuckDB(db, "SELECT rows::INT AS n FROM _meta WHERE table_name = 'events'"))[0]
+      .n,
+  });
+  const first = await extract(dir.path, ["stream_batches=1"]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(await published(), { view: 60_000, meta: 60_000 });
+
+  // Three batches of 60,000: the first 120,000 events fill a whole partition before it fails.
+  const failing = await extract(dir.path, ["stream_batches=3", "stream_fails=true"]);
+  assert.equal(failing.code, 1, failing.stderr);
+  assert.match(failing.stderr, /the event source went away/);
+  assert.deepEqual(await published(), { view: 60_000, meta: 60_000 }, "nothing half-published");
+
+  const next = await extract(dir.path, ["stream_batches=1"]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual(await published(), { view: 120_000, meta: 120_000 });
+  const [listed] = await queryDuckDB(
+    db,
+    "SELECT data_files FROM _meta WHERE table_name = 'events'",
+  );
+  const files = JSON.parse(String(listed.data_files)) as string[];
+  const onDisk = [...Deno.readDirSync(join(dir.path, "out/data/events"))].map((e) => e.name);
+  assert.deepEqual(
+    onDisk.sort(),
+    files.map((file) => file.split("/").pop()).sort(),
+    "the partition of the failed run was removed",
+  );
+});

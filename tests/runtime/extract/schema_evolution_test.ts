@@ -60,3 +60,30 @@ Deno.test("describeSchemaChange() renders one line", () => {
     "t: added a; removed b; c Int32 -> Utf8",
   );
 });
+
+Deno.test("run() reports a schema change only once the table lands", async () => {
+  await using dir = await tempDir();
+  const runtime = new ConnectorRuntime(dir.path);
+  await runtime.run(connectorWith({ id: new arrow.Int32() }));
+  const wider = schemaOf({ id: new arrow.Int32(), email: new arrow.Utf8() });
+  const failing = memoryConnector([{
+    info: { name: "t", schema: wider },
+    // deno-lint-ignore require-yield -- a read that fails before its first batch
+    *batches() {
+      throw new Error("source went away");
+    },
+  }]).connector;
+  const failed = await runtime.run(failing);
+  assert.equal(failed.tablesFailed, 1);
+  assert.deepEqual(failed.schemaChanges, [], "a table that did not land changed nothing");
+  const landed = await runtime.run(
+    connectorWith({ id: new arrow.Int32(), email: new arrow.Utf8() }),
+  );
+  assert.deepEqual(landed.schemaChanges, [
+    { table: "t", added: ["email"], removed: [], retyped: [] },
+  ]);
+  const again = await runtime.run(
+    connectorWith({ id: new arrow.Int32(), email: new arrow.Utf8() }),
+  );
+  assert.deepEqual(again.schemaChanges, [], "reported once");
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
 import { OutputLayout } from "../../../runtime/extract/layout.ts";
+import { buildCatalog, readCatalog } from "../../../runtime/extract/catalog.ts";
 import { Cap, type Connector } from "../../../runtime/protocol.ts";
 import { ConnectorRuntime } from "../../../runtime/extract/runtime.ts";
 import { appendStreamBatches } from "../../../runtime/extract/stream_writer.ts";
@@ -74,4 +75,26 @@ Deno.test("run() gives an empty stream table a queryable view", async () => {
     "SELECT count(*)::INT AS n FROM issues",
   );
   assert.equal(rows[0].n, 0);
+});
+
+Deno.test("run() lists the partitions of an extract whose _meta still has the directory glob", async () => {
+  await using dir = await tempDir();
+  const runtime = new ConnectorRuntime(dir.path);
+  await runtime.run(streamConnector(() => [1, 2, 3]));
+  // Rewrite the catalog the way earlier versions stored stream tables: one glob.
+  const layout = new OutputLayout(dir.path);
+  const catalog = await readCatalog(layout.database);
+  const entries = catalog.entries.map((e) => ({ ...e, files: ["data/issues/*.parquet"] }));
+  const temp = layout.tempDatabase("rlegacy");
+  await buildCatalog(temp, layout.root, catalog.runId!, entries, []);
+  await Deno.rename(temp, layout.database);
+  await runtime.run(streamConnector(() => [4, 5]));
+  const db = `${dir.path}/extract.duckdb`;
+  const rows = await queryDuckDB(db, "SELECT id FROM issues ORDER BY id");
+  assert.deepEqual(rows.map((r) => r.id), [1, 2, 3, 4, 5]);
+  const [meta] = await queryDuckDB(db, "SELECT rows::INT AS n, data_files FROM _meta");
+  assert.equal(meta.n, 5);
+  const files = JSON.parse(String(meta.data_files)) as string[];
+  assert.equal(files.length, 2);
+  for (const file of files) assert.match(file, /^data\/issues\/\d{4}-\d{2}-.*\.parquet$/);
 });
