@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { main } from "../cli.ts";
+import { pathToFileURL } from "node:url";
+import type { Command } from "commander";
+import { buildProgram, main } from "../cli.ts";
 import { VERSION } from "../runtime/version.ts";
-import { CLI_PATH, runCli } from "./_helpers.ts";
+import { CLI_PATH, REPO_ROOT, runCli } from "./_helpers.ts";
 
 Deno.test("dvt --version prints the version from deno.json", async () => {
   const result = await runCli(["--version"]);
@@ -61,7 +63,8 @@ Deno.test("cli.ts statically imports no DuckDB, wasm, Arrow or progress bars", a
     if (loaded.has(resolved)) continue;
     loaded.add(resolved);
     for (const dependency of bySpecifier.get(resolved)?.dependencies ?? []) {
-      // Dynamic imports load only when a command runs; type-only imports are erased.
+      // Dynamic imports load only when a command runs (deno.json's "lazy-dynamic-imports"; the
+      // next test checks what really loads); type-only imports are erased.
       if (dependency.code && !dependency.isDynamic) pending.push(dependency.code.specifier);
     }
   }
@@ -70,4 +73,56 @@ Deno.test("cli.ts statically imports no DuckDB, wasm, Arrow or progress bars", a
   );
   assert.deepEqual(heavy, []);
   assert.ok(loaded.size > 3, "the walk found cli.ts's own modules");
+});
+
+/** Paths of every command and command group, e.g. `["connector", "test"]`. */
+function commandPaths(): string[][] {
+  const paths: string[][] = [];
+  const walk = (command: Command, path: string[]): void => {
+    for (const sub of command.commands) {
+      paths.push([...path, sub.name()]);
+      walk(sub, [...path, sub.name()]);
+    }
+  };
+  walk(buildProgram(() => {}), []);
+  return paths;
+}
+
+/**
+ * The modules Deno really loads for one run, read from its debug log: local files as it fetches
+ * them (for the module graph it prepares up front) and npm packages as it resolves their folders.
+ */
+async function modulesLoadedBy(args: string[]): Promise<{ local: string[]; npm: string[] }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--unstable-worker-options", CLI_PATH, ...args],
+    env: { DENO_LOG: "debug", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, args.join(" "));
+  const log = new TextDecoder().decode(output.stderr);
+  const root = pathToFileURL(REPO_ROOT).href.replace(/\/?$/, "/");
+  const local = [...log.matchAll(/fetch_no_follow - specifier: (file:\S+)/g)]
+    .map((match) => match[1].replace(root, ""));
+  const npm = [...log.matchAll(/Resolved package folder of (\S+)@/g)].map((match) => match[1]);
+  return { local: [...new Set(local)], npm: [...new Set(npm)] };
+}
+
+// What --help may load: cli.ts, the command definitions (not their run_*.ts or connector/ work
+// modules), and the leaf modules they share. Anything else is work a command does, not help.
+const HELP_SURFACE =
+  /^(cli\.ts|deno\.json|runtime\/commands\/(?!run_)[a-z_]+\.ts|runtime\/(errors|version)\.ts|runtime\/util\/output\.ts)$/;
+
+Deno.test("dvt --help and every command's --help load only the command surface", async () => {
+  const paths = commandPaths();
+  assert.ok(paths.some((path) => path.join(" ") === "connector test"), "walked the groups");
+  for (const path of [[], ...paths]) {
+    const args = [...path, "--help"];
+    const { local, npm } = await modulesLoadedBy(args);
+    // Guards the log parsing: were Deno's debug lines to change, nothing would be found.
+    assert.ok(local.includes("cli.ts"), `the debug log names cli.ts for dvt ${args.join(" ")}`);
+    const beyond = local.filter((module) => !HELP_SURFACE.test(module));
+    assert.deepEqual(beyond, [], `dvt ${args.join(" ")} loads work modules`);
+    assert.deepEqual(npm, ["commander"], `dvt ${args.join(" ")} loads npm packages`);
+  }
 });
