@@ -184,6 +184,13 @@ export interface Connector {
    * discover() declares; `read()` remains the portable path (and what contract tests check).
    */
   scanSql?(table: string, options: ReadOptions): Promise<string> | string;
+  /**
+   * With scanSql(): turns an error DuckDB raised while running the scan into the error to
+   * report, in the connector's words. A `DvtError` it returns (an InputError naming
+   * the file and line of a malformed row) fails the table; anything else counts as a failure of
+   * the native path, and the runtime reads the table through read() instead.
+   */
+  explainScanError?(table: string, error: unknown): unknown;
   /** Verifies credentials and reachability; throws with a clear message when not. */
   check?(): Promise<void> | void;
   /** Releases connections and handles. */

@@ -10,6 +10,8 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ConnectorFactory, ReadOptions, TableInfo } from "../../mod.ts";
 import { Cap, InputError } from "../../mod.ts";
 import { BatchAssembler } from "./batch_assembler.ts";
+import { completeRows } from "./complete_rows.ts";
+import { refuseCollapsedHeader, refuseEmptyFiles } from "./dialect_checks.ts";
 import { type ColumnPlan, planColumn, suggestCursor } from "./column_plan.ts";
 import { explainReadError } from "./duckdb_errors.ts";
 import { type FileTable, resolveFileTables } from "./file_sources.ts";
@@ -23,8 +25,13 @@ export interface FilesConfig {
   delimiter?: string;
   header?: boolean;
   sample_size?: number;
+  /** Publish an empty file as an empty table instead of refusing it. */
+  allow_empty?: boolean;
   [key: string]: unknown;
 }
+
+/** DuckDB's buffer pool for discovery and read(); beyond it, staged rows spill to disk. */
+const READ_MEMORY_LIMIT = "256MB";
 
 interface Discovered {
   table: FileTable;
@@ -41,12 +48,20 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
     sampleSize: config.sample_size,
   };
   let instance: Promise<DuckDBInstance> | undefined;
+  let spillDir: string | undefined;
   let catalog: Promise<Map<string, Discovered>> | undefined;
 
+  // read() stages each table in a DuckDB temp table (see complete_rows.ts); a bounded buffer
+  // pool spills large ones to our own directory rather than to `.tmp` in the working directory.
   const database = () =>
-    instance ??= import("@duckdb/node-api").then(({ DuckDBInstance }) =>
-      DuckDBInstance.create(":memory:")
-    );
+    instance ??= (async () => {
+      const { DuckDBInstance } = await import("@duckdb/node-api");
+      spillDir = await Deno.makeTempDir({ prefix: "dvt-files-" });
+      return DuckDBInstance.create(":memory:", {
+        memory_limit: READ_MEMORY_LIMIT,
+        temp_directory: spillDir,
+      });
+    })();
 
   async function withConnection<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = await (await database()).connect();
@@ -58,6 +73,7 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
   }
 
   async function describe(table: FileTable): Promise<Discovered> {
+    await refuseEmptyFiles(table, config.allow_empty === true);
     const plans = await withConnection(async (connection) => {
       const result = await connection.run(`SELECT * FROM ${readerCall(table, csv)} LIMIT 0`);
       const names = result.columnNames();
@@ -65,6 +81,7 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
     }).catch((error) => {
       throw explainReadError(error, table);
     });
+    refuseCollapsedHeader(table, plans.map((plan) => plan.name), csv.delimiter);
     const schema = new arrow.Schema(plans.map((p) => new arrow.Field(p.name, p.type, true)));
     const info: TableInfo = {
       name: table.name,
@@ -76,13 +93,15 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
     return { table, plans, info };
   }
 
+  // Set once discovery finished, for explainScanError (which must answer synchronously).
+  let discovered: Map<string, Discovered> | undefined;
   const tables = () =>
     catalog ??= (async () => {
       const found = new Map<string, Discovered>();
       for (const table of await resolveFileTables(config, baseDir)) {
         found.set(table.name, await describe(table));
       }
-      return found;
+      return discovered = found;
     })();
 
   async function lookup(name: string): Promise<Discovered> {
@@ -105,17 +124,15 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
     const sql = selectSql(table, plans, options, csv);
     const connection = await (await database()).connect();
     try {
-      const result = await connection.stream(sql).catch((error) => {
-        throw explainReadError(error, table);
-      });
       const assembler = new BatchAssembler(arrow, selected, schema);
       const batchSize = Math.max(1, options.batchSize);
+      const chunks = completeRows(connection, sql, `table "${name}" (${table.pattern})`);
       while (true) {
-        const chunk = await result.fetchChunk().catch((error) => {
+        const next = await chunks.next().catch((error) => {
           throw explainReadError(error, table);
         });
-        if (!chunk || chunk.rowCount === 0) break;
-        assembler.add(chunk);
+        if (next.done) break;
+        assembler.add(next.value);
         while (assembler.rows >= batchSize) yield assembler.take(batchSize);
       }
       if (assembler.rows > 0) yield assembler.take();
@@ -134,6 +151,10 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
       const { table, plans } = await lookup(name);
       return selectSql(table, plans, options, csv);
     },
+    explainScanError(name: string, error: unknown) {
+      const found = discovered?.get(name);
+      return found ? explainReadError(error, found.table) : error;
+    },
     async check() {
       await tables();
     },
@@ -141,6 +162,8 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
       const pending = instance;
       instance = undefined;
       if (pending) (await pending).closeSync();
+      if (spillDir) await Deno.remove(spillDir, { recursive: true }).catch(() => {});
+      spillDir = undefined;
     },
   };
 };

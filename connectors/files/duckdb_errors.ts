@@ -35,10 +35,19 @@ export function explainReadError(error: unknown, table: FileTable): unknown {
     );
   }
   if (/Malformed JSON|JSON/i.test(message) && /Invalid Input Error/.test(message)) {
+    // DuckDB's own words keep its line number ("in line N"; 1.5 counts one past the bad line).
     return new InputError(
       `malformed JSON in ${file}: ${firstLine(message.replace(/^Invalid Input Error: /, ""))}`,
       { location: { file, field: table.field }, hint: "fix the JSON in the file" },
     );
+  }
+  if (/^Not implemented Error: Duplicate name/.test(message)) {
+    // DuckDB's struct field names are case-insensitive: {"x":1,"X":2} cannot become a STRUCT.
+    const reason = firstLine(message).replace(/, try ignore_errors=true$/, "");
+    return new InputError(`cannot read ${file}: ${reason}`, {
+      location: { file, field: table.field },
+      hint: "rename the keys that differ only in case, or fix the JSON",
+    });
   }
   if (/No files found that match the pattern/.test(message)) {
     return new InputError(`file disappeared while reading: ${file}`, {

@@ -14,7 +14,7 @@ import { DuckDB } from "../parquet/duckdb.ts";
 import { ExtractError } from "../errors.ts";
 import { type OutputLayout, TEMP_PREFIX } from "./layout.ts";
 import { writeParquetFile } from "../parquet/parquet_writer.ts";
-import type { Connector, CursorValue, ReadOptions } from "../protocol.ts";
+import type { Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { tryNativeScan } from "./native_scan.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";
@@ -37,6 +37,8 @@ export interface TableJob<T extends SelectedTable = SelectedTable> {
   columns?: string[];
   batchSize: number;
   onRows: (rows: number) => void;
+  /** Where the native scan reports falling back to read(). */
+  log?: Logger;
 }
 
 /** The new catalog entry and how many rows this run wrote. */
@@ -102,7 +104,14 @@ export async function extractReadTable(
   const temp = layout.tempDataFile(runId, name);
   try {
     // Fast path: DuckDB writes the Parquet itself when the connector offers scanSql().
-    const native = await tryNativeScan(connector, table.source, options, temp, declared);
+    const native = await tryNativeScan(
+      connector,
+      table.source,
+      options,
+      temp,
+      declared,
+      job.log,
+    );
     const written = native ?? await writeParquetFile(temp, table.read(table.source, options), {
       table: table.source,
       schema: declared,

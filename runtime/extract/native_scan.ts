@@ -11,6 +11,7 @@ import { DuckDB } from "../parquet/duckdb.ts";
 import type * as Arrow from "apache-arrow";
 import type { Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
+import { DvtError } from "../errors.ts";
 
 /** DuckDB's memory limit for a native scan (its buffer pool; the process needs more). */
 export const NATIVE_SCAN_MEMORY_LIMIT = "256MB";
@@ -86,9 +87,10 @@ export interface NativeTableResult {
 
 /**
  * Extracts a table through `connector.scanSql` when the connector has one, or returns
- * undefined so the caller uses `read()`. A failing COPY also returns undefined (after removing
- * its partial file): the portable path then runs and reports the error in the connector's
- * own words (file, line), or succeeds where only the native path failed.
+ * undefined so the caller uses `read()`. A failing COPY is never taken for an empty or short
+ * table: its partial file is removed, and the connector's `explainScanError` decides. Bad input
+ * (a DvtError: a malformed row, naming file and line) fails the table; any other failure of the
+ * native path is logged and returns undefined, so the table is read through the connector.
  */
 export async function tryNativeScan(
   connector: Connector,
@@ -100,16 +102,26 @@ export async function tryNativeScan(
 ): Promise<NativeTableResult | undefined> {
   // DVT_NATIVE_SCAN=0 forces the portable Arrow path (benchmarks compare the two).
   if (!connector.scanSql || !schema || Deno.env.get("DVT_NATIVE_SCAN") === "0") return undefined;
+  const sql = await connector.scanSql(table, options);
   try {
-    const sql = await connector.scanSql(table, options);
     const result = await copyScanToParquet(sql, target, { cursorColumn: options.incrementalKey });
     return { rows: result.rows, bytes: result.sizeBytes, schema, maxCursor: result.maxCursor };
   } catch (error) {
     await Deno.remove(target).catch(() => {});
-    log?.debug("native scan failed; reading through the connector", {
+    // DuckDB.all wraps the engine's error ("Failed to query ..."); explain the engine's own.
+    const engineError = error instanceof Error && error.cause instanceof Error
+      ? error.cause
+      : error;
+    const explained = connector.explainScanError?.(table, engineError) ?? engineError;
+    if (explained instanceof DvtError) throw explained;
+    log?.warn("the native scan failed; reading the table through the connector instead", {
       table,
-      error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+      error: firstLine(engineError),
     });
     return undefined;
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

@@ -185,6 +185,7 @@ export class ConnectorRuntime {
       columns: options.columns?.[table.source],
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       onRows: (rows) => this.#progress.update(name, rows),
+      log: this.#log,
     };
   }
 
