@@ -23,6 +23,14 @@ export class ContractFailure extends Error {}
 /** The check does not apply to this connector; the message says why. */
 export class SkipCheck extends Error {}
 
+/**
+ * A table under test. Without DISCOVER no schema is declared: the first batch a read or stream
+ * yields stands in for it, so every later batch must still match it.
+ */
+export interface ContractTable extends Omit<TableInfo, "schema"> {
+  schema?: Arrow.Schema;
+}
+
 /** Limits that keep every check bounded. */
 export interface CheckLimits {
   /** Rows read per table at most (default 100 000). */
@@ -50,7 +58,11 @@ function isBatch(value: unknown): value is Arrow.RecordBatch {
 }
 
 /** Lists how two schemas differ: names, types, nullability, order. Empty when equal. */
-export function schemaDifferences(declared: Arrow.Schema, actual: Arrow.Schema): string[] {
+export function schemaDifferences(
+  declared: Arrow.Schema,
+  actual: Arrow.Schema,
+  expected = "declared",
+): string[] {
   const describe = (schema: Arrow.Schema) =>
     schema.fields.map((field) =>
       `${field.name}: ${field.type}${field.nullable ? "" : " not null"}`
@@ -61,7 +73,7 @@ export function schemaDifferences(declared: Arrow.Schema, actual: Arrow.Schema):
   for (let index = 0; index < Math.max(want.length, got.length); index++) {
     if (want[index] === got[index]) continue;
     differences.push(
-      `column ${index + 1}: declared ${want[index] ?? "(none)"}, batch has ${
+      `column ${index + 1}: ${expected} ${want[index] ?? "(none)"}, batch has ${
         got[index] ?? "(none)"
       }`,
     );
@@ -101,9 +113,16 @@ export async function checkDiscover(connector: Connector): Promise<TableInfo[]> 
   return tables;
 }
 
+/** The schema batches must have: the declared one, else the first batch's. */
+function referenceSchema(table: ContractTable, first: Arrow.Schema) {
+  return table.schema
+    ? { schema: table.schema, what: "the declared one", label: "declared" }
+    : { schema: first, what: "the first batch's", label: "first batch" };
+}
+
 async function readRows(
   connector: Connector,
-  table: TableInfo,
+  table: ContractTable,
   options: ReadOptions,
   limits: CheckLimits,
 ): Promise<Arrow.RecordBatch[]> {
@@ -113,10 +132,11 @@ async function readRows(
     if (!isBatch(batch)) {
       fail(`read("${table.name}") yielded ${typeof batch}, not an Arrow RecordBatch`);
     }
-    const differences = schemaDifferences(table.schema, batch.schema);
+    const reference = referenceSchema(table, batches[0]?.schema ?? batch.schema);
+    const differences = schemaDifferences(reference.schema, batch.schema, reference.label);
     if (differences.length) {
       fail(
-        `read("${table.name}") yielded a batch whose schema differs from the declared one: ${
+        `read("${table.name}") yielded a batch whose schema differs from ${reference.what}: ${
           differences.join("; ")
         }`,
       );
@@ -135,14 +155,14 @@ function requireCapability(connector: Connector, name: CapabilityName): void {
   }
 }
 
-function readable(tables: TableInfo[], cap: number): TableInfo[] {
+function readable(tables: ContractTable[], cap: number): ContractTable[] {
   return tables.filter((table) => hasCap(table.capabilities, cap));
 }
 
 /** read() yields RecordBatches whose schema equals the declared one, for every readable table. */
 export async function checkReadSchema(
   connector: Connector,
-  tables: TableInfo[],
+  tables: ContractTable[],
   limits: CheckLimits,
 ): Promise<string> {
   requireCapability(connector, "read");
@@ -199,7 +219,7 @@ function rowKeys(batches: Arrow.RecordBatch[], cursor: string, above?: Comparabl
  */
 export async function checkIncremental(
   connector: Connector,
-  tables: TableInfo[],
+  tables: ContractTable[],
   limits: CheckLimits,
 ): Promise<string> {
   requireCapability(connector, "read");
@@ -215,7 +235,7 @@ export async function checkIncremental(
     throw new SkipCheck(`table "${table.name}" has fewer than 2 distinct ${cursor} values`);
   }
   const middle = distinct[Math.floor((distinct.length - 1) / 2)];
-  const field = table.schema.fields.find((candidate) => candidate.name === cursor)!;
+  const field = (table.schema ?? all[0].schema).fields.find((f) => f.name === cursor)!;
   const incrementalValue = cursorValueFor(middle, field.type);
   const options = { batchSize: 1000, incrementalKey: cursor, incrementalValue };
   const again = await readRows(connector, table, options, limits);
@@ -282,7 +302,7 @@ export async function checkRemote(
 /** stream() yields valid batches of the declared schema; takes a bounded number, then stops. */
 export async function checkStream(
   connector: Connector,
-  tables: TableInfo[],
+  tables: ContractTable[],
   limits: CheckLimits,
 ): Promise<string> {
   requireCapability(connector, "stream");
@@ -290,6 +310,7 @@ export async function checkStream(
   if (!table) throw new SkipCheck("no table declares stream (without discover, pass tables)");
   const iterator = connector.stream!(table.name)[Symbol.asyncIterator]();
   let taken = 0;
+  let first: Arrow.Schema | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     while (taken < limits.streamBatches) {
@@ -303,10 +324,14 @@ export async function checkStream(
       if (!isBatch(next.value)) {
         fail(`stream("${table.name}") yielded ${typeof next.value}, not an Arrow RecordBatch`);
       }
-      const differences = schemaDifferences(table.schema, next.value.schema);
+      first ??= next.value.schema;
+      const reference = referenceSchema(table, first);
+      const differences = schemaDifferences(reference.schema, next.value.schema, reference.label);
       if (differences.length) {
         fail(
-          `stream("${table.name}") yielded a batch whose schema differs: ${differences.join("; ")}`,
+          `stream("${table.name}") yielded a batch whose schema differs from ${reference.what}: ${
+            differences.join("; ")
+          }`,
         );
       }
       taken++;

@@ -173,3 +173,48 @@ Deno.test("contractReportToJUnit() writes valid, escaped JUnit XML", async () =>
   assert.ok(cases.some((item) => item.skipped));
   assert.ok(xml.includes("a&lt;b&gt;&amp;c"));
 });
+
+Deno.test("runContractTests() times out a read that hangs on a connector without discover", async () => {
+  const hanging: Connector = {
+    capabilities: Cap.READ,
+    async *read() {
+      await new Promise(() => {});
+    },
+  };
+  const started = performance.now();
+  const report = await runContractTests(hanging, {
+    pipeline: false,
+    timeoutMs: 200,
+    tables: ["items"],
+  });
+  assert.ok(performance.now() - started < 5_000, "bounded by the per-check timeouts");
+  assert.equal(result(report, /^read yields/).status, "failed");
+  assert.match(result(report, /^read yields/).message, /did not finish within 200 ms/);
+});
+
+Deno.test("runContractTests() stream-checks a stream-only connector without discover", async () => {
+  const streaming = (second: arrow.DataType): Connector => ({
+    capabilities: Cap.STREAM,
+    async *stream() {
+      await Promise.resolve();
+      yield* table([1]).batches;
+      yield* table([2], second).batches;
+    },
+  });
+  const good = await runContractTests(streaming(new arrow.Int32()), {
+    pipeline: false,
+    tables: ["events"],
+  });
+  const stream = result(good, /^stream/);
+  assert.equal(stream.status, "passed", stream.message);
+  assert.match(stream.message, /table events: 2 batch\(es\)/);
+  const bad = await runContractTests(streaming(new arrow.Float64()), {
+    pipeline: false,
+    tables: ["events"],
+  });
+  assert.equal(result(bad, /^stream/).status, "failed");
+  assert.match(
+    result(bad, /^stream/).message,
+    /differs from the first batch.s: column 1: first batch id: Int32, batch has id: Float64/,
+  );
+});
