@@ -24,6 +24,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/keboola/connector.yaml", import.meta.url),
     load: () => import("../../connectors/keboola/connector.ts"),
   },
+  mysql: {
+    manifestUrl: new URL("../../connectors/mysql/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/mysql/connector.ts"),
+  },
 };
 
 /** Names of the built-in connectors, sorted. */

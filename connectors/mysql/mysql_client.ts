@@ -1,0 +1,199 @@
+/**
+ * One mysql2 connection: opened with the session settings reads rely on (UTC time zone, utf8mb4,
+ * text protocol values as strings where JavaScript numbers would lose digits), metadata queries,
+ * and streaming a SELECT straight into Arrow column buffers.
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+import type { Connection, QueryError } from "mysql2";
+import type { BatchQueue } from "./batch_queue.ts";
+import type { ColumnPlan, ColumnSink } from "./column_types.ts";
+import { explainError } from "./mysql_errors.ts";
+import type { MysqlSettings } from "./settings.ts";
+
+type ArrowModule = typeof Arrow;
+
+/** The part of mysql2's Packet a row decoder reads. */
+interface RowPacket {
+  buffer: Uint8Array;
+  offset: number;
+  isEOF(): boolean;
+}
+
+/**
+ * Decodes one text-protocol row: per column a length-encoded integer (0xfb = NULL, 0xfc/0xfd/0xfe
+ * = 2/3/8-byte length) followed by that many bytes of the value's text form.
+ */
+function readRow(bytes: Uint8Array, offset: number, sinks: ColumnSink[]): void {
+  for (let i = 0; i < sinks.length; i++) {
+    const tag = bytes[offset++];
+    let length: number;
+    if (tag < 0xfb) length = tag;
+    else if (tag === 0xfb) {
+      sinks[i].buffer.appendNull();
+      continue;
+    } else if (tag === 0xfc) {
+      length = bytes[offset] | (bytes[offset + 1] << 8);
+      offset += 2;
+    } else if (tag === 0xfd) {
+      length = bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16);
+      offset += 3;
+    } else {
+      length = bytes[offset] + bytes[offset + 1] * 2 ** 8 + bytes[offset + 2] * 2 ** 16 +
+        bytes[offset + 3] * 2 ** 24 + bytes[offset + 4] * 2 ** 32;
+      offset += 8;
+    }
+    sinks[i].append(bytes, offset, offset + length);
+    offset += length;
+  }
+}
+
+/** An open connection. Close it with {@linkcode MysqlClient.close}. */
+export class MysqlClient {
+  #connection: Connection;
+  #settings: MysqlSettings;
+
+  private constructor(connection: Connection, settings: MysqlSettings) {
+    this.#connection = connection;
+    this.#settings = settings;
+  }
+
+  /** Connects and prepares the session; driver errors become explained DvtErrors. */
+  static async connect(settings: MysqlSettings, table?: string): Promise<MysqlClient> {
+    const mysql = (await import("mysql2")).default;
+    const connection = mysql.createConnection({
+      host: settings.host,
+      port: settings.port,
+      user: settings.user,
+      password: settings.password,
+      database: settings.database,
+      charset: "utf8mb4",
+      connectTimeout: 10_000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      dateStrings: true,
+      jsonStrings: true,
+    });
+    const client = new MysqlClient(connection, settings);
+    try {
+      await new Promise<void>((resolve, reject) =>
+        connection.connect((error) => (error ? reject(error) : resolve()))
+      );
+      // TIMESTAMP values come in UTC; DATETIME values are wall-clock and unaffected.
+      await client.query("SET time_zone = '+00:00'");
+    } catch (error) {
+      connection.destroy();
+      throw explainError(error, settings, table);
+    }
+    connection.on("error", () => {}); // reported through the query that was running
+    return client;
+  }
+
+  /** The server's id of this connection (what KILL takes). */
+  get threadId(): number {
+    return this.#connection.threadId ?? -1;
+  }
+
+  /** Runs a statement and returns its rows as objects. */
+  query<T = Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.#connection.query({ sql, values, rowsAsArray: false }, (error, rows) => {
+        if (error) reject(explainError(error, this.#settings));
+        else resolve(rows as T[]);
+      });
+    });
+  }
+
+  /**
+   * Streams `sql` into `queue` as record batches of `batchSize` rows with `schema`; `plans` are
+   * the selected columns in order. Resolves when the query ended or failed (reported to queue).
+   */
+  stream(
+    arrow: ArrowModule,
+    sql: string,
+    plans: ColumnPlan[],
+    schema: Arrow.Schema,
+    batchSize: number,
+    queue: BatchQueue,
+    table: string,
+  ): Promise<void> {
+    const sinks: ColumnSink[] = plans.map((plan) => plan.sink(batchSize, table));
+    const structType = new arrow.Struct(schema.fields);
+    let rows = 0;
+    const connection = this.#connection;
+    const makeBatch = () => {
+      const children = sinks.map((sink) => sink.buffer.flush());
+      const data = arrow.makeData({ type: structType, length: rows, nullCount: 0, children });
+      rows = 0;
+      return new arrow.RecordBatch(schema, data);
+    };
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (error !== undefined) queue.fail(error);
+        else {
+          if (rows > 0) queue.push(makeBatch(), connection);
+          queue.finish();
+        }
+        resolve();
+      };
+      const query = connection.query({ sql, rowsAsArray: true });
+      const proto = Object.getPrototypeOf(query);
+      // Rows are decoded from the packet bytes straight into the column buffers: mysql2's own
+      // row parser would build a JS string or number per value and an array per row first.
+      // `row` is the state mysql2 enters after the column definitions (Query.prototype.row).
+      const decodeRow = (packet: RowPacket, state: unknown) => {
+        if (packet.isEOF()) return proto.row.call(query, packet, state);
+        if (settled) return decodeRow;
+        try {
+          readRow(packet.buffer, packet.offset, sinks);
+        } catch (error) {
+          // A value the mapping refuses fails the table; stop the server sending the rest.
+          connection.destroy();
+          settle(explainError(error, this.#settings, table));
+          return decodeRow;
+        }
+        if (++rows >= batchSize) queue.push(makeBatch(), connection);
+        if (queue.failed) {
+          connection.destroy();
+          settle();
+        }
+        return decodeRow;
+      };
+      (query as unknown as { row: unknown }).row = decodeRow;
+      query.on("error", (error: QueryError) => settle(explainError(error, this.#settings, table)));
+      query.on("end", () => settle());
+      // A socket closed under a running query must never look like the end of the data.
+      connection.once(
+        "end",
+        () =>
+          settle(
+            explainError(
+              { code: "PROTOCOL_CONNECTION_LOST", message: "connection closed" },
+              this.#settings,
+              table,
+            ),
+          ),
+      );
+    });
+  }
+
+  /** Closes the connection; a connection still streaming is destroyed. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#connection.end(() => {
+        this.#connection.destroy();
+        resolve();
+      });
+    });
+  }
+
+  /** Drops the connection at once (a read abandoned midway). */
+  destroy(): void {
+    this.#connection.destroy();
+  }
+}
