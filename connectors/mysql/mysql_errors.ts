@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ConnectorError, DvtError, InputError } from "../../mod.ts";
+import { ConnectorError, InputError } from "../../mod.ts";
 import type { MysqlSettings } from "./settings.ts";
 import { describeTarget } from "./settings.ts";
 
@@ -30,8 +30,12 @@ export function redact(message: string, password: string | undefined): string {
 }
 
 /** Explains a driver error; `table` names the table being read, if any. */
-export function explainError(error: unknown, settings: MysqlSettings, table?: string): DvtError {
-  if (error instanceof DvtError) return error;
+export function explainError(
+  error: unknown,
+  settings: MysqlSettings,
+  table?: string,
+): ConnectorError | InputError {
+  if (error instanceof ConnectorError || error instanceof InputError) return error;
   const driver = (error ?? {}) as DriverError;
   const target = describeTarget(settings);
   const reason = redact(driver.message ?? String(error), settings.password);
