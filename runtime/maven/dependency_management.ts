@@ -23,8 +23,9 @@ export function managementKey(c: Coordinates): string {
 }
 
 /**
- * Fills what a dependency leaves open from the managed entry with the same key: version,
- * scope and optional when absent; exclusions are added to its own.
+ * Fills what a dependency leaves open from the managed entry with the same key, as Maven
+ * 3.8's model builder does: version and scope when absent; the managed exclusions only when
+ * the dependency declares none of its own. `<optional>` is never managed.
  */
 export function applyManagement(
   dependency: ModelDependency,
@@ -38,10 +39,9 @@ export function applyManagement(
       ...dependency.coordinates,
       version: dependency.coordinates.version || entry.coordinates.version,
     },
-    exclusions: mergeExclusions(dependency.exclusions, entry.exclusions),
+    exclusions: dependency.exclusions.length ? dependency.exclusions : entry.exclusions,
   };
   result.scope = dependency.scope ?? entry.scope;
-  result.optional = dependency.optional ?? entry.optional;
   return result;
 }
 

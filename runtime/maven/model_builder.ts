@@ -181,7 +181,8 @@ export class ModelBuilder {
   }
 
   // Each POM of the chain activates its own profiles, judged on its own properties.
-  #withActiveProfiles(pom: Pom): Pom {
+  #withActiveProfiles(raw: Pom): Pom {
+    const pom = { ...raw, dependencies: lastDeclarationWins(raw.dependencies) };
     const active = selectActiveProfiles(pom.profiles, pom.properties, this.#activation);
     return active.length ? injectProfiles(pom, active) : pom;
   }
@@ -255,12 +256,23 @@ function inherit(chainChildFirst: Pom[]): MergedPom {
   return merged;
 }
 
+const keyOf = (d: PomDependency) =>
+  `${d.groupId}:${d.artifactId}:${d.type ?? "jar"}:${d.classifier ?? ""}`;
+
 // Maven's inheritance merge: the child's entries, then the parent's whose key the child lacks.
 function mergeByKey(child: PomDependency[], parent: PomDependency[]): PomDependency[] {
-  const keyOf = (d: PomDependency) =>
-    `${d.groupId}:${d.artifactId}:${d.type ?? "jar"}:${d.classifier ?? ""}`;
   const childKeys = new Set(child.map(keyOf));
   return [...child, ...parent.filter((d) => !childKeys.has(keyOf(d)))];
+}
+
+/**
+ * A dependency declared twice in one POM: Maven 3 (DefaultModelNormalizer.mergeDuplicates,
+ * kept for Maven 2 compatibility) keeps the last declaration, at the place of the first.
+ */
+function lastDeclarationWins(dependencies: PomDependency[]): PomDependency[] {
+  const byKey = new Map<string, PomDependency>();
+  for (const dependency of dependencies) byKey.set(keyOf(dependency), dependency);
+  return byKey.size === dependencies.length ? dependencies : [...byKey.values()];
 }
 
 function toModelDependency(raw: PomDependency, interpolate: Interpolator): ModelDependency {
