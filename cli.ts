@@ -11,10 +11,11 @@ import { connectorCommand } from "./runtime/commands/connector.ts";
 import { extractCommand } from "./runtime/commands/extract.ts";
 import { configureHelp } from "./runtime/commands/help_format.ts";
 import { queryCommand } from "./runtime/commands/query.ts";
+import { statusCommand } from "./runtime/commands/status.ts";
 import type { GlobalOptions } from "./runtime/commands/options.ts";
 import { syncCommand } from "./runtime/commands/sync.ts";
-import { describeError, DvtError } from "./runtime/errors.ts";
-import { LOG_LEVELS, paint, printDiagnostic } from "./runtime/util/output.ts";
+import { describeError, DvtError, type ErrorJson, errorJson } from "./runtime/errors.ts";
+import { LOG_LEVELS, paint, printDiagnostic, printResult } from "./runtime/util/output.ts";
 import { VERSION } from "./runtime/version.ts";
 
 /** Builds the program; `exit` receives the exit code a command chose. */
@@ -36,12 +37,14 @@ export function buildProgram(exit: (code: number) => void): Command {
       `
 Examples:
   dvt extract shop                         extract source "shop" defined in dvt.yaml
-  dvt extract --connector files --set paths=data/*.csv --out ./x
+  dvt extract --connector files --set 'paths=data/*.csv' --out ./x
   dvt connector new hubspot && dvt connector test ./connectors/hubspot
   dvt sync --locked                        provision JDBC/Spark JARs from dvt.lock`,
     );
   const globals = () => program.opts<GlobalOptions>();
-  for (const command of [extractCommand, queryCommand, connectorCommand, syncCommand]) {
+  for (
+    const command of [extractCommand, statusCommand, queryCommand, connectorCommand, syncCommand]
+  ) {
     program.addCommand(command(globals, exit));
   }
   // Subcommands inherit exitOverride only when set before they are added; set it on all.
@@ -58,21 +61,36 @@ Examples:
 export async function main(args: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((chosen) => (code = chosen));
+  // Bare `dvt` is a request for help, not a mistake: print it where help goes, on stdout.
+  if (args.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  const json = args.includes("--json");
   try {
     await program.parseAsync(args, { from: "user" });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       const informational = ["commander.helpDisplayed", "commander.version", "commander.help"];
-      return informational.includes(error.code) || error.exitCode === 0 ? 0 : 2;
+      if (informational.includes(error.code) || error.exitCode === 0) return 0;
+      if (json) printErrorJson({ message: error.message.replace(/^error: /, ""), exitCode: 2 });
+      return 2;
     }
     const debug = program.opts<GlobalOptions>().debug || args.includes("--debug");
     for (const line of describeError(error, debug)) printDiagnostic(paint(line, "red"));
     if (!(error instanceof DvtError) && !debug) {
       printDiagnostic("  (an unexpected error; run again with --debug for the stack trace)");
     }
+    // With --json, scripts read stdout: the error is a JSON object there too.
+    if (json) printErrorJson(errorJson(error));
     return error instanceof DvtError ? error.exitCode : 1;
   }
+}
+
+/** Prints `{"error": {...}}` on stdout. */
+function printErrorJson(error: ErrorJson): void {
+  printResult(JSON.stringify({ error }, null, 2));
 }
 
 if (import.meta.main) {

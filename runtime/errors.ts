@@ -140,3 +140,46 @@ export function describeError(error: unknown, debug = false): string[] {
   }
   return lines;
 }
+
+/** An error as `--json` prints it: `{ message, hint, location, exitCode }`. */
+export interface ErrorJson {
+  message: string;
+  hint?: string;
+  location?: SourceLocation;
+  exitCode: number;
+  /** Messages of the causes that say more than the message itself. */
+  causes?: string[];
+}
+
+/**
+ * Turns any thrown value into {@linkcode ErrorJson}; the exit code is 1 for errors that are not
+ * dvt's own (an unexpected failure).
+ *
+ * @example
+ * ```ts
+ * import { errorJson, UsageError } from "./errors.ts";
+ * const json = errorJson(new UsageError("bad flag", { hint: "drop it" }));
+ * if (json.exitCode !== 2 || json.hint !== "drop it") throw new Error();
+ * ```
+ */
+export function errorJson(error: unknown): ErrorJson {
+  const message = error instanceof Error ? error.message : String(error);
+  const dvt = error instanceof DvtError ? error : undefined;
+  const causes = causeMessages(error).slice(1).filter((cause) => !message.includes(cause));
+  return {
+    message,
+    ...(dvt?.hint ? { hint: dvt.hint } : {}),
+    ...(dvt?.location ? { location: dvt.location } : {}),
+    exitCode: dvt ? dvt.exitCode : 1,
+    ...(causes.length ? { causes } : {}),
+  };
+}
+
+function causeMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let current = error; current !== undefined && current !== null;) {
+    messages.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages;
+}

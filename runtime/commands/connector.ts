@@ -37,7 +37,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  dvt connector discover files --set paths=data/*.csv\n  dvt connector discover ./connectors/hubspot --config hubspot.yaml --json",
+      "\nExamples:\n  dvt connector discover files --set 'paths=data/*.csv'\n  dvt connector discover ./connectors/hubspot --config hubspot.yaml --json",
     )
     .action(async (connector: string, options: ConnectorTargetOptions) => {
       const { runConnectorDiscover } = await import("./connector/discover.ts");
@@ -53,7 +53,7 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
     .option("--tables <a,b>", "tables to test when the connector has no discover", parseList)
     .addHelpText(
       "after",
-      "\nExamples:\n  dvt connector test ./connectors/hubspot\n  dvt connector test files --set paths=data/*.csv --junit report.xml",
+      "\nExamples:\n  dvt connector test ./connectors/hubspot\n  dvt connector test files --set 'paths=data/*.csv' --junit report.xml",
     )
     .action(async (connector: string, options: ConnectorTestOptions) => {
       const { runConnectorTest } = await import("./connector/contract.ts");

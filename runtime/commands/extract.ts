@@ -35,7 +35,7 @@ export function extractCommand(globals: () => GlobalOptions, exit: ExitCodeSink)
 Examples:
   dvt extract shop                                   run source "shop" from dvt.yaml
   dvt extract shop --tables orders --full-refresh    re-extract one table from scratch
-  dvt extract --connector files --set paths=data/*.csv --out ./x
+  dvt extract --connector files --set 'paths=data/*.csv' --out ./x
   dvt extract --connector ./connectors/hubspot --config hubspot.yaml --json`,
     )
     .action(async (source: string | undefined, options: ExtractCliOptions) => {

@@ -8,7 +8,9 @@
 import { resolve } from "node:path";
 import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
 import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
-import { ConnectorError, describeError, UsageError } from "../errors.ts";
+import { ConnectorError, describeError, errorJson, UsageError } from "../errors.ts";
+import { OutputLayout } from "../extract/layout.ts";
+import { runRecordOf, saveRunRecord } from "../extract/run_record.ts";
 import { extractResultJson, failureJson, renderExtractSummary } from "../extract/summary.ts";
 import { exitCodeOf } from "../extract/run_result.ts";
 import { runHealthCheck } from "../connector/health_check.ts";
@@ -75,7 +77,7 @@ function plan(
         : `nothing to extract: no dvt.yaml in ${cwd}`,
       {
         hint:
-          "create a dvt.yaml with sources:, pass --project FILE, or run ad hoc: dvt extract --connector files --set paths=data/*.csv --out ./x",
+          "create a dvt.yaml with sources:, pass --project FILE, or run ad hoc: dvt extract --connector files --set 'paths=data/*.csv' --out ./x",
       },
     );
   }
@@ -171,24 +173,97 @@ export async function runExtract(
     ? undefined
     : await loadProject(options.project);
   const jobs = plan(source, options, project);
-  const results: { source: string; result: ExtractResult }[] = [];
+  const results: SourceRun[] = [];
   for (const job of jobs) {
-    const result = await runJob(job, options, log, options.json);
-    results.push({ source: job.name, result });
-    reportFailures(result, mode, globals.debug);
+    const run = await runSource(job, options, log, mode);
+    results.push(run);
+    if ("error" in run) {
+      // One source alone fails as the command; among several, the others still run.
+      if (jobs.length === 1) throw run.error;
+      reportSourceFailure(job, run.error, mode, globals.debug);
+      continue;
+    }
+    reportFailures(run.result, mode, globals.debug);
     if (!options.json) {
-      for (const line of renderExtractSummary(job.name, result)) printResult(line);
+      // `dvt query <source>` finds the extract through ./dvt.yaml; elsewhere name the file.
+      const target = job.source && !options.project ? job.name : undefined;
+      for (const line of renderExtractSummary(job.name, run.result, target)) printResult(line);
     }
   }
   if (options.json) {
     printJson(
-      results.length === 1 && (source || options.connector)
+      results.length === 1 && "result" in results[0] && (source || options.connector)
         ? extractResultJson(results[0].result)
-        : results.map(({ source, result }) => ({ source, ...extractResultJson(result) })),
+        : results.map((run) =>
+          "result" in run
+            ? { source: run.source, ...extractResultJson(run.result) }
+            : { source: run.source, error: errorJson(run.error) }
+        ),
     );
   }
-  // Bad input found while reading (a malformed row) is the user's to fix: exit 2, else 1.
-  return exitCodeOf(results.map(({ result }) => result));
+  return worstExitCode(results);
+}
+
+/** One source's run: its result, or the error that stopped it before it could publish. */
+type SourceRun = { source: string; result: ExtractResult } | { source: string; error: unknown };
+
+/** Runs one source, records the run in its output directory, and emits start/end events. */
+async function runSource(
+  job: ExtractJob,
+  options: ExtractCliOptions,
+  log: Logger,
+  mode: OutputMode,
+): Promise<SourceRun> {
+  const startedAt = new Date();
+  if (mode === "json") printEvent({ event: "extract.start", source: job.name, out: job.out });
+  let run: SourceRun;
+  try {
+    run = { source: job.name, result: await runJob(job, options, log, options.json) };
+  } catch (error) {
+    run = { source: job.name, error };
+  }
+  const record = runRecordOf(job.name, startedAt, run);
+  await saveRunRecord(new OutputLayout(job.out), record);
+  if (mode === "json") {
+    printEvent({
+      event: "extract.end",
+      source: job.name,
+      status: record.status,
+      exitCode: record.exitCode,
+      rows: "result" in run ? run.result.totalRows : 0,
+      seconds: record.seconds,
+    });
+  }
+  return run;
+}
+
+/** The worst exit code of the runs: 2 (bad input) over 1 (a failure) over 0. */
+function worstExitCode(runs: SourceRun[]): number {
+  const codes = runs.map((run) =>
+    "result" in run ? exitCodeOf([run.result]) : errorJson(run.error).exitCode
+  );
+  return codes.includes(2) ? 2 : Math.max(0, ...codes);
+}
+
+/** Names the source that failed and where dvt.yaml defines it; the other sources go on. */
+function reportSourceFailure(
+  job: ExtractJob,
+  error: unknown,
+  mode: OutputMode,
+  debug: boolean,
+): void {
+  const where = job.file && job.source ? job.file.locateKey(job.source.path) : undefined;
+  const place = where?.line ? ` (${where.file}:${where.line})` : "";
+  if (mode === "json") {
+    printEvent({ event: "source_failed", source: job.name, error: errorJson(error) });
+    return;
+  }
+  const [first, ...rest] = describeError(error, debug);
+  printDiagnostic(
+    paint(first.replace(/^error: /, `error: source "${job.name}"${place} failed: `), "red"),
+  );
+  for (const line of rest) printDiagnostic(paint(line, "red"));
+  printDiagnostic(`  (continuing with the other sources)`);
 }
 
 /** Prints each failed table's error with its hint (and cause chain) on stderr. */

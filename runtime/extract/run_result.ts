@@ -33,7 +33,7 @@ export interface RunPlace {
  * ```ts
  * import { summariseRun } from "./run_result.ts";
  * const result = summariseRun({ outDir: "x", databasePath: "x/extract.duckdb", runId: "r1" }, [
- *   { table: "a", name: "a", rows: 2, sizeBytes: 10, status: "extracted" },
+ *   { table: "a", name: "a", rows: 2, totalRows: 2, sizeBytes: 10, status: "extracted" },
  * ]);
  * if (result.totalRows !== 2 || result.tablesFailed !== 0) throw new Error();
  * ```

@@ -50,11 +50,17 @@ interface OutcomeBase {
   rows: number;
   /** Size of the table's files after the run. */
   sizeBytes: number;
+  /** Seconds the table took, when it ran. */
+  seconds?: number;
 }
 
 /** The table landed: its new data is published. */
 export interface ExtractedOutcome extends OutcomeBase {
   status: "extracted";
+  /** Rows the table holds after the run (this run's plus the earlier ones it kept). */
+  totalRows: number;
+  /** Incremental cursor column, with `cursor` the highest value written so far. */
+  cursorColumn?: string;
   cursor?: CursorValue;
   /** How its schema differs from the one published before; reported only once it landed. */
   schemaChange?: SchemaChange;

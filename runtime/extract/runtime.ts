@@ -201,6 +201,8 @@ export class ConnectorRuntime {
       return { outcome: { ...base, status: "skipped" } };
     }
     this.#progress.start(name);
+    const started = performance.now();
+    const seconds = () => Math.round(performance.now() - started) / 1000;
     try {
       const result = table.kind === "read"
         ? await extractReadTable(connector, { ...job, table })
@@ -211,7 +213,10 @@ export class ConnectorRuntime {
         ...base,
         status: "extracted",
         rows: result.rowsWritten,
+        totalRows: result.entry.rows,
         sizeBytes: result.entry.sizeBytes,
+        seconds: seconds(),
+        cursorColumn: result.entry.cursorColumn,
         cursor: result.entry.cursorValue,
       };
       if (schemaChange) outcome.schemaChange = schemaChange;
@@ -219,7 +224,7 @@ export class ConnectorRuntime {
     } catch (error) {
       this.#log.debug("table failed", { table: table.source, error: message(error) });
       this.#progress.finish(name, "failed", message(error));
-      return { outcome: failedOutcome(table.source, name, error) };
+      return { outcome: { ...failedOutcome(table.source, name, error), seconds: seconds() } };
     }
   }
 

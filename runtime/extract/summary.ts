@@ -1,12 +1,14 @@
 /**
- * The text summary `dvt extract` prints on stdout: per-table rows and sizes, schema changes,
- * errors, where the extract is and how to query it.
+ * The text summary `dvt extract` prints on stdout: per-table rows (this run's and the table's
+ * total), sizes, times and cursors, schema changes, errors, where the extract is and the
+ * `dvt query` command that reads it.
  *
  * @module
  */
 import { DvtError } from "../errors.ts";
 import { failureMessage } from "./run_result.ts";
 import type { ExtractResult, FailedOutcome } from "./run_types.ts";
+import type { SchemaChange } from "../protocol.ts";
 
 /** Formats a byte count as B/KiB/MiB/GiB with one decimal. */
 export function formatBytes(bytes: number): string {
@@ -20,24 +22,62 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function table(rows: string[][]): string[] {
+/** Aligned rows; columns listed in `left` are left-aligned, the others right-aligned. */
+function table(rows: string[][], left: number[] = [0]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
-    "  " + row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
+    "  " +
+    row.map((cell, i) => left.includes(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
       .join("  ").trimEnd()
   );
 }
 
+const n = (value: number) => value.toLocaleString("en-US");
+
+/** A table's incremental position, e.g. `updated_at = 2026-01-22T21:16:00.000Z`. */
+export function formatCursor(column?: string, value?: unknown): string {
+  if (!column) return "";
+  return value === undefined || value === null ? `${column} (none yet)` : `${column} = ${value}`;
+}
+
+/** Seconds as the summary shows them: `0.4s`, `12s`, `3m05s`. */
+export function formatSeconds(seconds: number | undefined): string {
+  if (seconds === undefined) return "";
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 /**
- * Renders one source's result as lines of text.
+ * The `dvt query` command line that shows a table of this extract: `target` is the source name
+ * (for dvt.yaml sources) or the extract.duckdb path (ad-hoc runs).
+ */
+export function queryHint(result: ExtractResult, target: string = result.databasePath): string {
+  const landed = result.tables.find((t) => t.status === "extracted");
+  const sql = landed ? `SELECT * FROM ${landed.name} LIMIT 10` : "SELECT * FROM _meta";
+  return `dvt query ${shellWord(target)} "${sql}"`;
+}
+
+/**
+ * Renders one source's result as lines of text: per table this run's rows next to the rows the
+ * table holds now, its size, time and incremental cursor.
  *
  * @example
  * ```ts ignore
- * for (const line of renderExtractSummary("shop", result)) console.log(line);
+ * for (const line of renderExtractSummary("shop", result, "shop")) console.log(line);
  * ```
  */
-export function renderExtractSummary(source: string, result: ExtractResult): string[] {
-  const n = (value: number) => value.toLocaleString("en-US");
+export function renderExtractSummary(
+  source: string,
+  result: ExtractResult,
+  queryTarget?: string,
+): string[] {
   const lines = [
     `${source}: ${n(result.tablesExtracted)} table${
       result.tablesExtracted === 1 ? "" : "s"
@@ -45,19 +85,25 @@ export function renderExtractSummary(source: string, result: ExtractResult): str
   ];
   if (result.tables.length) {
     lines.push(...table([
-      ["table", "status", "rows", "size"],
-      ...result.tables.map((t) => [t.name, t.status, n(t.rows), formatBytes(t.sizeBytes)]),
-    ]));
+      ["table", "status", "rows", "total", "size", "time", "cursor"],
+      ...result.tables.map((t) => {
+        const landed = t.status === "extracted";
+        return [
+          t.name,
+          t.status,
+          n(t.rows),
+          landed ? n(t.totalRows) : "",
+          landed ? formatBytes(t.sizeBytes) : "",
+          formatSeconds(t.seconds),
+          landed ? formatCursor(t.cursorColumn, t.cursor) : "",
+        ];
+      }),
+    ], [0, 6]));
   }
   if (result.schemaChanges.length) {
     lines.push("schema changes:");
     for (const change of result.schemaChanges) {
-      const parts = [
-        ...change.added.map((c) => `+${c}`),
-        ...change.removed.map((c) => `-${c}`),
-        ...change.retyped.map((c) => `~${c.column} (${c.from} -> ${c.to})`),
-      ];
-      lines.push(`  ${change.table}: ${parts.join(", ")}`);
+      lines.push(`  ${change.table}: ${formatSchemaChange(change)}`);
     }
   }
   if (result.errors.length) {
@@ -65,8 +111,17 @@ export function renderExtractSummary(source: string, result: ExtractResult): str
     for (const error of result.errors) lines.push(`  ${error.table}: ${error.message}`);
   }
   lines.push(`extract: ${result.outDir}`);
-  lines.push(`query it: duckdb ${result.databasePath}`);
+  lines.push(`query it: ${queryHint(result, queryTarget)}`);
   return lines;
+}
+
+/** A schema change as `+added, -removed, ~retyped (from -> to)`. */
+export function formatSchemaChange(change: SchemaChange): string {
+  return [
+    ...change.added.map((c) => `+${c}`),
+    ...change.removed.map((c) => `-${c}`),
+    ...change.retyped.map((c) => `~${c.column} (${c.from} -> ${c.to})`),
+  ].join(", ");
 }
 
 /** A failed table as plain JSON: its message, hint and exit code. */

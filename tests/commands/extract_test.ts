@@ -79,7 +79,7 @@ Deno.test("dvt extract prints a readable summary with the query hint", async () 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /catalog: 1 table extracted, 0 failed, 2 rows/);
   assert.match(result.stdout, /products\s+extracted\s+2/);
-  assert.match(result.stdout, /query it: duckdb .*extracts\/catalog\/extract\.duckdb/);
+  assert.match(result.stdout, /^query it: dvt query catalog "SELECT \* FROM products LIMIT 10"$/m);
 });
 
 Deno.test("dvt extract --connector files runs ad hoc without dvt.yaml", async () => {
