@@ -123,9 +123,10 @@ Deno.test("dvt status names a table that failed in the last run, whose previous 
   await Deno.writeTextFile(join(dir.path, "flaky/connector.ts"), CONNECTOR);
   await Deno.writeTextFile(
     join(dir.path, "dvt.yaml"),
-    "sources:\n  api:\n {4}connector: ./flaky\n",
+    "sources:\n  api:\n    connector: ./flaky\n",
   );
-  assert.equal((await runCli(["extract"], { cwd: dir.path })).code, 0);
+  const first = await runCli(["extract"], { cwd: dir.path });
+  assert.equal(first.code, 0, first.stderr);
   const failing = await runCli(["extract", "api", "--set", "fail=true"], { cwd: dir.path });
   assert.equal(failing.code, 1);
   const status = await runCli(["status", "--json"], { cwd: dir.path });
