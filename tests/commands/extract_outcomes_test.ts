@@ -22,12 +22,20 @@ config:
     description: remote() throws
   stream_batches:
     type: integer
-    default: 1
+    default: 0
     description: batches of 60,000 events the stream yields
   stream_fails:
     type: boolean
     default: false
     description: the stream throws after its batches
+  wide:
+    type: boolean
+    default: false
+    description: items gains an email column
+  read_fails:
+    type: boolean
+    default: false
+    description: reading items throws
 `;
 
 // No imports: ctx supplies Arrow, as in a scaffolded connector.
@@ -38,14 +46,20 @@ export default (ctx, config) => {
     id: arrow.vectorFromArray(Array.from({ length: count }, (_, i) => start + i), new arrow.Int32()),
   }).batches[0];
   const schema = batch(0, 1).schema;
+  const wide = (start, count) => new arrow.Table({
+    id: arrow.vectorFromArray(Array.from({ length: count }, (_, i) => start + i), new arrow.Int32()),
+    email: arrow.vectorFromArray(Array.from({ length: count }, () => "a@b.c"), new arrow.Utf8()),
+  }).batches[0];
+  const items = config.wide ? wide : batch;
   return {
     capabilities: 1 | 2 | 4 | 8,
     discover: () => [
-      { name: "items", schema, capabilities: 2 },
+      { name: "items", schema: items(0, 1).schema, capabilities: 2 },
       { name: "events", schema, capabilities: 4 },
     ],
     *read() {
-      yield batch(1, 3);
+      if (config.read_fails) throw new Error("items are unavailable");
+      yield items(1, 3);
     },
     async *stream() {
       for (let i = 0; i < Number(config.stream_batches); i++) yield batch(i * 60000, 60000);
@@ -122,4 +136,19 @@ Deno.test("dvt extract keeps a stream table's published rows when its stream fai
     files.map((file) => file.split("/").pop()).sort(),
     "the partition of the failed run was removed",
   );
+});
+
+Deno.test("dvt extract reports a schema change once, when the changed table lands", async () => {
+  await using dir = await tempDir();
+  await writeConnector(dir.path);
+  const changes = async (sets: string[], code: number) => {
+    const run = await extract(dir.path, sets, true);
+    assert.equal(run.code, code, run.stderr);
+    return JSON.parse(run.stdout).schemaChanges;
+  };
+  assert.deepEqual(await changes([], 0), []);
+  assert.deepEqual(await changes(["wide=true", "read_fails=true"], 1), [], "items did not land");
+  const added = [{ table: "items", added: ["email"], removed: [], retyped: [] }];
+  assert.deepEqual(await changes(["wide=true"], 0), added, "reported when items landed");
+  assert.deepEqual(await changes(["wide=true"], 0), [], "and only then");
 });
