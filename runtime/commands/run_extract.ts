@@ -134,6 +134,16 @@ async function runJob(
     log.info(health.message, { connector: manifest.name });
   }
   const connector = await instantiateConnector(loaded, config, { logger: log });
+  if (options.check && connector.check) {
+    // The connector's own check says which credential or setting is wrong (exit 2 for those).
+    try {
+      await connector.check();
+    } catch (error) {
+      await connector.close?.();
+      throw error;
+    }
+    log.info("check() passed", { connector: manifest.name });
+  }
   const progress = await createProgressReporter(detectOutputMode(json));
   try {
     const runtime = new ConnectorRuntime(job.out, {

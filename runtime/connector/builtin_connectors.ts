@@ -20,6 +20,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/files/connector.yaml", import.meta.url),
     load: () => import("../../connectors/files/connector.ts"),
   },
+  databricks: {
+    manifestUrl: new URL("../../connectors/databricks/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/databricks/connector.ts"),
+  },
   keboola: {
     manifestUrl: new URL("../../connectors/keboola/connector.yaml", import.meta.url),
     load: () => import("../../connectors/keboola/connector.ts"),

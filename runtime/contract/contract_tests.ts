@@ -131,6 +131,13 @@ export async function runContractTests(
   const connector = await toConnector(target, options);
   let tables: ContractTable[] = [];
   results.push(
+    await timed("check() accepts the credentials and configuration", timeoutMs, async () => {
+      if (!connector.check) throw new SkipCheck("connector has no check()");
+      await connector.check();
+      return "check() passed";
+    }),
+  );
+  results.push(
     await timed("discover returns valid tables", timeoutMs, async () => {
       tables = await checkDiscover(connector);
       return `${tables.length} table(s): ${tables.map((table) => table.name).join(", ")}`;

@@ -217,4 +217,22 @@ Deno.test("runContractTests() stream-checks a stream-only connector without disc
     result(bad, /^stream/).message,
     /differs from the first batch.s: column 1: first batch id: Int32, batch has id: Float64/,
   );
+
+Deno.test("runContractTests() runs check() when the connector has one and reports its message", async () => {
+  const without = await runContractTests(connector(), { pipeline: false });
+  assert.equal(result(without, /^check\(\)/).status, "skipped");
+  const passing = await runContractTests(connector({ check() {} }), { pipeline: false });
+  assert.equal(result(passing, /^check\(\)/).status, "passed");
+  const failing = await runContractTests(
+    connector({
+      check() {
+        throw new Error("warehouse w1 does not exist");
+      },
+    }),
+    { pipeline: false },
+  );
+  const check = result(failing, /^check\(\)/);
+  assert.equal(check.status, "failed");
+  assert.match(check.message, /warehouse w1 does not exist/);
+  assert.equal(failing.ok, false);
 });

@@ -1,0 +1,148 @@
+/**
+ * The SQL Statement Execution API: submit a statement (`POST /api/2.0/sql/statements`), poll
+ * `GET /api/2.0/sql/statements/{id}` through PENDING/RUNNING to a terminal state, then walk the
+ * result chunks by `next_chunk_internal_link`. Each chunk is inline rows (INLINE + JSON_ARRAY)
+ * or external links (EXTERNAL_LINKS), whose presigned URLs are fetched without the Databricks
+ * token and never shown: errors name the chunk index only.
+ *
+ * @module
+ */
+import { ConnectorError } from "../../mod.ts";
+import type { WorkspaceApi } from "./workspace_api.ts";
+
+/** One presigned link to a chunk of result data. */
+export interface ExternalLink {
+  chunk_index: number;
+  row_count?: number;
+  external_link: string;
+  expiration?: string;
+  http_headers?: Record<string, string>;
+  next_chunk_index?: number;
+  next_chunk_internal_link?: string;
+}
+
+/** One chunk of result data. */
+export interface ResultData {
+  chunk_index?: number;
+  row_count?: number;
+  data_array?: (string | null)[][];
+  external_links?: ExternalLink[];
+  next_chunk_index?: number;
+  next_chunk_internal_link?: string;
+}
+
+interface StatementResponse {
+  statement_id: string;
+  status: {
+    state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "CLOSED";
+    error?: { error_code?: string; message?: string };
+  };
+  manifest?: { format?: string; total_chunk_count?: number; total_row_count?: number };
+  result?: ResultData;
+}
+
+/** A statement to run. */
+export interface StatementRequest {
+  statement: string;
+  warehouseId: string;
+  parameters: { name: string; value: string | null; type: string }[];
+  resultFormat: "arrow_stream" | "json_array";
+  /** First wait between polls in milliseconds; doubles up to 5 s. */
+  pollIntervalMs: number;
+  /** What the statement reads, for errors. */
+  label: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Submits the statement and waits until it succeeds; returns its first result chunk. */
+export async function runStatement(
+  api: WorkspaceApi,
+  request: StatementRequest,
+): Promise<{ statementId: string; first: ResultData | undefined }> {
+  const arrow = request.resultFormat === "arrow_stream";
+  let response = await api.json<StatementResponse>("POST", "/api/2.0/sql/statements", {
+    statement: request.statement,
+    warehouse_id: request.warehouseId,
+    parameters: request.parameters,
+    disposition: arrow ? "EXTERNAL_LINKS" : "INLINE",
+    format: arrow ? "ARROW_STREAM" : "JSON_ARRAY",
+    wait_timeout: "0s",
+    on_wait_timeout: "CONTINUE",
+  });
+  let wait = request.pollIntervalMs;
+  while (response.status.state === "PENDING" || response.status.state === "RUNNING") {
+    await sleep(wait);
+    wait = Math.min(wait * 2, 5000);
+    response = await api.json<StatementResponse>(
+      "GET",
+      `/api/2.0/sql/statements/${encodeURIComponent(response.statement_id)}`,
+    );
+  }
+  if (response.status.state !== "SUCCEEDED") {
+    const error = response.status.error;
+    throw new ConnectorError(
+      `Databricks statement ${response.statement_id} reading ${request.label} ended ${response.status.state}`,
+      {
+        cause: new Error(
+          error?.message ? `${error.error_code ?? "ERROR"}: ${error.message}` : "no message",
+        ),
+      },
+    );
+  }
+  return { statementId: response.statement_id, first: response.result };
+}
+
+/** Every result chunk of a succeeded statement, in order, starting with `first`. */
+export async function* resultChunks(
+  api: WorkspaceApi,
+  first: ResultData | undefined,
+): AsyncGenerator<ResultData> {
+  let chunk = first;
+  while (chunk) {
+    yield chunk;
+    const next = chunk.next_chunk_internal_link ??
+      chunk.external_links?.at(-1)?.next_chunk_internal_link;
+    chunk = next ? await api.json<ResultData>("GET", next) : undefined;
+  }
+}
+
+/**
+ * Downloads one external link (no Authorization header: the URL carries its own credential).
+ * An expired link is refreshed once through the chunk endpoint.
+ */
+export async function downloadLink(
+  api: WorkspaceApi,
+  fetchLink: (url: string, headers: Record<string, string>) => Promise<Response>,
+  statementId: string,
+  link: ExternalLink,
+): Promise<ReadableStream<Uint8Array>> {
+  let current = link;
+  if (current.expiration && Date.parse(current.expiration) < Date.now() + 5000) {
+    const fresh = await api.json<ResultData>(
+      "GET",
+      `/api/2.0/sql/statements/${
+        encodeURIComponent(statementId)
+      }/result/chunks/${link.chunk_index}`,
+    );
+    current = fresh.external_links?.find((l) => l.chunk_index === link.chunk_index) ?? current;
+  }
+  let response: Response;
+  try {
+    response = await fetchLink(current.external_link, current.http_headers ?? {});
+  } catch (error) {
+    throw new ConnectorError(`downloading result chunk ${link.chunk_index} failed`, {
+      cause: error,
+    });
+  }
+  if (!response.ok || !response.body) {
+    const detail = (await response.text().catch(() => "")).slice(0, 300);
+    throw new ConnectorError(
+      `downloading result chunk ${link.chunk_index} failed with HTTP ${response.status}`,
+      { cause: detail ? new Error(detail) : undefined },
+    );
+  }
+  return response.body;
+}
