@@ -217,6 +217,7 @@ Deno.test("runContractTests() stream-checks a stream-only connector without disc
     result(bad, /^stream/).message,
     /differs from the first batch.s: column 1: first batch id: Int32, batch has id: Float64/,
   );
+});
 
 Deno.test("runContractTests() runs check() when the connector has one and reports its message", async () => {
   const without = await runContractTests(connector(), { pipeline: false });
