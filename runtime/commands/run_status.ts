@@ -8,7 +8,7 @@
  */
 import { basename, join, resolve } from "node:path";
 import { describeError, InputError, UsageError } from "../errors.ts";
-import { type CatalogEntry, readCatalog } from "../extract/catalog.ts";
+import { type CatalogEntry, isStreamEntry, readCatalog } from "../extract/catalog.ts";
 import { DATABASE_FILE, OutputLayout } from "../extract/layout.ts";
 import { loadRunRecord, type RunRecord, type TableRecord } from "../extract/run_record.ts";
 import {
@@ -62,7 +62,7 @@ export interface SourceStatus {
 /** Mode of a published table: stream tables are the ones stored as monthly partitions. */
 function modeOf(entry: CatalogEntry): string {
   if (entry.queryMode === "remote") return "remote";
-  if (entry.files.some((file) => file.endsWith("/*.parquet"))) return "stream";
+  if (isStreamEntry(entry)) return "stream";
   return entry.disposition ?? "replace";
 }
 

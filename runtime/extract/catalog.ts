@@ -36,6 +36,21 @@ export interface CatalogEntry {
   runId: string;
 }
 
+/**
+ * Whether an entry is a stream table: its files are partitions in `data/<name>/` (listed one
+ * by one, or as that directory's glob by extracts written before partitions were listed).
+ *
+ * @example
+ * ```ts
+ * import { isStreamEntry } from "./catalog.ts";
+ * const files = ["data/events/2026-01-x.parquet"];
+ * if (!isStreamEntry({ name: "events", files })) throw new Error();
+ * ```
+ */
+export function isStreamEntry(entry: Pick<CatalogEntry, "name" | "files">): boolean {
+  return entry.files.some((file) => file.startsWith(`data/${entry.name}/`));
+}
+
 /** The published catalog as read back. */
 export interface Catalog {
   runId?: string;

@@ -136,6 +136,13 @@ Deno.test("dvt extract keeps a stream table's published rows when its stream fai
     files.map((file) => file.split("/").pop()).sort(),
     "the partition of the failed run was removed",
   );
+  const status = await runCli(["status", "./out", "--json"], { cwd: dir.path });
+  assert.equal(status.code, 0, status.stderr);
+  const [source] = [JSON.parse(status.stdout)].flat();
+  const modes = Object.fromEntries(
+    source.tables.map((t: { table: string; mode: string }) => [t.table, t.mode]),
+  );
+  assert.equal(modes.events, "stream", status.stdout);
 });
 
 Deno.test("dvt extract reports a schema change once, when the changed table lands", async () => {
