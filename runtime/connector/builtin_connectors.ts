@@ -32,6 +32,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/mysql/connector.yaml", import.meta.url),
     load: () => import("../../connectors/mysql/connector.ts"),
   },
+  sqlite: {
+    manifestUrl: new URL("../../connectors/sqlite/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/sqlite/connector.ts"),
+  },
 };
 
 /** Names of the built-in connectors, sorted. */

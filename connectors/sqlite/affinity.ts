@@ -1,0 +1,277 @@
+/**
+ * SQLite declared types -> column affinity (SQLite's rules, https://sqlite.org/datatype3.html
+ * section 3.1) -> Arrow type, and per column the code that appends one value as node:sqlite
+ * returns it (bigint, number, string, Uint8Array). A value whose storage class the column's Arrow
+ * type cannot hold exactly fails the table with the row and the fix; nothing is dropped or
+ * rounded silently. The mapping is the table in README.md; change both together.
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+import { ConnectorError } from "../../mod.ts";
+import { BoolBuffer, BytesBuffer, type ColumnBuffer, FixedBuffer } from "./column_buffers.ts";
+
+type ArrowModule = typeof Arrow;
+
+/** SQLite's five column affinities. */
+export type Affinity = "INTEGER" | "TEXT" | "BLOB" | "REAL" | "NUMERIC";
+
+/** The affinity of a declared type, by SQLite's rules applied in order. */
+export function affinityOf(declared: string): Affinity {
+  const type = declared.toUpperCase();
+  if (type.includes("INT")) return "INTEGER";
+  if (type.includes("CHAR") || type.includes("CLOB") || type.includes("TEXT")) return "TEXT";
+  if (type.includes("BLOB") || type.trim() === "") return "BLOB";
+  if (type.includes("REAL") || type.includes("FLOA") || type.includes("DOUB")) return "REAL";
+  return "NUMERIC";
+}
+
+/** A value as node:sqlite returns it with big integers enabled. */
+export type SqliteValue = bigint | number | string | Uint8Array;
+
+/** Appends values of one column to its buffer. */
+export interface ColumnSink {
+  buffer: ColumnBuffer;
+  /** Appends one non-null value; `row` (1-based, in read order) is for error messages. */
+  append(value: SqliteValue, row: number): void;
+}
+
+/** One column's Arrow field and how to fill it. */
+export interface ColumnPlan {
+  name: string;
+  declared: string;
+  affinity: Affinity;
+  field: Arrow.Field;
+  /** True for the implicit rowid exposed as a column (config `rowid`). */
+  rowid?: boolean;
+  /** How cursor values compare in SQL (see select_sql.ts). */
+  temporal: "date" | "datetime" | "none";
+  sink(capacity: number, table: string): ColumnSink;
+}
+
+function storageClass(value: SqliteValue): string {
+  if (typeof value === "bigint") return "INTEGER";
+  if (typeof value === "number") return "REAL";
+  if (typeof value === "string") return "TEXT";
+  return "BLOB";
+}
+
+function preview(value: SqliteValue): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  const text = String(value);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** The error for a value its column cannot hold, with the fix in the message itself. */
+export function mismatch(
+  table: string,
+  plan: { name: string; declared: string },
+  value: SqliteValue,
+  row: number,
+  arrowType: string,
+): ConnectorError {
+  const fix = `fix the value, declare the column with a type that fits its values, or read the ` +
+    `table through a view that CASTs "${plan.name}"`;
+  return new ConnectorError(
+    `table "${table}" column "${plan.name}" (declared ${plan.declared || "without a type"}, ` +
+      `read as ${arrowType}) holds the ${storageClass(value)} value ${
+        preview(value)
+      } in row ${row}, which ${arrowType} cannot hold exactly; ${fix}`,
+    { hint: fix },
+  );
+}
+
+const SAFE = 2n ** 53n;
+
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]00:?00)?$/;
+
+/** Days since the epoch of `YYYY-MM-DD`, or undefined when the text is not such a date. */
+export function parseDate(text: string): number | undefined {
+  const m = DATE.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  return daysFromCivil(year, month, day);
+}
+
+/** Microseconds since the epoch of SQLite's datetime text (UTC or zone-less), or undefined. */
+export function parseDateTime(text: string): bigint | undefined {
+  const m = DATETIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  const seconds = Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0);
+  const micros = Number((m[7] ?? "").padEnd(6, "0").slice(0, 6));
+  return BigInt(daysFromCivil(year, month, day) * 86_400 + seconds) * 1_000_000n + BigInt(micros);
+}
+
+const DECIMAL_TYPE = /^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/i;
+const NUMBER_TEXT = /^[+-]?\d+(\.\d+)?$/;
+
+/** Rewrites `1.5e-7` / `1e+28` without an exponent: `0.00000015` / `10000000000000000000000000000`. */
+export function plainDecimal(text: string): string {
+  const [mantissa, exponent] = text.split(/e/i);
+  if (exponent === undefined) return text;
+  const negative = mantissa.startsWith("-");
+  const unsigned = mantissa.replace(/^[+-]/, "");
+  const dot = unsigned.indexOf(".");
+  const digits = unsigned.replace(".", "");
+  const point = (dot < 0 ? unsigned.length : dot) + Number(exponent);
+  const plain = point <= 0
+    ? `0.${"0".repeat(-point)}${digits}`
+    : point >= digits.length
+    ? digits + "0".repeat(point - digits.length)
+    : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${plain}` : plain;
+}
+
+/** The unscaled integer of a decimal value at `scale`, or undefined when it does not fit. */
+function unscaled(value: SqliteValue, scale: number): bigint | undefined {
+  let text: string;
+  if (typeof value === "bigint") return value * 10n ** BigInt(scale);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return undefined;
+    // A REAL is already binary; its shortest decimal rendering is what SQLite shows for it.
+    // A REAL's shortest decimal rendering is the value SQLite shows and the user stored.
+    text = plainDecimal(String(value));
+  } else if (typeof value === "string" && NUMBER_TEXT.test(value.trim())) text = value.trim();
+  else return undefined;
+  const negative = text.startsWith("-");
+  const [whole, fraction = ""] = text.replace(/^[+-]/, "").split(".");
+  const trimmed = fraction.replace(/0+$/, "");
+  if (trimmed.length > scale) return undefined;
+  const digits = BigInt(whole + trimmed.padEnd(scale, "0"));
+  return negative ? -digits : digits;
+}
+
+function words(value: bigint, values: Uint32Array, offset: number) {
+  let big = BigInt.asUintN(128, value);
+  for (let i = 0; i < 4; i++) {
+    values[offset + i] = Number(big & 0xffffffffn);
+    big >>= 32n;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Builds the plan of one column from its name and declared type. */
+export function planColumn(arrow: ArrowModule, name: string, declared: string): ColumnPlan {
+  const affinity = affinityOf(declared);
+  const upper = declared.toUpperCase().trim();
+  const make = (
+    type: Arrow.DataType,
+    appender: (buffer: ColumnBuffer, table: string) => ColumnSink["append"],
+    newBuffer: (capacity: number) => ColumnBuffer,
+    temporal: ColumnPlan["temporal"] = "none",
+  ): ColumnPlan => ({
+    name,
+    declared,
+    affinity,
+    field: new arrow.Field(name, type, true),
+    temporal,
+    sink(capacity, table) {
+      const buffer = newBuffer(capacity);
+      return { buffer, append: appender(buffer, table) };
+    },
+  });
+  const plan = { name, declared };
+
+  if (affinity === "INTEGER") {
+    const type = new arrow.Int64();
+    return make(type, (buffer, table) => (value, row) => {
+      if (typeof value === "bigint") return (buffer as FixedBuffer).append(value);
+      if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
+        return (buffer as FixedBuffer).append(BigInt(value));
+      }
+      throw mismatch(table, plan, value, row, "Int64");
+    }, (capacity) => new FixedBuffer(arrow, type, BigInt64Array, capacity));
+  }
+  if (affinity === "TEXT" || (affinity === "BLOB" && upper === "")) {
+    // TEXT affinity stores numbers as text already; a column without a type may hold any class:
+    // integers and reals are kept as their exact decimal text. Blobs are not text: they fail.
+    const type = new arrow.Utf8();
+    return make(type, (buffer, table) => (value, row) => {
+      if (typeof value === "string") return (buffer as BytesBuffer).appendString(value);
+      if (typeof value === "bigint" || typeof value === "number") {
+        return (buffer as BytesBuffer).appendString(String(value));
+      }
+      throw mismatch(table, plan, value, row, "Utf8");
+    }, (capacity) => new BytesBuffer(arrow, type, capacity));
+  }
+  if (affinity === "BLOB") {
+    const type = new arrow.Binary();
+    return make(type, (buffer, table) => (value, row) => {
+      if (value instanceof Uint8Array) return (buffer as BytesBuffer).appendBytes(value);
+      if (typeof value === "string") {
+        return (buffer as BytesBuffer).appendBytes(encoder.encode(value));
+      }
+      throw mismatch(table, plan, value, row, "Binary");
+    }, (capacity) => new BytesBuffer(arrow, type, capacity));
+  }
+  if (/^BOOL/.test(upper)) {
+    return make(new arrow.Bool(), (buffer, table) => (value, row) => {
+      if (value === 0n || value === 1n) return (buffer as BoolBuffer).append(value === 1n);
+      throw mismatch(table, plan, value, row, "Bool");
+    }, (capacity) => new BoolBuffer(arrow, capacity));
+  }
+  if (upper === "DATE") {
+    const type = new arrow.DateDay();
+    return make(
+      type,
+      (buffer, table) => (value, row) => {
+        const days = typeof value === "string" ? parseDate(value) : undefined;
+        if (days === undefined) throw mismatch(table, plan, value, row, "Date32");
+        (buffer as FixedBuffer).append(days);
+      },
+      (capacity) => new FixedBuffer(arrow, type, Int32Array, capacity),
+      "date",
+    );
+  }
+  if (/^(DATETIME|TIMESTAMP)/.test(upper)) {
+    const type = new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, null);
+    return make(
+      type,
+      (buffer, table) => (value, row) => {
+        const micros = typeof value === "string" ? parseDateTime(value) : undefined;
+        if (micros === undefined) throw mismatch(table, plan, value, row, "Timestamp");
+        (buffer as FixedBuffer).append(micros);
+      },
+      (capacity) => new FixedBuffer(arrow, type, BigInt64Array, capacity),
+      "datetime",
+    );
+  }
+  const decimal = DECIMAL_TYPE.exec(declared);
+  if (decimal && Number(decimal[1]) >= 1 && Number(decimal[1]) <= 38) {
+    const precision = Number(decimal[1]);
+    const scale = Math.min(Number(decimal[2] ?? 0), precision);
+    const type = new arrow.Decimal(scale, precision, 128);
+    const limit = 10n ** BigInt(precision);
+    return make(type, (buffer, table) => (value, row) => {
+      const digits = unscaled(value, scale);
+      if (digits === undefined || digits >= limit || digits <= -limit) {
+        throw mismatch(table, plan, value, row, `Decimal(${precision},${scale})`);
+      }
+      const { values, index } = (buffer as FixedBuffer).slot();
+      words(digits, values as Uint32Array, index * 4);
+    }, (capacity) => new FixedBuffer(arrow, type, Uint32Array, capacity, 4));
+  }
+  // REAL affinity, and NUMERIC without a more specific declared type: Float64.
+  const type = new arrow.Float64();
+  return make(type, (buffer, table) => (value, row) => {
+    if (typeof value === "number") return (buffer as FixedBuffer).append(value);
+    if (typeof value === "bigint" && value < SAFE && value > -SAFE) {
+      return (buffer as FixedBuffer).append(Number(value));
+    }
+    throw mismatch(table, plan, value, row, "Float64");
+  }, (capacity) => new FixedBuffer(arrow, type, Float64Array, capacity));
+}
