@@ -125,14 +125,18 @@ export class SandboxError extends DvtError {
   }
 }
 
+/** The one-line message of anything thrown: an Error's message, anything else as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Renders an error and its cause chain as the lines the CLI prints. */
 export function describeError(error: unknown, debug = false): string[] {
   const lines: string[] = [];
   let current: unknown = error;
   let prefix = "error: ";
   while (current !== undefined && current !== null) {
-    const message = current instanceof Error ? current.message : String(current);
-    lines.push(`${prefix}${message}`);
+    lines.push(`${prefix}${errorMessage(current)}`);
     if (current instanceof DvtError && current.hint) lines.push(`  hint: ${current.hint}`);
     if (debug && current instanceof Error && current.stack) lines.push(current.stack);
     current = current instanceof Error ? current.cause : undefined;

@@ -7,14 +7,20 @@
  */
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
+import { isOneOf } from "./util/is_one_of.ts";
+import { isFile } from "./util/path_kind.ts";
 import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./util/field_check.ts";
-import type { WriteDisposition } from "./extract/dispositions.ts";
 import { readYamlFile, type YamlFile, type YamlPath } from "./util/yaml_file.ts";
 
 const TOP_LEVEL_KEYS = ["sources", "sync"] as const;
 const SOURCE_KEYS = ["connector", "config", "tables", "incremental", "disposition", "out"] as const;
-const DISPOSITIONS = ["replace", "append", "merge"] as const;
 const SOURCE_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/** How a run writes a table: `replace` it, `append` to it, or `merge` by primary key. */
+export const WRITE_DISPOSITIONS = ["replace", "append", "merge"] as const;
+
+/** One write disposition. */
+export type WriteDisposition = typeof WRITE_DISPOSITIONS[number];
 
 /** One `sources.<name>` entry. */
 export interface ProjectSource {
@@ -100,12 +106,12 @@ function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): P
   }
   const disposition = stringMap(file, [...path, "disposition"], raw.disposition);
   for (const [table, value] of Object.entries(disposition)) {
-    if (!(DISPOSITIONS as readonly string[]).includes(value)) {
+    if (!isOneOf(WRITE_DISPOSITIONS, value)) {
       fail(
         file,
         [...path, "disposition", table],
         `unknown disposition "${value}"`,
-        alternatives(value, DISPOSITIONS),
+        alternatives(value, WRITE_DISPOSITIONS),
       );
     }
   }
@@ -169,8 +175,7 @@ export async function loadProject(
 ): Promise<Project | undefined> {
   const path = resolve(cwd, projectPath ?? "dvt.yaml");
   if (projectPath === undefined) {
-    const exists = await Deno.stat(path).then((info) => info.isFile, () => false);
-    if (!exists) return undefined;
+    if (!await isFile(path)) return undefined;
   }
   // Errors show the path as the user wrote it (or dvt.yaml), not an absolute one.
   const given = projectPath ?? "dvt.yaml";

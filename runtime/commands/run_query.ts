@@ -8,7 +8,8 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { InputError, UsageError } from "../errors.ts";
+import { errorMessage, InputError, UsageError } from "../errors.ts";
+import { isDirectory, isFile } from "../util/path_kind.ts";
 import { DATABASE_FILE } from "../extract/layout.ts";
 import { DuckDB, type QueryStream } from "../parquet/duckdb.ts";
 import { findSource, loadProject, type Project } from "../project.ts";
@@ -30,14 +31,6 @@ export interface QueryCliOptions {
 export const DEFAULT_MAX_ROWS = 100;
 
 const NUMERIC_TYPE = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL)/;
-
-async function isFile(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((info) => info.isFile, () => false);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((info) => info.isDirectory, () => false);
-}
 
 /** The extract.duckdb a target names: a file, a directory holding one, or a source's. */
 async function targetDatabase(target: string, options: QueryCliOptions): Promise<string> {
@@ -94,7 +87,7 @@ async function attachRemote(db: DuckDB, catalog: string | undefined, log: Logger
           `(TYPE ${quoteIdentifier(extension)}, READ_ONLY${tokenOption})`,
       );
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       log.warn(`remote database "${alias}" not attached: ${reason.split("\n")[0]}`, {
         extension,
       });
@@ -176,7 +169,7 @@ async function printJsonRows(result: QueryStream): Promise<void> {
 /** DuckDB's own message, without the wrapper's `Failed to query <sql>:` prefix. */
 function duckdbReason(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
+  return errorMessage(cause);
 }
 
 /**

@@ -12,7 +12,8 @@ import { pathToFileURL as toFileUrl } from "node:url";
 import { BUILTIN_CONNECTORS, builtinNames } from "./builtin_connectors.ts";
 import { checkRequiredEnv } from "./config.ts";
 import { createConnectorContext } from "./context.ts";
-import { ConnectorError, InputError, ManifestError } from "../errors.ts";
+import { ConnectorError, errorMessage, InputError, ManifestError } from "../errors.ts";
+import { isDirectory, isFile } from "../util/path_kind.ts";
 import { entrypointKind, isRemoteUrl, loadManifest, type Manifest } from "./manifest.ts";
 import {
   Cap,
@@ -30,14 +31,6 @@ export interface LoadedConnector {
   /** Built-in name, connector.yaml path or URL — what to show users. */
   location: string;
   factory: ConnectorFactory;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((info) => info.isFile, () => false);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((info) => info.isDirectory, () => false);
 }
 
 /** Loads a built-in connector by name. */
@@ -277,13 +270,9 @@ export async function instantiateConnector(
     connector = await loaded.factory(ctx, config);
   } catch (cause) {
     if (cause instanceof ConnectorError || cause instanceof InputError) throw cause;
-    throw new ConnectorError(`connector ${manifest.name} failed to start: ${messageOf(cause)}`, {
+    throw new ConnectorError(`connector ${manifest.name} failed to start: ${errorMessage(cause)}`, {
       cause,
     });
   }
   return verifyConnector(connector, manifest);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -25,6 +25,7 @@ import {
   capsFromNames,
 } from "../protocol.ts";
 import { parseYamlText } from "../util/yaml_file.ts";
+import { isOneOf } from "../util/is_one_of.ts";
 
 export type { AuthType, ConfigProperty, EnvVarSpec, HealthCheck };
 export { AUTH_TYPES, CONFIG_FORMATS, CONFIG_TYPES } from "./manifest_sections.ts";
@@ -109,7 +110,7 @@ function parseCapabilities(value: unknown, loc: Locator): CapabilityName[] {
   const names = new Set<CapabilityName>();
   value.forEach((item, index) => {
     const text = String(item);
-    if (!(CAPABILITY_NAMES as readonly string[]).includes(text)) {
+    if (!isOneOf(CAPABILITY_NAMES, text)) {
       throw new ManifestError(`unknown capability ${describeFound(item)}`, {
         location: loc.at([...path, index]),
         hint: alternatives(text.toLowerCase(), CAPABILITY_NAMES),

@@ -8,6 +8,7 @@
 import { ManifestError, type SourceLocation } from "../errors.ts";
 import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "../util/field_check.ts";
 import type { YamlPath } from "../util/yaml_file.ts";
+import { isOneOf } from "../util/is_one_of.ts";
 
 /** Points at a value (or its key) in the manifest file. */
 export interface Locator {
@@ -130,7 +131,7 @@ export function parseAuth(
   }
   rejectUnknownKeys(value, ["type", "env_vars"], (k) => loc.key(["auth", k]), ManifestError);
   const type = value.type ?? "none";
-  if (typeof type !== "string" || !(AUTH_TYPES as readonly string[]).includes(type)) {
+  if (!isOneOf(AUTH_TYPES, type)) {
     fail(
       `expected an auth type, found ${describeFound(type)}`,
       loc.at(["auth", "type"]),
@@ -196,8 +197,8 @@ export function matchesType(value: unknown, type: ConfigType): boolean {
 }
 
 function parseType(value: unknown, path: YamlPath, loc: Locator): ConfigType {
-  if (typeof value === "string" && (CONFIG_TYPES as readonly string[]).includes(value)) {
-    return value as ConfigType;
+  if (isOneOf(CONFIG_TYPES, value)) {
+    return value;
   }
   return fail(
     `expected a config type, found ${describeFound(value)}`,
@@ -238,7 +239,7 @@ function parseProperty(raw: unknown, path: YamlPath, loc: Locator): ConfigProper
   const property: ConfigProperty = { type: parseType(raw.type, [...path, "type"], loc) };
   if (raw.format !== undefined) {
     const format = expectString(raw.format, [...path, "format"], loc, "a format name");
-    if (!(CONFIG_FORMATS as readonly string[]).includes(format)) {
+    if (!isOneOf(CONFIG_FORMATS, format)) {
       fail(
         `unknown format "${format}"`,
         loc.at([...path, "format"]),
@@ -324,7 +325,7 @@ export function parseHealthCheck(
   );
   const method = expectString(value.method ?? "GET", [...base, "method"], loc, "an HTTP method")
     .toUpperCase();
-  if (!(HEALTH_METHODS as readonly string[]).includes(method)) {
+  if (!isOneOf(HEALTH_METHODS, method)) {
     fail(
       `expected an HTTP method, found ${describeFound(value.method)}`,
       loc.at([...base, "method"]),

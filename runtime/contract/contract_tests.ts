@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import { createConnectorContext } from "../connector/context.ts";
 import type { Connector, ConnectorConfig, ConnectorFactory, Logger } from "../protocol.ts";
 import {
@@ -85,7 +86,7 @@ async function timed(
     return done("passed", message ?? "ok");
   } catch (error) {
     if (error instanceof SkipCheck) return done("skipped", error.message);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return done("failed", error instanceof ContractFailure ? message : `threw: ${message}`);
   } finally {
     clearTimeout(timer);

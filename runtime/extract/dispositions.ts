@@ -12,12 +12,6 @@ import { DuckDB } from "../parquet/duckdb.ts";
 import { ExtractError } from "../errors.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
 
-/** The write dispositions. */
-export const WRITE_DISPOSITIONS = ["replace", "append", "merge"] as const;
-
-/** One write disposition. */
-export type WriteDisposition = typeof WRITE_DISPOSITIONS[number];
-
 /**
  * Writes to `output` the union of `previous` files and `incoming`, keeping per primary key the
  * row from the newest file (the last part wins among previous parts; within one file the last

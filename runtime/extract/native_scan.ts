@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors.ts";
 import { isoFromEpochNanos } from "./cursor.ts";
 import { DuckDB } from "../parquet/duckdb.ts";
 import type * as Arrow from "apache-arrow";
@@ -123,5 +124,5 @@ export async function tryNativeScan(
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  return errorMessage(error).split("\n")[0];
 }

@@ -5,13 +5,8 @@
  *
  * @module
  */
-import { DvtError } from "../errors.ts";
+import { DvtError, errorMessage } from "../errors.ts";
 import type { ExtractResult, FailedOutcome, TableOutcome } from "./run_types.ts";
-
-/** The one-line message of anything thrown. */
-export function failureMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The outcome of a table that failed with `error`; bad input is exit 2, anything else 1. */
 export function failedOutcome(table: string, name: string, error: unknown): FailedOutcome {
@@ -47,7 +42,7 @@ export function summariseRun(place: RunPlace, outcomes: readonly TableOutcome[])
     tablesFailed: failed.length,
     totalRows: extracted.reduce((sum, t) => sum + t.rows, 0),
     schemaChanges: extracted.flatMap((t) => t.schemaChange ? [t.schemaChange] : []),
-    errors: failed.map((t) => ({ table: t.table, message: failureMessage(t.error) })),
+    errors: failed.map((t) => ({ table: t.table, message: errorMessage(t.error) })),
     ...place,
     tables,
   };

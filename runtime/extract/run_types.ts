@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { WriteDisposition } from "./dispositions.ts";
+import type { WriteDisposition } from "../project.ts";
 import type { ProgressReporter } from "../util/progress.ts";
 import type { CursorValue, ExtractStats, Logger, SchemaChange } from "../protocol.ts";
 

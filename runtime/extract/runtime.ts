@@ -7,7 +7,7 @@
  */
 import { projectSchema, schemaToJson } from "../parquet/arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
-import { ConnectorError, DvtError, ExtractError } from "../errors.ts";
+import { ConnectorError, DvtError, errorMessage as message, ExtractError } from "../errors.ts";
 import {
   extractReadTable,
   extractStreamTable,
@@ -33,7 +33,6 @@ import { checkRunOptions, type SelectedTable, selectTables } from "./table_selec
 import { pool } from "../util/pool.ts";
 import { acquireRunLock } from "./run_lock.ts";
 
-export type { WriteDisposition } from "./dispositions.ts";
 import {
   DEFAULT_BATCH_SIZE,
   type ExtractResult,
@@ -41,7 +40,7 @@ import {
   type RuntimeOptions,
   type TableOutcome,
 } from "./run_types.ts";
-import { failedOutcome, failureMessage as message, summariseRun } from "./run_result.ts";
+import { failedOutcome, summariseRun } from "./run_result.ts";
 
 export { DEFAULT_BATCH_SIZE } from "./run_types.ts";
 export type { ExtractResult, RunOptions, RuntimeOptions, TableOutcome } from "./run_types.ts";

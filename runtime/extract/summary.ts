@@ -6,7 +6,7 @@
  * @module
  */
 import { DvtError } from "../errors.ts";
-import { failureMessage } from "./run_result.ts";
+import { errorMessage } from "../errors.ts";
 import type { ExtractResult, FailedOutcome } from "./run_types.ts";
 import type { SchemaChange } from "../protocol.ts";
 
@@ -130,7 +130,7 @@ export function failureJson(table: FailedOutcome): Record<string, unknown> {
   return {
     table: table.table,
     name: table.name,
-    error: failureMessage(table.error),
+    error: errorMessage(table.error),
     ...(hint ? { hint } : {}),
     exitCode: table.exitCode,
   };

@@ -16,7 +16,7 @@ import {
   type TableInfo,
 } from "../protocol.ts";
 import type { RunOptions } from "./run_types.ts";
-import { WRITE_DISPOSITIONS } from "./dispositions.ts";
+import { WRITE_DISPOSITIONS } from "../project.ts";
 
 /** How a selected table is obtained. */
 export type TableKind = SelectedTable["kind"];

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isOneOf } from "../util/is_one_of.ts";
 
 /** The model fields expressions may refer to. */
 export interface InterpolationModel {
@@ -72,7 +73,7 @@ function modelField(
     if (!model.parent || !["groupId", "artifactId", "version"].includes(field)) return undefined;
     return model.parent[field as "groupId" | "artifactId" | "version"] || undefined;
   }
-  if (!(MODEL_FIELDS as readonly string[]).includes(path)) return undefined;
+  if (!isOneOf(MODEL_FIELDS, path)) return undefined;
   if (path === "packaging") return model.packaging ?? "jar";
   return model[path as "groupId" | "artifactId" | "version"];
 }

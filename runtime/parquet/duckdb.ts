@@ -11,6 +11,7 @@ import {
   type DuckDBValue,
   type Json,
 } from "@duckdb/node-api";
+import { errorMessage } from "../errors.ts";
 
 /** Options for {@linkcode DuckDB.create}. */
 export interface DuckDBOptions {
@@ -52,7 +53,7 @@ export async function failure<T>(verb: string, work: () => Promise<T>): Promise<
   try {
     return await work();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new Error(`Failed to ${verb}: ${reason}`, { cause: error });
   }
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import type { ConnectorConfig, LogFields, ReadOptions } from "../protocol.ts";
+import { isOneOf } from "../util/is_one_of.ts";
+import { LOG_LEVELS, type LogLevel } from "../util/output.ts";
 
 /** Methods answered with one value. */
 export type CallMethod = "discover" | "remote" | "check" | "close";
@@ -40,12 +42,10 @@ export type WorkerMessage =
   | { kind: "error"; id?: number; message: string }
   | {
     kind: "log";
-    level: "debug" | "info" | "warn" | "error";
+    level: LogLevel;
     message: string;
     fields?: LogFields;
   };
-
-const LOG_LEVELS = new Set(["debug", "info", "warn", "error"]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -83,7 +83,7 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | string {
         ? data as WorkerMessage
         : "error message without a text";
     case "log":
-      return LOG_LEVELS.has(data.level as string) && typeof data.message === "string"
+      return isOneOf(LOG_LEVELS, data.level) && typeof data.message === "string"
         ? data as WorkerMessage
         : "log message without a level and text";
     default:

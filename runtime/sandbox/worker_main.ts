@@ -9,6 +9,7 @@
 /// <reference lib="deno.worker" />
 import * as arrow from "apache-arrow";
 import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../protocol.ts";
+import type { LogLevel } from "../util/output.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { batchToIpc, schemaToIpc } from "./arrow_ipc.ts";
 import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
@@ -25,9 +26,8 @@ function describe(error: unknown): string {
 }
 
 function createContext(name: string): ConnectorContext {
-  const log =
-    (level: "debug" | "info" | "warn" | "error") => (message: string, fields?: LogFields) =>
-      send({ kind: "log", level, message: String(message), fields: fields && { ...fields } });
+  const log = (level: LogLevel) => (message: string, fields?: LogFields) =>
+    send({ kind: "log", level, message: String(message), fields: fields && { ...fields } });
   return {
     arrow,
     fetch: createRetryingFetch(),

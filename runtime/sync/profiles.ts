@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, InputError } from "../errors.ts";
 import { readYamlFile } from "../util/yaml_file.ts";
+import { isFile } from "../util/path_kind.ts";
 
 /** One output using an adapter. */
 export interface ProfileOutput {
@@ -35,11 +36,7 @@ export function profileCandidates(
 /** The first candidate that exists; otherwise an InputError (exit 2) listing where it looked. */
 export async function findProfiles(candidates: readonly string[]): Promise<string> {
   for (const candidate of candidates) {
-    try {
-      if ((await Deno.stat(candidate)).isFile) return candidate;
-    } catch {
-      // not there: try the next one
-    }
+    if (await isFile(candidate)) return candidate;
   }
   throw new InputError(`profiles.yml not found; looked in: ${candidates.join(", ")}`, {
     hint: "pass --profiles FILE, set sync.profiles in dvt.yaml, or create ./profiles.yml",

@@ -11,6 +11,7 @@ import { parseCoordinates } from "../maven/coordinates.ts";
 import { normaliseRepositoryUrl, type RepositoryConfig } from "../maven/repositories.ts";
 import { readYamlFile, type YamlFile, type YamlPath } from "../util/yaml_file.ts";
 import { BUCKET_TYPES, type BucketType } from "./native_connectors.ts";
+import { isOneOf } from "../util/is_one_of.ts";
 
 /** An adapter's overrides: its JDBC driver, and its native connector plus dependencies. */
 export interface AdapterOverride {
@@ -125,10 +126,10 @@ function parseAdapter(name: string, value: unknown, fail: Fail): AdapterOverride
     );
   }
   if (value.bucket !== undefined) {
-    if (!BUCKET_TYPES.includes(value.bucket as BucketType)) {
+    if (!isOneOf(BUCKET_TYPES, value.bucket)) {
       throw fail([...path, "bucket"], `expected one of ${BUCKET_TYPES.join(", ")}`, "");
     }
-    override.bucket = value.bucket as BucketType;
+    override.bucket = value.bucket;
   }
   return override;
 }

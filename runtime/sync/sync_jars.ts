@@ -9,6 +9,7 @@
 import { dirname, join, resolve } from "node:path";
 import { IntegrityError } from "../errors.ts";
 import type { ProgressReporter } from "../util/progress.ts";
+import { pool } from "../util/pool.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { artifactFileName, type Coordinates, formatCoordinates } from "../maven/coordinates.ts";
 import { type CachedArtifact, type DownloadContext, fetchArtifact } from "../maven/download.ts";
@@ -146,7 +147,7 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     offline: options.offline,
     progress: options.progress,
   };
-  await runBounded(all, options.threads, async (artifact) => {
+  await pool(all, options.threads, async (artifact) => {
     artifact.cached = await fetchArtifact({
       coordinates: artifact.coordinates,
       repository: artifact.repository,
@@ -295,16 +296,4 @@ function lockedFailure(lockPath: string, problems: string[]): IntegrityError {
       hint: "run dvt sync without --locked to update dvt.lock, review the diff and commit it",
     },
   );
-}
-
-async function runBounded<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -5,6 +5,7 @@ import { bundleConnector } from "../../connector/bundle.ts";
 import { UsageError } from "../../errors.ts";
 import { entrypointKind, loadManifest } from "../../connector/manifest.ts";
 import { printJson, printResult } from "../../util/output.ts";
+import { pathKind } from "../../util/path_kind.ts";
 import type { GlobalOptions } from "../options.ts";
 
 /** Options of `dvt connector build`. */
@@ -14,13 +15,13 @@ export interface ConnectorBuildOptions {
 }
 
 async function manifestPathIn(dir: string): Promise<string> {
-  const stat = await Deno.stat(dir).catch(() => undefined);
-  if (!stat) {
+  const kind = await pathKind(dir);
+  if (!kind) {
     throw new UsageError(`no such connector directory: ${dir}`, {
       hint: "pass the directory that holds connector.yaml",
     });
   }
-  return stat.isDirectory ? join(dir, "connector.yaml") : dir;
+  return kind === "directory" ? join(dir, "connector.yaml") : dir;
 }
 
 /** Runs `dvt connector build [dir]`; returns the exit code. */

@@ -5,11 +5,13 @@
  * @module
  */
 import { join, relative, resolve } from "node:path";
+import { errorMessage } from "../../errors.ts";
 import { BUILTIN_CONNECTORS, builtinNames } from "../../connector/builtin_connectors.ts";
 import { resolveConnector } from "../../connector/loader.ts";
 import { loadManifest, type Manifest } from "../../connector/manifest.ts";
 import { printDiagnostic, printJson, printResult } from "../../util/output.ts";
 import { readProjectSources } from "./target.ts";
+import { isFile } from "../../util/path_kind.ts";
 import type { GlobalOptions } from "../options.ts";
 
 /** One row of the listing. */
@@ -45,8 +47,7 @@ function broken(
   location: string,
   error: unknown,
 ): ConnectorListing {
-  const message = error instanceof Error ? error.message : String(error);
-  return { name, capabilities: [], origin, location, usedBy: [], error: message };
+  return { name, capabilities: [], origin, location, usedBy: [], error: errorMessage(error) };
 }
 
 async function projectConnectors(dir: string): Promise<ConnectorListing[]> {
@@ -55,7 +56,7 @@ async function projectConnectors(dir: string): Promise<ConnectorListing[]> {
   const entries = await Array.fromAsync(Deno.readDir(root)).catch(() => []);
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(root, entry.name, "connector.yaml");
-    if (!entry.isDirectory || !(await Deno.stat(path).then(() => true, () => false))) continue;
+    if (!entry.isDirectory || !await isFile(path)) continue;
     const shown = relative(Deno.cwd(), path) || path;
     listings.push(
       await loadManifest(path).then(

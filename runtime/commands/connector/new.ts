@@ -11,6 +11,8 @@ import { UsageError } from "../../errors.ts";
 import { alternatives } from "../../util/field_check.ts";
 import { printDiagnostic, printResult } from "../../util/output.ts";
 import { Cap, type CapabilityName, capsFromNames } from "../../protocol.ts";
+import { isOneOf } from "../../util/is_one_of.ts";
+import { isFile } from "../../util/path_kind.ts";
 import type { GlobalOptions } from "../options.ts";
 
 /** Options of `dvt connector new`. */
@@ -35,7 +37,7 @@ function fill(text: string, values: Record<string, string>): string {
 function parseCaps(caps: string[]): CapabilityName[] {
   const chosen = new Set<CapabilityName>();
   for (const cap of caps.map((item) => item.toLowerCase())) {
-    if (!(SCAFFOLD_CAPS as readonly string[]).includes(cap)) {
+    if (!isOneOf(SCAFFOLD_CAPS, cap)) {
       throw new UsageError(`unknown capability "${cap}" for --caps`, {
         hint: alternatives(cap, SCAFFOLD_CAPS),
       });
@@ -58,8 +60,7 @@ function capsExpression(caps: CapabilityName[]): string {
 async function modReference(dir: string): Promise<string | undefined> {
   if (MOD_URL.protocol !== "file:") return undefined;
   const modPath = fileURLToPath(MOD_URL);
-  const onDisk = await Deno.stat(modPath).then((info) => info.isFile, () => false);
-  if (!onDisk) return undefined;
+  if (!await isFile(modPath)) return undefined;
   const path = relative(dir, modPath).replaceAll("\\", "/");
   return path.startsWith(".") ? path : `./${path}`;
 }

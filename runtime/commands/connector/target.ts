@@ -12,6 +12,7 @@ import { ConfigError } from "../../errors.ts";
 import { isMapping } from "../../util/field_check.ts";
 import type { ConnectorConfig } from "../../protocol.ts";
 import { readYamlFile, type YamlFile } from "../../util/yaml_file.ts";
+import { isFile } from "../../util/path_kind.ts";
 
 /** Options shared by subcommands that instantiate a connector. */
 export interface ConnectorTargetOptions {
@@ -39,7 +40,7 @@ export interface ProjectSources {
 /** Reads the sources of dvt.yaml (`--project FILE` or ./dvt.yaml when present). */
 export async function readProjectSources(project?: string): Promise<ProjectSources | undefined> {
   const path = resolve(project ?? "dvt.yaml");
-  if (!project && !(await Deno.stat(path).then((info) => info.isFile, () => false))) {
+  if (!project && !await isFile(path)) {
     return undefined;
   }
   const file = await readYamlFile(project ?? "dvt.yaml", ConfigError);
