@@ -167,7 +167,7 @@ export interface ErrorJson {
  * ```
  */
 export function errorJson(error: unknown): ErrorJson {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const dvt = error instanceof DvtError ? error : undefined;
   const causes = causeMessages(error).slice(1).filter((cause) => !message.includes(cause));
   return {
@@ -182,7 +182,7 @@ export function errorJson(error: unknown): ErrorJson {
 function causeMessages(error: unknown): string[] {
   const messages: string[] = [];
   for (let current = error; current !== undefined && current !== null;) {
-    messages.push(current instanceof Error ? current.message : String(current));
+    messages.push(errorMessage(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   return messages;

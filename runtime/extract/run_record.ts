@@ -8,11 +8,10 @@
  * @module
  */
 import { join } from "node:path";
-import { DvtError } from "../errors.ts";
+import { DvtError, errorMessage } from "../errors.ts";
 import type { CursorValue, SchemaChange } from "../protocol.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { OutputLayout } from "./layout.ts";
-import { failureMessage } from "./run_result.ts";
 import type { ExtractResult } from "./run_types.ts";
 
 /** What the last run did to one table. */
@@ -63,7 +62,7 @@ export function runRecordOf(
       ...base,
       status: "failed",
       exitCode: error instanceof DvtError ? error.exitCode : 1,
-      error: { message: failureMessage(error), ...(hint ? { hint } : {}) },
+      error: { message: errorMessage(error), ...(hint ? { hint } : {}) },
       tables: [],
     };
   }
@@ -83,7 +82,7 @@ export function runRecordOf(
         schemaChange: t.schemaChange,
       });
     }
-    if (t.status === "failed") record.error = failureMessage(t.error);
+    if (t.status === "failed") record.error = errorMessage(t.error);
     return record;
   });
   const codes = outcome.result.tables.flatMap((t) => t.status === "failed" ? [t.exitCode] : []);
