@@ -47,6 +47,16 @@ export type { ExtractResult, RunOptions, RuntimeOptions, TableOutcome } from "./
 
 const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** What every table job of one run is built from. */
+interface RunPlan {
+  runId: string;
+  /** The published catalog the run starts from. */
+  catalog: Catalog;
+  /** Incremental state per source table. */
+  states: Record<string, TableState>;
+  options: RunOptions;
+}
+
 /** What one table's run produced: its outcome and, when it has one, its new catalog entry. */
 interface TableRun {
   outcome: TableOutcome;
@@ -106,9 +116,8 @@ export class ConnectorRuntime {
       ],
       new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
     );
-    const jobs = selected.map((table) =>
-      this.#tableJob(table, names.get(table.source)!, runId, catalog, state.tables, options)
-    );
+    const plan: RunPlan = { runId, catalog, states: state.tables, options };
+    const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const runs: TableRun[] = [];
     await pool(jobs, options.threads ?? 4, async (job) => {
       runs.push(await this.#runTable(connector, job));
@@ -159,14 +168,8 @@ export class ConnectorRuntime {
     }
   }
 
-  #tableJob(
-    table: SelectedTable,
-    name: string,
-    runId: string,
-    catalog: Catalog,
-    states: Record<string, TableState>,
-    options: RunOptions,
-  ): TableJob {
+  #tableJob(table: SelectedTable, name: string, plan: RunPlan): TableJob {
+    const { runId, catalog, states, options } = plan;
     const cursorColumn = options.incremental?.[table.source];
     const saved = states[table.source];
     return {

@@ -2,7 +2,9 @@
  * Append-only writer for stream tables: batches go to `data/<name>/YYYY-MM-<unique>.parquet`,
  * a new file every `flushRows` rows and at the end. The month comes from the UTC time the file
  * is started. Existing partition files are never reopened, re-read or rewritten; each new file
- * is written under a temp name and renamed into place complete. Reusable by `dvt serve`.
+ * is written under a temp name and renamed into place complete. A partition in place is not yet
+ * published: views read only the partitions `_meta` lists (see publish.ts), so the caller
+ * publishes the returned `files` or leaves them to the next clean-up. Reusable by `dvt serve`.
  *
  * @module
  */
