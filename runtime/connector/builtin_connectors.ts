@@ -20,6 +20,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/files/connector.yaml", import.meta.url),
     load: () => import("../../connectors/files/connector.ts"),
   },
+  bigquery: {
+    manifestUrl: new URL("../../connectors/bigquery/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/bigquery/connector.ts"),
+  },
   databricks: {
     manifestUrl: new URL("../../connectors/databricks/connector.yaml", import.meta.url),
     load: () => import("../../connectors/databricks/connector.ts"),
