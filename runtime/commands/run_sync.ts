@@ -9,18 +9,14 @@ import { dvtHome } from "../maven/local_cache.ts";
 import { detectOutputMode, printJson, printResult } from "../util/output.ts";
 import { createProgressReporter } from "../util/progress.ts";
 import { createEventSink } from "../sync/sync_events.ts";
-import { syncJars, type SyncResult } from "../sync/sync_jars.ts";
+import { syncJars, type SyncJarsOptions, type SyncResult } from "../sync/sync_jars.ts";
 import type { GlobalOptions } from "./options.ts";
 
+/** The inputs of a sync that `dvt sync` takes from flags unchanged. */
+type SyncFlags = "profiles" | "buckets" | "project" | "jdbc" | "native" | "locked" | "offline";
+
 /** Options of `dvt sync` as parsed by commander. */
-export interface SyncCliOptions {
-  profiles?: string;
-  buckets?: string;
-  project?: string;
-  jdbc: boolean;
-  native: boolean;
-  locked: boolean;
-  offline: boolean;
+export interface SyncCliOptions extends Pick<SyncJarsOptions, SyncFlags> {
   classpath: boolean;
   threads?: number;
   json: boolean;

@@ -38,15 +38,6 @@ export function diffSchemas(
   return { table, added, removed, retyped };
 }
 
-/** Renders a change as one line, e.g. `orders: added email; removed fax; id Int32 -> Int64`. */
-export function describeSchemaChange(change: SchemaChange): string {
-  const parts = [];
-  if (change.added.length) parts.push(`added ${change.added.join(", ")}`);
-  if (change.removed.length) parts.push(`removed ${change.removed.join(", ")}`);
-  for (const r of change.retyped) parts.push(`${r.column} ${r.from} -> ${r.to}`);
-  return `${change.table}: ${parts.join("; ")}`;
-}
-
 /** Reads the snapshot of a table's last published schema; undefined when there is none. */
 export async function loadSchemaSnapshot(
   layout: OutputLayout,

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { type OutputLayout, TEMP_PREFIX } from "./layout.ts";
 import { writeParquetFile } from "../parquet/parquet_writer.ts";
 import type { BatchSource } from "../protocol.ts";
+import { iteratorOf } from "../util/iterator_of.ts";
 
 /** Options of {@linkcode appendStreamBatches}. */
 export interface StreamAppendOptions {
@@ -33,12 +34,6 @@ export interface StreamAppendResult {
   /** Relative paths of the files written. */
   files: string[];
   schema?: arrow.Schema;
-}
-
-function iteratorOf(source: BatchSource) {
-  return Symbol.asyncIterator in source
-    ? source[Symbol.asyncIterator]()
-    : (source as Iterable<arrow.RecordBatch>)[Symbol.iterator]();
 }
 
 /** Appends a stream of batches to a stream table's partition directory. */

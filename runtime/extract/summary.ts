@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { DvtError } from "../errors.ts";
-import { errorMessage } from "../errors.ts";
+import { DvtError, errorMessage } from "../errors.ts";
 import type { ExtractResult, FailedOutcome } from "./run_types.ts";
 import type { SchemaChange } from "../protocol.ts";
 

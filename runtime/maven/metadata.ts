@@ -3,16 +3,10 @@
  *
  * @module
  */
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { ResolveError } from "../errors.ts";
+import { mavenXmlParser, xmlSyntaxError } from "./maven_xml.ts";
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (_name, path) => String(path) === "metadata.versioning.versions.version",
-});
+const parse = mavenXmlParser(new Set(["metadata.versioning.versions.version"]));
 
 /**
  * The versions listed in a maven-metadata.xml, in document order. `label` names the artifact
@@ -26,18 +20,18 @@ const parser = new XMLParser({
  * ```
  */
 export function parseMetadataVersions(xml: string, label: string): string[] {
-  const validation = XMLValidator.validate(xml);
-  if (validation !== true) {
+  const syntax = xmlSyntaxError(xml);
+  if (syntax) {
     throw new ResolveError(
-      `the maven-metadata.xml of ${label} is not well-formed XML: ${validation.err.msg}`,
+      `the maven-metadata.xml of ${label} is not well-formed XML: ${syntax.message}`,
       {
         coordinates: label,
         hint: "the repository served broken metadata; check the repository or mirror",
-        location: { file: `${label} maven-metadata.xml`, line: validation.err.line },
+        location: { file: `${label} maven-metadata.xml`, line: syntax.line },
       },
     );
   }
-  const document = parser.parse(xml) as {
+  const document = parse(xml) as {
     metadata?: { versioning?: { versions?: { version?: unknown[] } } };
   };
   const versions = document.metadata?.versioning?.versions?.version ?? [];

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { ResolveError } from "../errors.ts";
+import { mavenXmlParser, xmlSyntaxError } from "./maven_xml.ts";
 
 /** A `<exclusion>`: `*` is a wildcard for either part. */
 export interface Exclusion {
@@ -97,13 +97,7 @@ const ARRAY_PATHS = new Set([
   ),
 ]);
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (_name, path) => ARRAY_PATHS.has(String(path)),
-});
+const parse = mavenXmlParser(ARRAY_PATHS);
 
 /**
  * Parses POM XML. `label` names the POM (its coordinates) in errors.
@@ -116,16 +110,16 @@ const parser = new XMLParser({
  * ```
  */
 export function parsePom(xml: string, label: string): Pom {
-  const validation = XMLValidator.validate(xml);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    throw new ResolveError(`the POM of ${label} is not well-formed XML: ${msg}`, {
+  const syntax = xmlSyntaxError(xml);
+  if (syntax) {
+    const { message, line, column } = syntax;
+    throw new ResolveError(`the POM of ${label} is not well-formed XML: ${message}`, {
       coordinates: label,
       hint: "the repository served a broken POM; check the repository or mirror",
-      location: { file: label, line, column: col },
+      location: { file: label, line, column },
     });
   }
-  const document = parser.parse(xml) as XmlNode;
+  const document = parse(xml) as XmlNode;
   const project = document.project;
   if (!isNode(project)) {
     throw new ResolveError(`the POM of ${label} has no <project> element`, {

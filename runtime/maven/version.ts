@@ -148,17 +148,3 @@ function compareLists(left: Item[], right: Item[]): number {
 export function compareVersions(a: string, b: string): number {
   return compareLists(parseVersion(a).items, parseVersion(b).items);
 }
-
-/** Maven's canonical form of a version (`1.0.0` -> `1`, `1-GA` -> `1`). */
-export function canonicalVersion(text: string): string {
-  return formatList(parseVersion(text).items);
-}
-
-function formatList(list: Item[]): string {
-  let text = "";
-  for (const item of list) {
-    if (text) text += Array.isArray(item) ? "-" : ".";
-    text += Array.isArray(item) ? formatList(item) : String(item);
-  }
-  return text;
-}

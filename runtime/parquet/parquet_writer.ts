@@ -11,6 +11,7 @@ import * as parquet from "parquet-wasm";
 import { conformBatch, emptyBatch } from "./arrow_schema.ts";
 import { ExtractError } from "../errors.ts";
 import type { BatchSource } from "../protocol.ts";
+import { iteratorOf } from "../util/iterator_of.ts";
 
 /**
  * Rows per row group. DuckDB parallelises scans per row group and uses 122,880 for its own
@@ -59,14 +60,6 @@ function toWasmBatch(batch: arrow.RecordBatch): parquet.RecordBatch {
   } finally {
     table.free();
   }
-}
-
-function iteratorOf(
-  source: BatchSource,
-): AsyncIterator<arrow.RecordBatch> | Iterator<arrow.RecordBatch> {
-  return Symbol.asyncIterator in source
-    ? source[Symbol.asyncIterator]()
-    : (source as Iterable<arrow.RecordBatch>)[Symbol.iterator]();
 }
 
 /**

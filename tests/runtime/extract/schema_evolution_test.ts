@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { tempDir } from "../../_helpers.ts";
 import { ConnectorRuntime } from "../../../runtime/extract/runtime.ts";
-import { describeSchemaChange, diffSchemas } from "../../../runtime/extract/schema_evolution.ts";
+import { diffSchemas } from "../../../runtime/extract/schema_evolution.ts";
+import { formatSchemaChange } from "../../../runtime/extract/summary.ts";
 import { emptyBatch } from "../../../runtime/parquet/arrow_schema.ts";
 import { memoryConnector, schemaOf } from "../../fixtures/runtime/connectors.ts";
 
@@ -49,15 +50,15 @@ Deno.test("diffSchemas() returns nothing on the first run", () => {
   assert.equal(diffSchemas("t", undefined, { fields: [] }), undefined);
 });
 
-Deno.test("describeSchemaChange() renders one line", () => {
+Deno.test("formatSchemaChange() renders a change as the summary and dvt status print it", () => {
   assert.equal(
-    describeSchemaChange({
+    formatSchemaChange({
       table: "t",
       added: ["a"],
       removed: ["b"],
       retyped: [{ column: "c", from: "Int32", to: "Utf8" }],
     }),
-    "t: added a; removed b; c Int32 -> Utf8",
+    "+a, -b, ~c (Int32 -> Utf8)",
   );
 });
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { resolveDependencies } from "../../../runtime/maven/resolver.ts";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { ModelBuilder } from "../../../runtime/maven/model_builder.ts";
 import { formatCoordinates, parseCoordinates } from "../../../runtime/maven/coordinates.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { parseMetadataVersions } from "../../../runtime/maven/metadata.ts";
 import { tempDir } from "../../_helpers.ts";
 

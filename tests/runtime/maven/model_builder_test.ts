@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { ModelBuilder } from "../../../runtime/maven/model_builder.ts";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { formatCoordinates } from "../../../runtime/maven/coordinates.ts";
 import { ResolveError } from "../../../runtime/errors.ts";
 

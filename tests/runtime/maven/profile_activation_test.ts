@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { ModelBuilder } from "../../../runtime/maven/model_builder.ts";
 import {
   activationEnvironment,

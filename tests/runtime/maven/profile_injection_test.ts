@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { formatCoordinates } from "../../../runtime/maven/coordinates.ts";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { ModelBuilder } from "../../../runtime/maven/model_builder.ts";
 import { parsePom } from "../../../runtime/maven/pom.ts";
 import type { FetchedPom, PomSource } from "../../../runtime/maven/pom_source.ts";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatCoordinates } from "../../../runtime/maven/coordinates.ts";
-import { DirectoryPomSource } from "../../../runtime/maven/directory_pom_source.ts";
+import { DirectoryPomSource } from "./_directory_pom_source.ts";
 import { resolveDependencies } from "../../../runtime/maven/resolver.ts";
 import { tempDir } from "../../_helpers.ts";
 import {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { canonicalVersion, compareVersions } from "../../../runtime/maven/version.ts";
+import { compareVersions } from "../../../runtime/maven/version.ts";
+import { canonicalVersion } from "./_canonical_version.ts";
 import {
   highestInRange,
   parseVersionRequirement,

@@ -1,13 +1,13 @@
 /**
- * A {@linkcode PomSource} over a Maven 2 layout directory: a local repository, a cache, or
- * Debian's /usr/share/maven-repo. Directories rarely carry maven-metadata.xml, so when it is
- * missing the version list is built from the version directories that hold a POM.
+ * Test helper: a {@linkcode PomSource} over a Maven 2 layout directory (a local repository, a
+ * cache, or Debian's /usr/share/maven-repo). Directories rarely carry maven-metadata.xml, so when
+ * it is missing the version list is built from the version directories that hold a POM.
  *
  * @module
  */
 import { join } from "node:path";
-import { metadataPath, pomPath } from "./coordinates.ts";
-import type { FetchedPom, PomSource } from "./pom_source.ts";
+import { metadataPath, pomPath } from "../../../runtime/maven/coordinates.ts";
+import type { FetchedPom, PomSource } from "../../../runtime/maven/pom_source.ts";
 
 /** Serves POMs from a directory in repository layout. */
 export class DirectoryPomSource implements PomSource {
