@@ -12,7 +12,7 @@ import { Cap, InputError } from "../../mod.ts";
 import { BatchAssembler } from "./batch_assembler.ts";
 import { completeRows } from "./complete_rows.ts";
 import { refuseCollapsedHeader, refuseEmptyFiles } from "./dialect_checks.ts";
-import { type ColumnPlan, planColumn, suggestCursor } from "./column_plan.ts";
+import { type ColumnPlan, fieldOf, planColumn, suggestCursor } from "./column_plan.ts";
 import { explainReadError } from "./duckdb_errors.ts";
 import { type FileTable, resolveFileTables } from "./file_sources.ts";
 import { type CsvOptions, projectedColumns, readerCall, selectSql } from "./scan_sql.ts";
@@ -82,7 +82,7 @@ const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
       throw explainReadError(error, table);
     });
     refuseCollapsedHeader(table, plans.map((plan) => plan.name), csv.delimiter);
-    const schema = new arrow.Schema(plans.map((p) => new arrow.Field(p.name, p.type, true)));
+    const schema = new arrow.Schema(plans.map((plan) => fieldOf(arrow, plan.name, plan)));
     const info: TableInfo = {
       name: table.name,
       schema,

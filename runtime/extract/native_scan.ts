@@ -13,6 +13,7 @@ import type * as Arrow from "apache-arrow";
 import type { Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
 import { DvtError } from "../errors.ts";
+import { writeParquetFile } from "../parquet/parquet_writer.ts";
 
 /** DuckDB's memory limit for a native scan (its buffer pool; the process needs more). */
 export const NATIVE_SCAN_MEMORY_LIMIT = "256MB";
@@ -91,7 +92,8 @@ export interface NativeTableResult {
  * undefined so the caller uses `read()`. A failing COPY is never taken for an empty or short
  * table: its partial file is removed, and the connector's `explainScanError` decides. Bad input
  * (a DvtError: a malformed row, naming file and line) fails the table; any other failure of the
- * native path is logged and returns undefined, so the table is read through the connector.
+ * native path is logged and returns undefined, so the table is read through the connector. So
+ * does a file whose column types differ from what the Arrow path writes for the declared schema.
  */
 export async function tryNativeScan(
   connector: Connector,
@@ -104,9 +106,9 @@ export async function tryNativeScan(
   // DVT_NATIVE_SCAN=0 forces the portable Arrow path (benchmarks compare the two).
   if (!connector.scanSql || !schema || Deno.env.get("DVT_NATIVE_SCAN") === "0") return undefined;
   const sql = await connector.scanSql(table, options);
+  let result: NativeScanResult;
   try {
-    const result = await copyScanToParquet(sql, target, { cursorColumn: options.incrementalKey });
-    return { rows: result.rows, bytes: result.sizeBytes, schema, maxCursor: result.maxCursor };
+    result = await copyScanToParquet(sql, target, { cursorColumn: options.incrementalKey });
   } catch (error) {
     await Deno.remove(target).catch(() => {});
     // DuckDB.all wraps the engine's error ("Failed to query ..."); explain the engine's own.
@@ -120,6 +122,49 @@ export async function tryNativeScan(
       error: firstLine(engineError),
     });
     return undefined;
+  }
+  const mismatch = await writtenSchemaMismatch(target, schema);
+  if (mismatch) {
+    await Deno.remove(target).catch(() => {});
+    log?.warn(
+      "the native scan wrote other column types than declared; reading the table through the connector instead",
+      { table, mismatch },
+    );
+    return undefined;
+  }
+  return { rows: result.rows, bytes: result.sizeBytes, schema, maxCursor: result.maxCursor };
+}
+
+/** Column names and DuckDB types of a Parquet file, as DuckDB reads them. */
+async function describeParquet(path: string): Promise<string[]> {
+  await using db = await DuckDB.create(":memory:");
+  const rows = await db.all(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+  return rows.map((row) => `${quoteIdentifier(String(row.column_name))} ${row.column_type}`);
+}
+
+/**
+ * Compares what DuckDB's COPY wrote with what the Arrow path writes for the declared schema
+ * (an empty file written the same way), column by column as DuckDB reads them back. Returns
+ * the first difference, or undefined when the two paths agree.
+ */
+async function writtenSchemaMismatch(
+  target: string,
+  schema: Arrow.Schema,
+): Promise<string | undefined> {
+  const reference = `${target}.declared`;
+  try {
+    await writeParquetFile(reference, [], { table: "declared", schema });
+    const expected = await describeParquet(reference);
+    const actual = await describeParquet(target);
+    const length = Math.max(expected.length, actual.length);
+    for (let i = 0; i < length; i++) {
+      if (expected[i] !== actual[i]) {
+        return `column ${i + 1} is ${actual[i] ?? "missing"}, declared ${expected[i] ?? "nothing"}`;
+      }
+    }
+    return undefined;
+  } finally {
+    await Deno.remove(reference).catch(() => {});
   }
 }
 

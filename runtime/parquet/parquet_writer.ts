@@ -10,6 +10,7 @@ import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import { conformBatch, emptyBatch } from "./arrow_schema.ts";
 import { ExtractError } from "../errors.ts";
+import { addLogicalTypes } from "./parquet_logical_types.ts";
 import type { BatchSource } from "../protocol.ts";
 import { iteratorOf } from "../util/iterator_of.ts";
 
@@ -132,6 +133,8 @@ export async function writeParquetFile(
     // The encoder ends its output quietly when its input fails, so check the source ourselves.
     if (sourceError !== undefined) throw sourceError;
     if (!finished) throw new Error("the Parquet encoder stopped before the last batch");
+    await addLogicalTypes(path, requireSchema().fields);
+    bytes = (await file.stat()).size;
     await file.sync();
   } catch (error) {
     await Promise.resolve(iterator.return?.()).catch(() => {});
