@@ -172,6 +172,13 @@ export interface Connector {
   discover?(): Promise<TableInfo[]> | TableInfo[];
   /** Yields the table's rows as RecordBatches of the declared schema. Required with READ. */
   read?(table: string, options: ReadOptions): BatchSource;
+  /**
+   * Optional parallel read: the table's rows as several sources that the runtime reads
+   * concurrently, writing one Parquet part each and publishing the parts together (all or
+   * none). Together they must yield exactly the rows `read()` would; one source means "not
+   * worth splitting". Each source yields batches of the same schema as `read()`.
+   */
+  readParts?(table: string, options: ReadOptions): Promise<BatchSource[]> | BatchSource[];
   /** Yields change events as RecordBatches until the source ends. Required with STREAM. */
   stream?(table: string): AsyncIterable<Arrow.RecordBatch>;
   /** Returns how to attach the source in DuckDB. Required with REMOTE. */

@@ -36,6 +36,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/mysql/connector.yaml", import.meta.url),
     load: () => import("../../connectors/mysql/connector.ts"),
   },
+  postgres: {
+    manifestUrl: new URL("../../connectors/postgres/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/postgres/connector.ts"),
+  },
   sqlite: {
     manifestUrl: new URL("../../connectors/sqlite/connector.yaml", import.meta.url),
     load: () => import("../../connectors/sqlite/connector.ts"),

@@ -13,14 +13,14 @@ import { ExtractError } from "../errors.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
 
 /**
- * Writes to `output` the union of `previous` files and `incoming`, keeping per primary key the
- * row from the newest file (the last part wins among previous parts; within one file the last
- * row wins). Returns the row count written.
+ * Writes to `output` the union of `previous` files and `incoming` (one file, or the parts of
+ * one run), keeping per primary key the row from the newest file (the last part wins among
+ * previous parts; within one file the last row wins). Returns the row count written.
  */
 export async function mergeByPrimaryKey(
   table: string,
   previous: string[],
-  incoming: string,
+  incoming: string | string[],
   primaryKey: string[] | undefined,
   output: string,
 ): Promise<number> {
@@ -30,7 +30,8 @@ export async function mergeByPrimaryKey(
       hint: "declare primaryKey in discover(), or use the replace or append disposition",
     });
   }
-  const files = [...previous, incoming];
+  // Parts of one run hold disjoint rows, so their order among themselves does not matter.
+  const files = [...previous, ...[incoming].flat()];
   const list = `[${files.map(quoteLiteral).join(", ")}]`;
   const keys = primaryKey.map(quoteIdentifier).join(", ");
   const sql = `COPY (

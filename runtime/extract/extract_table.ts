@@ -15,8 +15,9 @@ import { DuckDB } from "../parquet/duckdb.ts";
 import { ExtractError } from "../errors.ts";
 import { type OutputLayout, TEMP_PREFIX } from "./layout.ts";
 import { writeParquetFile } from "../parquet/parquet_writer.ts";
-import type { Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
+import type { BatchSource, Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { tryNativeScan } from "./native_scan.ts";
+import { writeParts } from "./parts_writer.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";
 import { appendStreamBatches } from "./stream_writer.ts";
@@ -102,46 +103,52 @@ export async function extractReadTable(
     incrementalKey: job.cursorColumn,
     incrementalValue: job.fullRefresh ? undefined : job.cursorValue,
   };
-  const temp = layout.tempDataFile(runId, name);
+  const onBatch = (batch: arrow.RecordBatch, rows: number) => {
+    if (job.cursorColumn) {
+      tracker ??= new CursorTracker(table.source, job.cursorColumn, batch.schema);
+      tracker.observe(batch);
+    }
+    job.onRows(rows);
+  };
+  let temps = [layout.tempDataFile(runId, name)];
   try {
     // Fast path: DuckDB writes the Parquet itself when the connector offers scanSql().
     const native = await tryNativeScan(
       connector,
       table.source,
       options,
-      temp,
+      temps[0],
       declared,
       job.log,
     );
-    const written = native ?? await writeParquetFile(temp, table.read(table.source, options), {
-      table: table.source,
-      schema: declared,
-      onBatch: (batch, rows) => {
-        if (job.cursorColumn) {
-          tracker ??= new CursorTracker(table.source, job.cursorColumn, batch.schema);
-          tracker.observe(batch);
-        }
-        job.onRows(rows);
-      },
-    });
+    const parts = native ? [] : await readSources(table, options);
+    if (parts.length > 1) temps = parts.map((_, i) => layout.tempDataFile(runId, name, `-p${i}`));
+    const write = { table: table.source, schema: declared, onBatch };
+    const written = native ??
+      (parts.length > 1
+        ? await writeParts(temps, parts, write)
+        : await writeParquetFile(temps[0], parts[0], write));
     const previous = job.previous;
     const entry = baseEntry(job, written.schema);
     entry.cursorColumn = job.cursorColumn;
     entry.disposition = disposition;
     if (written.rows === 0 && disposition !== "replace" && previous) {
-      await removeIfExists(temp);
+      await Promise.all(temps.map(removeIfExists));
       return {
         // Nothing new: keep the previous files, rows and cursor; refresh the metadata.
         entry: { ...previous, ...pick(entry) },
         rowsWritten: 0,
       };
     }
-    const file = layout.generationFile(name, runId);
-    await Deno.rename(temp, layout.absolute(file));
+    // Parts are published together: one generation, `<name>.<run>-p<i>.parquet`.
+    const files = temps.length > 1
+      ? temps.map((_, i) => layout.generationFile(name, runId, `p${i}`))
+      : [layout.generationFile(name, runId)];
+    for (const [i, file] of files.entries()) await Deno.rename(temps[i], layout.absolute(file));
     entry.cursorValue = native?.maxCursor ?? tracker?.value() ??
       (disposition === "replace" ? undefined : previous?.cursorValue);
     if (disposition === "append" && previous) {
-      entry.files = [...previous.files, file];
+      entry.files = [...previous.files, ...files];
       entry.rows = previous.rows + written.rows;
     } else if (disposition === "merge" && previous) {
       const merged = layout.generationFile(name, runId, "merged");
@@ -149,23 +156,29 @@ export async function extractReadTable(
       entry.rows = await mergeByPrimaryKey(
         table.source,
         previous.files.map((f) => layout.absolute(f)),
-        layout.absolute(file),
+        files.map((f) => layout.absolute(f)),
         table.info?.primaryKey,
         mergedTemp,
       );
       await Deno.rename(mergedTemp, layout.absolute(merged));
-      await removeIfExists(layout.absolute(file));
+      for (const file of files) await removeIfExists(layout.absolute(file));
       entry.files = [merged];
     } else {
-      entry.files = [file];
+      entry.files = files;
       entry.rows = written.rows;
     }
     entry.sizeBytes = await sizeOf(job, entry.files);
     return { entry, rowsWritten: written.rows };
   } catch (error) {
-    await removeIfExists(temp);
+    await Promise.all(temps.map(removeIfExists));
     throw error;
   }
+}
+
+/** The table's sources: the connector's parts when it splits the table, else its one read. */
+async function readSources(table: ReadTable, options: ReadOptions): Promise<BatchSource[]> {
+  const parts = table.readParts ? await table.readParts(table.source, options) : [];
+  return parts.length ? parts : [table.read(table.source, options)];
 }
 
 /** The fields a run refreshes even when it wrote no rows. */

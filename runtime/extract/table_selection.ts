@@ -32,6 +32,8 @@ interface SelectedBase {
 export interface ReadTable extends SelectedBase {
   kind: "read";
   read: (table: string, options: ReadOptions) => BatchSource;
+  /** The connector's parallel read, when it has one (see `Connector.readParts`). */
+  readParts?: (table: string, options: ReadOptions) => Promise<BatchSource[]> | BatchSource[];
 }
 
 /** A table consumed through the connector's `stream()` until it ends. */
@@ -61,7 +63,8 @@ export function selectedTable(
 ): SelectedTable {
   const caps = info ? info.capabilities & connector.capabilities : connector.capabilities;
   if (hasCap(caps, Cap.READ) && connector.read) {
-    return { kind: "read", source, info, read: connector.read.bind(connector) };
+    const readParts = connector.readParts?.bind(connector);
+    return { kind: "read", source, info, read: connector.read.bind(connector), readParts };
   }
   if (hasCap(caps, Cap.STREAM) && connector.stream) {
     return { kind: "stream", source, info, stream: connector.stream.bind(connector) };
