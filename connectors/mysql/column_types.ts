@@ -21,6 +21,7 @@ import {
   parseBigInt,
   parseDateDays,
   parseDateTimeMicros,
+  parseDateTimeMicrosExact,
   parseSmallInt,
   parseTimeMicros,
   writeDecimalWords,
@@ -196,7 +197,10 @@ export function planColumn(
           : new FixedBuffer(arrow, arrowType, BigInt64Array, capacity);
         return {
           buffer,
-          append: (value, start, end) => buffer.append(parseBigInt(value, start, end)),
+          append: (value, start, end) =>
+            end - start <= 15
+              ? buffer.appendInt64(parseSmallInt(value, start, end))
+              : buffer.append(parseBigInt(value, start, end)),
         };
       });
     }
@@ -299,7 +303,9 @@ export function planColumn(
             }
             return buffer.appendNull();
           }
-          buffer.append(parseDateTimeMicros(value, start, end));
+          const micros = parseDateTimeMicros(value, start, end);
+          if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
+          else buffer.append(parseDateTimeMicrosExact(value, start, end));
         },
       };
     }, "datetime");
@@ -320,7 +326,7 @@ export function planColumn(
               "read it through a view with TIME_TO_SEC(column) to keep it as seconds",
             );
           }
-          buffer.append(BigInt(micros));
+          buffer.appendInt64(micros);
         },
       };
     });

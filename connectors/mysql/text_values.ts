@@ -71,17 +71,25 @@ function fractionMicros(bytes: Uint8Array, dot: number, end: number): number {
   return micros;
 }
 
-/** Microseconds since the epoch of `YYYY-MM-DD HH:MM:SS[.ffffff]`, read as UTC. */
-export function parseDateTimeMicros(bytes: Uint8Array, start: number, end: number): bigint {
+/**
+ * Microseconds since the epoch of `YYYY-MM-DD HH:MM:SS[.ffffff]`, read as UTC, as a number:
+ * exact up to year 2255 (2^53 microseconds); check Number.isSafeInteger and use
+ * {@linkcode parseDateTimeMicrosExact} beyond.
+ */
+export function parseDateTimeMicros(bytes: Uint8Array, start: number, end: number): number {
   const days = parseDateDays(bytes, start);
   const seconds = digits(bytes, start + 11, 2) * 3600 + digits(bytes, start + 14, 2) * 60 +
     digits(bytes, start + 17, 2);
-  const fraction = fractionMicros(bytes, start + 19, end);
-  // Microseconds since the epoch pass 2^53 only beyond year 2255; stay in doubles until then.
-  const micros = (days * 86_400 + seconds) * 1_000_000 + fraction;
-  return Number.isSafeInteger(micros)
-    ? BigInt(micros)
-    : BigInt(days * 86_400 + seconds) * 1_000_000n + BigInt(fraction);
+  return (days * 86_400 + seconds) * 1_000_000 + fractionMicros(bytes, start + 19, end);
+}
+
+/** {@linkcode parseDateTimeMicros} exactly, as a bigint, for any year. */
+export function parseDateTimeMicrosExact(bytes: Uint8Array, start: number, end: number): bigint {
+  const days = parseDateDays(bytes, start);
+  const seconds = digits(bytes, start + 11, 2) * 3600 + digits(bytes, start + 14, 2) * 60 +
+    digits(bytes, start + 17, 2);
+  return BigInt(days * 86_400 + seconds) * 1_000_000n +
+    BigInt(fractionMicros(bytes, start + 19, end));
 }
 
 /** Microseconds of a TIME value `[-]H+:MM:SS[.ffffff]`, which may be negative or above 24h. */

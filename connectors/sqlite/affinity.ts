@@ -51,7 +51,8 @@ export interface ColumnPlan {
 
 function storageClass(value: SqliteValue): string {
   if (typeof value === "bigint") return "INTEGER";
-  if (typeof value === "number") return "REAL";
+  // Integers arrive as numbers too (bigints only beyond 2^53): tell them by their value.
+  if (typeof value === "number") return Number.isInteger(value) ? "INTEGER" : "REAL";
   if (typeof value === "string") return "TEXT";
   return "BLOB";
 }
@@ -95,8 +96,32 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]00:?00)?$/;
 
+/** Two or four ASCII digits at `at`, or NaN. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Fast path for the canonical `YYYY-MM-DD` prefix: days, or NaN when not canonical. */
+function canonicalDays(text: string): number {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN;
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
+  return daysFromCivil(digitsAt(text, 0, 4), month, day);
+}
+
 /** Days since the epoch of `YYYY-MM-DD`, or undefined when the text is not such a date. */
 export function parseDate(text: string): number | undefined {
+  if (text.length === 10) {
+    const days = canonicalDays(text);
+    if (!Number.isNaN(days)) return days;
+  }
   const m = DATE.exec(text);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -105,7 +130,23 @@ export function parseDate(text: string): number | undefined {
 }
 
 /** Microseconds since the epoch of SQLite's datetime text (UTC or zone-less), or undefined. */
-export function parseDateTime(text: string): bigint | undefined {
+export function parseDateTime(text: string): number | bigint | undefined {
+  // Fast path: `YYYY-MM-DD HH:MM:SS[.fff…]` (SQLite's own form), no zone.
+  const length = text.length;
+  if (length >= 19 && length <= 26 && text.charCodeAt(10) === 32) {
+    const days = canonicalDays(text);
+    const seconds = digitsAt(text, 11, 2) * 3600 + digitsAt(text, 14, 2) * 60 +
+      digitsAt(text, 17, 2);
+    let micros = 0;
+    let ok = text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58;
+    if (length > 19) {
+      ok &&= text.charCodeAt(19) === 46 && length > 20;
+      const fraction = digitsAt(text, 20, length - 20);
+      micros = fraction * 10 ** (26 - length);
+    }
+    const total = (days * 86_400 + seconds) * 1_000_000 + micros;
+    if (ok && Number.isSafeInteger(total)) return total;
+  }
   const m = DATETIME.exec(text);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -154,6 +195,18 @@ function unscaled(value: SqliteValue, scale: number): bigint | undefined {
   return negative ? -digits : digits;
 }
 
+const TWO_32 = 4294967296;
+
+/** A safe integer as four little-endian two's-complement words. */
+function smallWords(value: number, values: Uint32Array, offset: number) {
+  const high = Math.floor(value / TWO_32);
+  values[offset] = value - high * TWO_32;
+  values[offset + 1] = high; // negative values wrap to their two's complement
+  const fill = value < 0 ? 0xffffffff : 0;
+  values[offset + 2] = fill;
+  values[offset + 3] = fill;
+}
+
 function words(value: bigint, values: Uint32Array, offset: number) {
   let big = BigInt.asUintN(128, value);
   for (let i = 0; i < 4; i++) {
@@ -189,10 +242,10 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
   if (affinity === "INTEGER") {
     const type = new arrow.Int64();
     return make(type, (buffer, table) => (value, row) => {
-      if (typeof value === "bigint") return (buffer as FixedBuffer).append(value);
-      if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
-        return (buffer as FixedBuffer).append(BigInt(value));
+      if (typeof value === "number" && Number.isSafeInteger(value)) {
+        return (buffer as FixedBuffer).appendInt64(value);
       }
+      if (typeof value === "bigint") return (buffer as FixedBuffer).append(value);
       throw mismatch(table, plan, value, row, "Int64");
     }, (capacity) => new FixedBuffer(arrow, type, BigInt64Array, capacity));
   }
@@ -220,7 +273,9 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
   }
   if (/^BOOL/.test(upper)) {
     return make(new arrow.Bool(), (buffer, table) => (value, row) => {
-      if (value === 0n || value === 1n) return (buffer as BoolBuffer).append(value === 1n);
+      if (value === 0 || value === 1 || value === 0n || value === 1n) {
+        return (buffer as BoolBuffer).append(value == 1);
+      }
       throw mismatch(table, plan, value, row, "Bool");
     }, (capacity) => new BoolBuffer(arrow, capacity));
   }
@@ -244,7 +299,8 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
       (buffer, table) => (value, row) => {
         const micros = typeof value === "string" ? parseDateTime(value) : undefined;
         if (micros === undefined) throw mismatch(table, plan, value, row, "Timestamp");
-        (buffer as FixedBuffer).append(micros);
+        if (typeof micros === "number") (buffer as FixedBuffer).appendInt64(micros);
+        else (buffer as FixedBuffer).append(micros);
       },
       (capacity) => new FixedBuffer(arrow, type, BigInt64Array, capacity),
       "datetime",
@@ -256,7 +312,24 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
     const scale = Math.min(Number(decimal[2] ?? 0), precision);
     const type = new arrow.Decimal(scale, precision, 128);
     const limit = 10n ** BigInt(precision);
+    const factor = 10 ** scale;
+    const maxSafe = Math.min(Number.MAX_SAFE_INTEGER, 10 ** precision - 1);
     return make(type, (buffer, table) => (value, row) => {
+      if (typeof value === "bigint" && value < SAFE && value > -SAFE) value = Number(value);
+      if (
+        typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= maxSafe / factor
+      ) {
+        const { values, index } = (buffer as FixedBuffer).slot();
+        return smallWords(value * factor, values as Uint32Array, index * 4);
+      }
+      if (typeof value === "number") {
+        // Fast path: the scaled REAL is an exact safe integer that maps back to the same REAL.
+        const scaled = Math.round(value * factor);
+        if (Math.abs(scaled) <= maxSafe && scaled / factor === value) {
+          const { values, index } = (buffer as FixedBuffer).slot();
+          return smallWords(scaled, values as Uint32Array, index * 4);
+        }
+      }
       const digits = unscaled(value, scale);
       if (digits === undefined || digits >= limit || digits <= -limit) {
         throw mismatch(table, plan, value, row, `Decimal(${precision},${scale})`);

@@ -77,6 +77,7 @@ abstract class BaseBuffer implements ColumnBuffer {
 /** Fixed-width numbers stored in a typed array (ints, floats, dates, times, decimals). */
 export class FixedBuffer extends BaseBuffer {
   #values: FixedStore;
+  #words?: Uint32Array;
   constructor(
     arrow: ArrowModule,
     type: Arrow.DataType,
@@ -95,6 +96,24 @@ export class FixedBuffer extends BaseBuffer {
     this.validity.set(index, true);
     this.length++;
   }
+  /**
+   * Appends a safe integer to a 64-bit store without allocating a bigint: the two 32-bit halves
+   * are written through a word view of the same memory (little-endian, two's complement).
+   */
+  appendInt64(value: number) {
+    const index = this.length;
+    if (index >= this.#values.length / this.stride) this.#grow();
+    const words = this.#words ??= new Uint32Array(
+      this.#values.buffer,
+      this.#values.byteOffset,
+      this.#values.length * 2,
+    );
+    const high = Math.floor(value / 4294967296);
+    words[2 * index] = value - high * 4294967296;
+    words[2 * index + 1] = high;
+    this.validity.set(index, true);
+    this.length++;
+  }
   /** Marks the next slot valid and returns the store and its index, for multi-word values. */
   slot(): { values: FixedStore; index: number } {
     const index = this.length;
@@ -107,6 +126,7 @@ export class FixedBuffer extends BaseBuffer {
     const bigger = new this.ctor(this.#values.length * 2 || this.stride * 16);
     (bigger as Int32Array).set(this.#values as Int32Array);
     this.#values = bigger;
+    this.#words = undefined;
   }
   flush(): Arrow.Data {
     const length = this.length;
@@ -120,6 +140,7 @@ export class FixedBuffer extends BaseBuffer {
     });
     // The batch keeps this array; the next batch gets a fresh one (no copy).
     this.#values = new this.ctor(this.#values.length);
+    this.#words = undefined;
     this.length = 0;
     return data;
   }

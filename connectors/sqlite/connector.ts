@@ -62,6 +62,24 @@ async function openDatabase(path: string): Promise<DatabaseSync> {
   }
 }
 
+/** One page of rows; integers beyond 2^53 (which make number mode throw) come as bigints. */
+function readPage(
+  statement: StatementSync,
+  bind: (number | bigint)[],
+): (SqliteValue | null)[][] {
+  try {
+    return statement.all(...bind) as unknown as (SqliteValue | null)[][];
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_OUT_OF_RANGE") throw error;
+    statement.setReadBigInts(true);
+    try {
+      return statement.all(...bind) as unknown as (SqliteValue | null)[][];
+    } finally {
+      statement.setReadBigInts(false);
+    }
+  }
+}
+
 const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
   const arrow = ctx.arrow;
   if (!config.path) {
@@ -157,7 +175,9 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     } catch (error) {
       throw new ConnectorError(`table "${name}": ${(error as Error).message}`, { cause: error });
     }
-    statement.setReadBigInts(true);
+    // Integers as numbers (no bigint per value); a page holding one beyond 2^53 makes all()
+    // throw, and that page is read again with bigints.
+    statement.setReadBigInts(false);
     // Arrays, not objects per row; in Deno's node:sqlite but not yet in its type declarations.
     (statement as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
     const batchSize = Math.max(1, options.batchSize);
@@ -178,7 +198,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       let page: (SqliteValue | null)[][];
       try {
         const bind = request.page === "rowid" ? [after, batchSize] : [batchSize, total];
-        page = statement.all(...bind) as unknown as (SqliteValue | null)[][];
+        page = readPage(statement, bind);
       } catch (error) {
         throw new ConnectorError(`table "${name}": reading failed: ${(error as Error).message}`, {
           cause: error,
@@ -194,7 +214,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
         if (++rows >= batchSize) yield makeBatch();
       }
       if (page.length < batchSize) break;
-      if (skip) after = page[page.length - 1][0] as bigint;
+      if (skip) after = page[page.length - 1][0] as number | bigint;
     }
     if (rows > 0) yield makeBatch();
   }
