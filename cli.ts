@@ -10,6 +10,7 @@ import { Command, CommanderError, Option } from "commander";
 import { connectorCommand } from "./runtime/commands/connector.ts";
 import { extractCommand } from "./runtime/commands/extract.ts";
 import { configureHelp } from "./runtime/commands/help_format.ts";
+import { debugCommand } from "./runtime/commands/debug.ts";
 import { queryCommand } from "./runtime/commands/query.ts";
 import { statusCommand } from "./runtime/commands/status.ts";
 import type { GlobalOptions } from "./runtime/commands/options.ts";
@@ -43,7 +44,14 @@ Examples:
     );
   const globals = () => program.opts<GlobalOptions>();
   for (
-    const command of [extractCommand, statusCommand, queryCommand, connectorCommand, syncCommand]
+    const command of [
+      extractCommand,
+      statusCommand,
+      queryCommand,
+      debugCommand,
+      connectorCommand,
+      syncCommand,
+    ]
   ) {
     program.addCommand(command(globals, exit));
   }

@@ -135,10 +135,15 @@ export function describeError(error: unknown, debug = false): string[] {
   const lines: string[] = [];
   let current: unknown = error;
   let prefix = "error: ";
+  let previous = "";
   while (current !== undefined && current !== null) {
-    lines.push(`${prefix}${errorMessage(current)}`);
+    const message = errorMessage(current);
+    // A cause whose message the error already quotes would only repeat it.
+    const repeats = previous !== "" && previous.includes(message);
+    if (!repeats) lines.push(`${prefix}${message}`);
+    previous = message;
     if (current instanceof DvtError && current.hint) lines.push(`  hint: ${current.hint}`);
-    if (debug && current instanceof Error && current.stack) lines.push(current.stack);
+    if (debug && current instanceof Error && current.stack && !repeats) lines.push(current.stack);
     current = current instanceof Error ? current.cause : undefined;
     prefix = "  caused by: ";
   }

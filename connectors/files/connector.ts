@@ -30,6 +30,15 @@ export interface FilesConfig {
   [key: string]: unknown;
 }
 
+/** DuckDB samples at least one row, or every row with -1; anything else is a mistake. */
+function checkSampleSize(sampleSize: number | undefined): void {
+  if (sampleSize === undefined || sampleSize === -1 || sampleSize >= 1) return;
+  throw new InputError(
+    `sample_size must be a number of rows (1 or more) or -1 for the whole file, found ${sampleSize}`,
+    { hint: "e.g. --set sample_size=100000, or --set sample_size=-1 to read every row" },
+  );
+}
+
 /** DuckDB's buffer pool for discovery and read(); beyond it, staged rows spill to disk. */
 const READ_MEMORY_LIMIT = "256MB";
 
@@ -41,6 +50,7 @@ interface Discovered {
 
 const files: ConnectorFactory<FilesConfig> = (ctx, config) => {
   const arrow = ctx.arrow;
+  checkSampleSize(config.sample_size);
   const baseDir = config.base_dir ?? Deno.cwd();
   const csv: CsvOptions = {
     delimiter: config.delimiter,

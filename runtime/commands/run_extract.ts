@@ -10,6 +10,7 @@ import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
 import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
 import { ConnectorError, describeError, errorJson, UsageError } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
+import { checkOutputDirectory } from "../extract/output_dir_check.ts";
 import { runRecordOf, saveRunRecord } from "../extract/run_record.ts";
 import { extractResultJson, failureJson, renderExtractSummary } from "../extract/summary.ts";
 import { exitCodeOf } from "../extract/run_result.ts";
@@ -108,6 +109,7 @@ async function runJob(
   log: Logger,
   json: boolean,
 ): Promise<ExtractResult> {
+  await checkOutputDirectory(job.out);
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
   const { manifest } = loaded;
   // Connectors reading local files declare base_dir: relative paths follow dvt.yaml.
@@ -154,6 +156,10 @@ async function runJob(
     return await runtime.run(connector, {
       tables: options.tables ?? job.source?.tables,
       incremental: job.source?.incremental,
+      incrementalAt: (table) =>
+        job.file && job.source
+          ? job.file.locate([...job.source.path, "incremental", table])
+          : undefined,
       disposition: job.source?.disposition,
       fullRefresh: options.fullRefresh,
       threads: options.threads,

@@ -161,7 +161,11 @@ function mergeLayer(
 ): void {
   for (const [key, value] of Object.entries(layer)) {
     checkKnown(manifest, key, originOf(key)([], true));
-    values[key] = value;
+    // A list written as one string (`paths: data/*.csv`) means what `--set` makes of it.
+    const property = manifest.config[key];
+    values[key] = property.type === "array" && typeof value === "string"
+      ? coerceSetValue(value, "array", key, property.items?.type)
+      : value;
     origins[key] = originOf(key);
   }
 }

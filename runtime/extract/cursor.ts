@@ -8,6 +8,7 @@
  */
 import * as arrow from "apache-arrow";
 import { ExtractError } from "../errors.ts";
+import { alternatives } from "../util/field_check.ts";
 import type { CursorValue } from "../protocol.ts";
 
 type Comparable = bigint | number | string;
@@ -41,7 +42,7 @@ export class CursorTracker {
     if (!field) {
       throw new ExtractError(`table "${table}" has no cursor column "${column}"`, {
         table,
-        hint: `pick one of: ${schema.fields.map((f) => f.name).join(", ")}`,
+        hint: alternatives(column, schema.fields.map((f) => f.name)),
       });
     }
     const type = field.type;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { WriteDisposition } from "../project.ts";
+import type { SourceLocation } from "../errors.ts";
 import type { ProgressReporter } from "../util/progress.ts";
 import type { CursorValue, ExtractStats, Logger, SchemaChange } from "../protocol.ts";
 
@@ -14,6 +15,8 @@ export interface RunOptions {
   tables?: string[];
   /** Source table name -> cursor column. */
   incremental?: Record<string, string>;
+  /** Where each table's cursor column is configured (dvt.yaml), for errors that point there. */
+  incrementalAt?: (table: string) => SourceLocation | undefined;
   /** Source table name -> disposition; default replace (append for incremental runs). */
   disposition?: Record<string, WriteDisposition>;
   /** Ignore state: no incrementalValue, replace everything. */

@@ -29,7 +29,12 @@ import {
 import { cleanUpStaleFiles, publishDatabase } from "./publish.ts";
 import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_evolution.ts";
 import { loadState, saveState, stateFromCatalog, type TableState } from "./state.ts";
-import { checkRunOptions, type SelectedTable, selectTables } from "./table_selection.ts";
+import {
+  checkCursorColumns,
+  checkRunOptions,
+  type SelectedTable,
+  selectTables,
+} from "./table_selection.ts";
 import { pool } from "../util/pool.ts";
 import { acquireRunLock } from "./run_lock.ts";
 
@@ -101,6 +106,7 @@ export class ConnectorRuntime {
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
+    checkCursorColumns(selected, options);
     await using _lock = await acquireRunLock(layout.stateDir);
     const catalog = await this.#readCatalog();
     const runId = newRunId();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { didYouMean } from "../util/field_check.ts";
+import { alternatives, didYouMean } from "../util/field_check.ts";
 import { InputError } from "../errors.ts";
 import type { RecordBatch } from "apache-arrow";
 import {
@@ -127,5 +127,26 @@ export function checkRunOptions(options: Pick<RunOptions, "disposition">): void 
         hint: `use one of: ${WRITE_DISPOSITIONS.join(", ")}`,
       });
     }
+  }
+}
+
+/**
+ * Checks, before anything is read, that each selected table's incremental cursor column exists
+ * in the schema discover() declared: a misspelled column is bad input, named where it is
+ * configured, with the closest column name.
+ */
+export function checkCursorColumns(
+  selected: readonly SelectedTable[],
+  options: Pick<RunOptions, "incremental" | "incrementalAt">,
+): void {
+  for (const table of selected) {
+    const column = options.incremental?.[table.source];
+    if (!column || !table.info) continue;
+    const names = table.info.schema.fields.map((field) => field.name);
+    if (names.includes(column)) continue;
+    throw new InputError(
+      `table "${table.source}" has no column "${column}" to use as its incremental cursor`,
+      { location: options.incrementalAt?.(table.source), hint: alternatives(column, names) },
+    );
   }
 }
