@@ -56,7 +56,9 @@ export async function acquireRunLock(stateDir: string): Promise<RunLock> {
       const holder = await readLock(path);
       if (holder && await holderAlive(holder)) {
         throw new ExtractError(
-          `another dvt extract (pid ${holder.pid} on ${holder.hostname}, started ${holder.startedAt}) is writing ${dirname(stateDir)}`,
+          `another dvt extract (pid ${holder.pid} on ${holder.hostname}, started ${holder.startedAt}) is writing ${
+            dirname(stateDir)
+          }`,
           { hint: `wait for it to finish; if it is not running, delete ${path}` },
         );
       }
