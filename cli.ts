@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-all --unstable-worker-options
+#!/usr/bin/env -S deno run --no-prompt --allow-all --unstable-worker-options
 /**
  * The dvt command line: builds the command tree and dispatches. Commands throw; only this file
  * catches, prints the error (with its cause chain and hint) and chooses the exit code:
@@ -17,6 +17,8 @@ import type { GlobalOptions } from "./runtime/commands/options.ts";
 import { syncCommand } from "./runtime/commands/sync.ts";
 import { describeError, DvtError, type ErrorJson, errorJson } from "./runtime/errors.ts";
 import { LOG_LEVELS, paint, printDiagnostic, printResult } from "./runtime/util/output.ts";
+import { relaunchWithoutPrompts } from "./runtime/util/no_prompt.ts";
+import { settings } from "./runtime/util/env_settings.ts";
 import { VERSION } from "./runtime/version.ts";
 
 /** Builds the program; `exit` receives the exit code a command chose. */
@@ -76,6 +78,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const json = args.includes("--json");
   try {
+    settings(); // a bad DVT_* variable is reported before any command runs
     await program.parseAsync(args, { from: "user" });
     return code;
   } catch (error) {
@@ -102,5 +105,5 @@ function printErrorJson(error: ErrorJson): void {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await relaunchWithoutPrompts() ?? await main(Deno.args));
 }

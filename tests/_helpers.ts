@@ -45,7 +45,7 @@ export interface RunCliOptions {
 /** Runs `dvt` (cli.ts under deno) as a child process, as a user would. */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--unstable-worker-options", CLI_PATH, ...args],
+    args: ["run", "--no-prompt", "--allow-all", "--unstable-worker-options", CLI_PATH, ...args],
     cwd: options.cwd,
     env: { NO_COLOR: "1", ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",

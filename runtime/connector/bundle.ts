@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConnectorError } from "../errors.ts";
 import { computeIntegrity } from "../sandbox/module_source.ts";
 
@@ -29,11 +30,60 @@ function formatMessage(message: EsbuildMessage): string {
   return `${place}${message.text}`;
 }
 
+/** dvt's own source (mod.ts and runtime/): a connector may inline values from mod.ts. */
+const DVT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DVT_MODULES = /^(mod\.ts|runtime\/.+\.ts)$/;
+
+function isInside(root: string, file: string): boolean {
+  const path = relative(root, file);
+  return path !== "" && !path.startsWith("..") && !isAbsolute(path);
+}
+
+/**
+ * Where a file import may lead: only to a file inside the connector's directory, or to dvt's
+ * own TypeScript modules (mod.ts and what it re-exports). Bundling runs outside the sandbox,
+ * so anything else — `/etc/passwd`, `../../private/creds.json`, a symlink out — would be read
+ * with dvt's rights and inlined into the connector.
+ */
+function checkFileImport(
+  specifier: string,
+  resolveDir: string,
+  connectorDir: string,
+  attributes: Record<string, string>,
+): { path: string } | { errors: { text: string }[] } {
+  const wanted = specifier.startsWith("file:")
+    ? fileURLToPath(specifier)
+    : resolve(resolveDir, specifier);
+  let real: string;
+  try {
+    real = Deno.realPathSync(wanted);
+  } catch {
+    return {
+      errors: [{ text: `cannot find ${JSON.stringify(specifier)} (looked for ${wanted})` }],
+    };
+  }
+  if (isInside(connectorDir, real)) return { path: real };
+  const inDvt = isInside(DVT_ROOT, real) && DVT_MODULES.test(relative(DVT_ROOT, real));
+  if (inDvt && Object.keys(attributes).length === 0) return { path: real };
+  return {
+    errors: [{
+      text: `${
+        JSON.stringify(specifier)
+      } is outside the connector directory ${connectorDir}; a connector may import only its own files (and dvt's mod.ts)`,
+    }],
+  };
+}
+
 /**
  * Bundles the connector module at `entryPath` (TypeScript or JavaScript, relative imports
- * followed, type-only imports erased) into one ES module.
+ * followed, type-only imports erased) into one ES module. File imports must stay inside
+ * `connectorDir` (default: the entry's directory).
  */
-export async function bundleConnector(entryPath: string): Promise<ConnectorBundle> {
+export async function bundleConnector(
+  entryPath: string,
+  connectorDir: string = dirname(resolve(entryPath)),
+): Promise<ConnectorBundle> {
+  const root = Deno.realPathSync(connectorDir);
   const esbuild = await import("esbuild");
   try {
     const result = await esbuild.build({
@@ -52,17 +102,19 @@ export async function bundleConnector(entryPath: string): Promise<ConnectorBundl
         // Leave bare, URL and node: imports unresolved so they can be reported by name below.
         name: "external-non-file-imports",
         setup(build) {
-          build.onResolve(
-            { filter: /.*/ },
-            (args) =>
-              /^(\.{0,2}\/|file:)/.test(args.path) ? undefined : {
-                path: args.path,
-                external: true,
-                // Side-effect free: an import the connector never uses (e.g. reached through
-                // mod.ts's re-exports) is tree-shaken away; only the ones it uses remain.
-                sideEffects: false,
-              },
-          );
+          build.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind === "entry-point") return { path: resolve(entryPath) };
+            if (/^(\.{0,2}\/|file:)/.test(args.path)) {
+              return checkFileImport(args.path, args.resolveDir, root, args.with);
+            }
+            return {
+              path: args.path,
+              external: true,
+              // Side-effect free: an import the connector never uses (e.g. reached through
+              // mod.ts's re-exports) is tree-shaken away; only the ones it uses remain.
+              sideEffects: false,
+            };
+          });
         },
       }],
     });

@@ -8,6 +8,7 @@
 import * as arrow from "apache-arrow";
 import type { ConnectorContext, LogFields, Logger } from "../protocol.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
+import { cleanUntrustedText } from "../util/untrusted_text.ts";
 
 /** What the context needs to know about the connector it serves. */
 export interface ContextOptions {
@@ -19,15 +20,54 @@ export interface ContextOptions {
   allowedEnv?: readonly string[];
   /** Environment lookup; defaults to the process environment. */
   readEnv?: (name: string) => string | undefined;
+  /** Env var names whose values are redacted from the connector's log lines. */
+  secretEnv?: readonly string[];
 }
 
-function tagged(logger: Logger, connector: string): Logger {
-  const withName = (fields?: LogFields) => ({ connector, ...fields });
+/** Fields dvt sets on every log event; a connector's own fields never replace them. */
+const RESERVED_FIELDS = new Set(["connector", "event", "time", "level", "message"]);
+
+function cleanValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === "string") return cleanUntrustedText(value, secrets);
+  if (value === null || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value === "bigint") return value.toString();
+  return cleanUntrustedText(safeJson(value), secrets);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, item) => typeof item === "bigint" ? String(item) : item) ??
+      String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * A logger for one connector: every line is tagged with its name, control characters in the
+ * message and fields are escaped (no forged lines, no terminal escapes), reserved fields are
+ * kept as dvt set them (a connector's `connector`/`event`/`time` field becomes `field.<name>`)
+ * and the values of `secrets` are redacted.
+ */
+export function connectorLogger(
+  logger: Logger,
+  connector: string,
+  secrets: readonly string[] = [],
+): Logger {
+  const clean = (message: unknown, fields?: LogFields): [string, LogFields] => {
+    const tagged: LogFields = {};
+    for (const [key, value] of Object.entries(fields ?? {})) {
+      const name = cleanUntrustedText(key, secrets);
+      tagged[RESERVED_FIELDS.has(name) ? `field.${name}` : name] = cleanValue(value, secrets);
+    }
+    tagged.connector = connector;
+    return [cleanUntrustedText(String(message), secrets), tagged];
+  };
   return {
-    debug: (message, fields) => logger.debug(message, withName(fields)),
-    info: (message, fields) => logger.info(message, withName(fields)),
-    warn: (message, fields) => logger.warn(message, withName(fields)),
-    error: (message, fields) => logger.error(message, withName(fields)),
+    debug: (message, fields) => logger.debug(...clean(message, fields)),
+    info: (message, fields) => logger.info(...clean(message, fields)),
+    warn: (message, fields) => logger.warn(...clean(message, fields)),
+    error: (message, fields) => logger.error(...clean(message, fields)),
   };
 }
 
@@ -43,8 +83,11 @@ function tagged(logger: Logger, connector: string): Logger {
  * ```
  */
 export function createConnectorContext(options: ContextOptions): ConnectorContext {
-  const log = tagged(options.logger, options.connector);
   const readEnv = options.readEnv ?? ((name: string) => Deno.env.get(name));
+  const secrets = (options.secretEnv ?? []).map(readEnv).filter((value): value is string =>
+    !!value
+  );
+  const log = connectorLogger(options.logger, options.connector, secrets);
   const allowed = options.allowedEnv ? new Set(options.allowedEnv) : undefined;
   return {
     arrow,

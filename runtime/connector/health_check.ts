@@ -4,7 +4,9 @@
  *
  * @module
  */
-import type { Manifest } from "./manifest.ts";
+import { grantedEnvNames, type Manifest } from "./manifest.ts";
+import { redactSecrets } from "../util/untrusted_text.ts";
+import { isNetGranted } from "./net_grants.ts";
 import type { ConnectorConfig } from "../protocol.ts";
 
 /** Outcome of a health check. `url` and `message` are redacted. */
@@ -17,22 +19,6 @@ export interface HealthCheckResult {
   skipped?: boolean;
 }
 
-/** Names of env vars the manifest grants: permissions.env and auth env_vars. */
-export function grantedEnvNames(manifest: Manifest): string[] {
-  return [...new Set([...manifest.permissions.env, ...manifest.auth.envVars.map((s) => s.name)])];
-}
-
-/** Replaces every occurrence of each secret (and its URL-encoded form) with `***`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets.filter((value) => value.length >= 3)) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      result = result.split(form).join("***");
-    }
-  }
-  return result.replace(/\/\/([^/@\s:]+):([^/@\s]+)@/g, "//$1:***@");
-}
-
 function interpolate(
   template: string,
   lookup: (name: string) => string | undefined,
@@ -43,6 +29,33 @@ function interpolate(
     if (value === undefined) missing.push(name);
     return value ?? "";
   });
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Fetches `url`, following redirects only to hosts the manifest grants (permissions.net), as
+ * the connector's sandbox would; returns the refusal as a sentence when a host is not granted.
+ */
+async function fetchWithinGrants(
+  manifest: Manifest,
+  url: string,
+  init: RequestInit,
+): Promise<Response | string> {
+  let target = new URL(url);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    if (!isNetGranted(target, manifest.permissions.net)) {
+      return `health check of connector ${manifest.name} was not sent: ${
+        hop ? "it was redirected to " : ""
+      }${target.host}, which permissions.net in connector.yaml does not grant`;
+    }
+    const response = await fetch(target, { ...init, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    await response.body?.cancel();
+    target = new URL(location, target);
+  }
+  return `health check of connector ${manifest.name} was redirected more than ${MAX_REDIRECTS} times`;
 }
 
 /**
@@ -97,11 +110,14 @@ export async function runHealthCheck(
   }
   const label = `${check.method} ${shownUrl}`;
   try {
-    const response = await fetch(url, {
+    const response = await fetchWithinGrants(manifest, url, {
       method: check.method,
       headers,
       signal: AbortSignal.timeout(check.timeoutSeconds * 1000),
     });
+    if (typeof response === "string") {
+      return { ok: false, url: shownUrl, message: redactSecrets(response, secrets) };
+    }
     await response.body?.cancel();
     const ok = response.status === check.expectStatus;
     const message = `${label} -> ${response.status}${

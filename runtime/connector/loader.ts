@@ -14,7 +14,13 @@ import { checkRequiredEnv } from "./config.ts";
 import { createConnectorContext } from "./context.ts";
 import { ConnectorError, errorMessage, InputError, ManifestError } from "../errors.ts";
 import { isDirectory, isFile } from "../util/path_kind.ts";
-import { entrypointKind, isRemoteUrl, loadManifest, type Manifest } from "./manifest.ts";
+import {
+  entrypointKind,
+  grantedEnvNames,
+  isRemoteUrl,
+  loadManifest,
+  type Manifest,
+} from "./manifest.ts";
 import {
   Cap,
   capsToNames,
@@ -71,16 +77,15 @@ function sandboxedFactory(
   return async (ctx, config) => {
     const { code, moduleUrl } = await loadCode();
     const { startSandboxedConnector } = await import("../sandbox/sandboxed_connector.ts");
+    const env = grantedEnvNames(manifest);
     return await startSandboxedConnector({
       name: manifest.name,
       code,
       moduleUrl,
       config,
-      permissions: {
-        net: manifest.permissions.net,
-        env: [...manifest.permissions.env, ...manifest.auth.envVars.map((spec) => spec.name)],
-      },
+      permissions: { net: manifest.permissions.net, env },
       logger: ctx.log,
+      secrets: env.map((name) => Deno.env.get(name)).filter((value): value is string => !!value),
     });
   };
 }
@@ -94,10 +99,10 @@ function remoteCode(manifest: Manifest, entry: string): () => Promise<ModuleCode
 }
 
 /** Local code is bundled into one module (relative imports inlined), as a published one is. */
-function localCode(file: string): () => Promise<ModuleCode> {
+function localCode(file: string, connectorDir: string): () => Promise<ModuleCode> {
   return async () => {
     const { bundleConnector } = await import("./bundle.ts");
-    const bundle = await bundleConnector(file);
+    const bundle = await bundleConnector(file, connectorDir);
     return { code: bundle.code, moduleUrl: toFileUrl(file).href.replace(/\.[mc]?ts$/, ".js") };
   };
 }
@@ -129,6 +134,18 @@ export async function loadFromManifest(manifest: Manifest): Promise<LoadedConnec
   const kind = entrypointKind(manifest);
   const origin = isRemoteUrl(manifest.path) ? "remote" : "local";
   if (kind === "builtin") {
+    if (origin === "remote") {
+      // A built-in runs outside the sandbox with the file system: never on a remote author's say.
+      throw new ManifestError(
+        `a remote connector.yaml may not name a built-in connector (${manifest.entrypoint})`,
+        {
+          location: { file: manifest.path, field: "entrypoint" },
+          hint: `use the built-in directly (connector: ${
+            manifest.entrypoint.slice("builtin:".length)
+          }) with your own config, or point entrypoint at the remote module and its integrity`,
+        },
+      );
+    }
     const name = manifest.entrypoint.slice("builtin:".length);
     const builtin = await loadBuiltin(name).catch(() => {
       throw new ManifestError(`entrypoint names an unknown built-in connector "${name}"`, {
@@ -154,7 +171,7 @@ export async function loadFromManifest(manifest: Manifest): Promise<LoadedConnec
     manifest,
     origin: "local",
     location: manifest.path,
-    factory: sandboxedFactory(manifest, localCode(file)),
+    factory: sandboxedFactory(manifest, localCode(file, dirname(resolve(manifest.path)))),
   };
 }
 
@@ -256,14 +273,13 @@ export async function instantiateConnector(
 ): Promise<Connector> {
   const { manifest } = loaded;
   checkRequiredEnv(manifest, options.env);
-  const allowedEnv = loaded.origin === "builtin"
-    ? undefined
-    : [...manifest.permissions.env, ...manifest.auth.envVars.map((spec) => spec.name)];
+  const granted = grantedEnvNames(manifest);
   const ctx = createConnectorContext({
     connector: manifest.name,
     logger: options.logger,
-    allowedEnv,
+    allowedEnv: loaded.origin === "builtin" ? undefined : granted,
     readEnv: options.env,
+    secretEnv: granted,
   });
   let connector: unknown;
   try {

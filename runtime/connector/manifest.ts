@@ -292,3 +292,8 @@ export async function loadManifest(pathOrUrl: string): Promise<Manifest> {
     : pathOrUrl;
   return parseManifest(text, shown);
 }
+
+/** Names of env vars the manifest grants: permissions.env and auth env_vars. */
+export function grantedEnvNames(manifest: Manifest): string[] {
+  return [...new Set([...manifest.permissions.env, ...manifest.auth.envVars.map((s) => s.name)])];
+}

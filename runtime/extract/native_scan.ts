@@ -7,6 +7,7 @@
  * @module
  */
 import { errorMessage } from "../errors.ts";
+import { settings as envSettings } from "../util/env_settings.ts";
 import { isoFromEpochNanos } from "./cursor.ts";
 import { DuckDB } from "../parquet/duckdb.ts";
 import type * as Arrow from "apache-arrow";
@@ -104,7 +105,7 @@ export async function tryNativeScan(
   log?: Logger,
 ): Promise<NativeTableResult | undefined> {
   // DVT_NATIVE_SCAN=0 forces the portable Arrow path (benchmarks compare the two).
-  if (!connector.scanSql || !schema || Deno.env.get("DVT_NATIVE_SCAN") === "0") return undefined;
+  if (!connector.scanSql || !schema || !envSettings().nativeScan) return undefined;
   const sql = await connector.scanSql(table, options);
   let result: NativeScanResult;
   try {

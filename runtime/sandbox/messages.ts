@@ -54,6 +54,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
 
 /**
+ * True for bytes the worker handed over: a Uint8Array whose buffer is not shared. A view of a
+ * SharedArrayBuffer would let the connector change a batch while dvt writes it.
+ */
+export function isOwnedBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && !(value.buffer instanceof SharedArrayBuffer);
+}
+
+/**
  * Validates a message from the worker; returns a description of the violation, or the message.
  *
  * @example
@@ -73,6 +81,9 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | string {
     case "result":
       return isId(data.id) ? data as WorkerMessage : "result message without a valid id";
     case "batch":
+      if (data.ipc instanceof Uint8Array && !isOwnedBytes(data.ipc)) {
+        return "a batch in shared memory (SharedArrayBuffer), which it could change while dvt writes it";
+      }
       return isId(data.id) && data.ipc instanceof Uint8Array
         ? data as WorkerMessage
         : "batch message without a valid id and IPC bytes";

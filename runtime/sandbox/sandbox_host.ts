@@ -9,6 +9,9 @@
  */
 import { SandboxError } from "../errors.ts";
 import type { ConnectorConfig, Logger, ReadOptions } from "../protocol.ts";
+import { settings } from "../util/env_settings.ts";
+import { cleanUntrustedText } from "../util/untrusted_text.ts";
+import { explainDenials } from "./denials.ts";
 import {
   type CallMethod,
   type HostMessage,
@@ -35,17 +38,23 @@ export interface SandboxLimits {
   memoryBudgetBytes: number;
   /** How often memory is checked. */
   watchdogIntervalMs: number;
+  /** Rows one read() or stream() may yield before it is stopped. */
+  maxRows: number;
 }
 
-/** Defaults; `DVT_SANDBOX_TIMEOUT_S` and `DVT_SANDBOX_MEMORY_MB` override the two budgets. */
-export function defaultSandboxLimits(env = (name: string) => Deno.env.get(name)): SandboxLimits {
-  const timeoutSeconds = Number(env("DVT_SANDBOX_TIMEOUT_S") ?? 300);
-  const memoryMb = Number(env("DVT_SANDBOX_MEMORY_MB") ?? 2048);
+/**
+ * Defaults from the environment (env_settings.ts): `DVT_SANDBOX_TIMEOUT_S`,
+ * `DVT_SANDBOX_MEMORY_MB` and `DVT_SANDBOX_MAX_ROWS`.
+ */
+export function defaultSandboxLimits(): SandboxLimits {
+  const { sandboxTimeoutSeconds, sandboxMemoryMb, sandboxMaxRows } = settings();
   return {
     startupTimeoutMs: 30_000,
-    callTimeoutMs: timeoutSeconds * 1000,
-    memoryBudgetBytes: memoryMb * 2 ** 20,
-    watchdogIntervalMs: 100,
+    callTimeoutMs: sandboxTimeoutSeconds * 1000,
+    memoryBudgetBytes: sandboxMemoryMb * 2 ** 20,
+    // Often: a connector can touch hundreds of MiB in a tenth of a second.
+    watchdogIntervalMs: 5,
+    maxRows: sandboxMaxRows,
   };
 }
 
@@ -59,8 +68,21 @@ export interface SandboxSpec {
   moduleUrl: string;
   config: ConnectorConfig;
   permissions: SandboxPermissions;
+  /**
+   * Receives the connector's log lines as sent; pass a connector logger (connector/context.ts),
+   * which tags, escapes and redacts them.
+   */
   logger: Logger;
+  /** Values redacted from every error the connector produces (its granted env vars' values). */
+  secrets?: readonly string[];
   limits?: Partial<SandboxLimits>;
+  /** The worker script; only tests of the host's own checks replace worker_main.ts. */
+  workerUrl?: URL;
+  /**
+   * Called when a stopped connector goes on growing memory (Deno could not stop it); the
+   * default prints the error and exits the process with code 1.
+   */
+  onRunaway?: (error: SandboxError) => void;
 }
 
 /** What the worker reported once the connector was built. */
@@ -78,6 +100,16 @@ interface Pending {
 
 const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
 
+/** How long memory is still watched after a connector was stopped. */
+const RUNAWAY_WATCH_MS = 60_000;
+
+/** The last resort for a connector Deno cannot stop: say why, then end the process. */
+function exitOnRunaway(error: SandboxError): never {
+  const lines = [`error: ${error.message}`, ...error.hint ? [`  hint: ${error.hint}`] : []];
+  Deno.stderr.writeSync(new TextEncoder().encode(`${lines.join("\n")}\n`));
+  Deno.exit(1);
+}
+
 /** A running sandbox. Create with {@linkcode SandboxHost.start}; always `terminate()`. */
 export class SandboxHost {
   readonly #spec: SandboxSpec;
@@ -93,7 +125,7 @@ export class SandboxHost {
     this.#spec = spec;
     this.#limits = { ...defaultSandboxLimits(), ...spec.limits };
     const { net, env } = spec.permissions;
-    this.#worker = new Worker(WORKER_URL.href, {
+    this.#worker = new Worker((spec.workerUrl ?? WORKER_URL).href, {
       type: "module",
       name: `dvt-connector-${spec.name}`,
       deno: {
@@ -112,7 +144,7 @@ export class SandboxHost {
     this.#worker.onmessage = (event) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
-      this.#fail(`crashed: ${event.message}`);
+      this.#fail(`crashed: ${this.#clean(event.message)}`);
     };
     this.#worker.onmessageerror = () => this.#fail("sent a message that cannot be decoded");
     this.#watchdog = setInterval(() => this.#checkMemory(), this.#limits.watchdogIntervalMs);
@@ -133,10 +165,7 @@ export class SandboxHost {
       "start",
       host.#limits.startupTimeoutMs,
     );
-    if (reply.kind !== "ready") {
-      host.#fail(`answered start with a ${reply.kind} message`);
-      throw host.#failure;
-    }
+    if (reply.kind !== "ready") throw host.#fail(`answered start with a ${reply.kind} message`);
     return { host, ready: { capabilities: reply.capabilities, methods: reply.methods } };
   }
 
@@ -144,9 +173,9 @@ export class SandboxHost {
   async call(method: CallMethod): Promise<unknown> {
     const reply = await this.#request(this.#nextId++, { kind: "call", id: 0, method }, method);
     if (reply.kind !== "result") {
-      this.#fail(`answered ${method}() with a ${reply.kind} message`, { call: method });
+      throw this.#fail(`answered ${method}() with a ${reply.kind} message`, { call: method });
     }
-    return (reply as { value: unknown }).value;
+    return reply.value;
   }
 
   /** Opens `read()`/`stream()` and yields each batch's IPC bytes, pulling one at a time. */
@@ -160,11 +189,14 @@ export class SandboxHost {
     try {
       let reply = await this.#request(id, { kind: "open", id, method, table, options }, method);
       while (reply.kind === "batch") {
+        this.#checkMemory();
+        if (this.#failure) throw this.#failure;
         yield reply.ipc;
         reply = await this.#request(id, { kind: "pull", id }, `${method}(${table})`);
       }
+      // Anything but `end` (a `result`, say) is a broken protocol, never the end of the data.
       if (reply.kind !== "end") {
-        this.#fail(`answered ${method}() with a ${reply.kind} message`, {
+        throw this.#fail(`answered ${method}(${table}) with a ${reply.kind} message`, {
           call: `${method}(${table})`,
         });
       }
@@ -172,6 +204,16 @@ export class SandboxHost {
     } finally {
       if (!finished && !this.#failure) this.#worker.postMessage({ kind: "cancel", id });
     }
+  }
+
+  /** The limits in force. */
+  get limits(): Readonly<SandboxLimits> {
+    return this.#limits;
+  }
+
+  /** Stops the connector for `reason` (once) and returns the error every later call gets. */
+  stop(reason: string, options: { hint?: string; call?: string } = {}): SandboxError {
+    return this.#fail(reason, options);
   }
 
   /** Stops the worker and the watchdog; pending requests fail. Safe to call twice. */
@@ -200,9 +242,12 @@ export class SandboxHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () =>
-          this.#fail(`did not answer ${what} within ${Math.round(timeoutMs / 1000)} s`, {
-            call: what,
-          }),
+          this.#fail(
+            `did not answer ${what} within ${Math.round(timeoutMs / 1000)} s${
+              what === "start" ? "" : " (DVT_SANDBOX_TIMEOUT_S)"
+            }`,
+            { call: what },
+          ),
         timeoutMs,
       );
       this.#pending.set(id, { resolve, reject, timer, what });
@@ -212,22 +257,25 @@ export class SandboxHost {
 
   #receive(data: unknown): void {
     const message = parseWorkerMessage(data);
-    if (typeof message === "string") return this.#fail(`broke the message protocol: ${message}`);
+    if (typeof message === "string") {
+      return void this.#fail(`broke the message protocol: ${this.#clean(message)}`);
+    }
     if (message.kind === "log") {
-      const fields = { connector: this.#spec.name, ...message.fields };
-      return this.#spec.logger[message.level](message.message, fields);
+      return this.#spec.logger[message.level](message.message, message.fields);
     }
     const id = message.kind === "ready" ? 0 : message.id;
     const pending = id === undefined ? undefined : this.#pending.get(id);
     if (!pending) {
-      if (message.kind === "error") return this.#fail(`failed: ${message.message}`);
-      return this.#fail(`broke the message protocol: unexpected ${message.kind} message`);
+      if (message.kind === "error") {
+        return void this.#fail(`failed: ${this.#clean(message.message)}`);
+      }
+      return void this.#fail(`broke the message protocol: unexpected ${message.kind} message`);
     }
     clearTimeout(pending.timer);
     this.#pending.delete(id!);
     if (message.kind === "error") {
       const error = new SandboxError(
-        `connector ${this.#spec.name} ${pending.what}: ${message.message}`,
+        `connector ${this.#spec.name} ${pending.what}: ${this.#clean(message.message)}`,
         { connector: this.#spec.name, call: pending.what },
       );
       return pending.reject(error);
@@ -235,22 +283,57 @@ export class SandboxHost {
     pending.resolve(message);
   }
 
+  /** A connector's text made printable: denials explained, secrets redacted, controls escaped. */
+  #clean(text: string): string {
+    return cleanUntrustedText(explainDenials(this.#spec.name, text), this.#spec.secrets ?? []);
+  }
+
   #checkMemory(): void {
     const grown = Deno.memoryUsage().rss - this.#baselineRss;
     if (grown <= this.#limits.memoryBudgetBytes) return;
     const budget = Math.round(this.#limits.memoryBudgetBytes / 2 ** 20);
-    this.#fail(`used more than its memory budget of ${budget} MiB`, {
+    this.#fail(`used more than its memory budget of ${budget} MiB (DVT_SANDBOX_MEMORY_MB)`, {
       hint: "raise DVT_SANDBOX_MEMORY_MB if the connector legitimately needs more",
     });
   }
 
-  #fail(reason: string, { hint, call }: { hint?: string; call?: string } = {}): void {
-    if (this.#failure) return;
+  #fail(reason: string, { hint, call }: { hint?: string; call?: string } = {}): SandboxError {
+    if (this.#failure) return this.#failure;
     this.#failure = new SandboxError(`connector ${this.#spec.name} ${reason}; it was stopped`, {
       connector: this.#spec.name,
       call,
       hint: hint ?? "this is a defect in the connector; report it to its author",
     });
     this.terminate();
+    this.#guardAgainstRunaway(this.#failure);
+    return this.#failure;
+  }
+
+  /**
+   * Deno's `worker.terminate()` does not stop a worker busy in a JavaScript loop (denoland/deno
+   * #35657): a stopped connector can go on allocating. For a while after a failure, memory is
+   * still watched; past twice the budget the connector is a runaway that only ending the process
+   * can stop — published tables are untouched, the run fails.
+   */
+  #guardAgainstRunaway(failure: SandboxError): void {
+    const startedAt = Date.now();
+    const guard = setInterval(() => {
+      const grown = Deno.memoryUsage().rss - this.#baselineRss;
+      if (grown > 2 * this.#limits.memoryBudgetBytes) {
+        clearInterval(guard);
+        const runaway = new SandboxError(
+          `connector ${this.#spec.name} kept using memory after it was stopped (${failure.message})`,
+          {
+            connector: this.#spec.name,
+            hint: "dvt exits to protect the machine; tables already published keep their data",
+          },
+        );
+        (this.#spec.onRunaway ?? exitOnRunaway)(runaway);
+      } else if (Date.now() - startedAt > RUNAWAY_WATCH_MS) {
+        clearInterval(guard);
+      }
+    }, this.#limits.watchdogIntervalMs);
+    // The guard never keeps dvt alive by itself.
+    Deno.unrefTimer(guard);
   }
 }

@@ -9,11 +9,11 @@ import type * as Arrow from "apache-arrow";
 import { SandboxError } from "../errors.ts";
 import type { Connector, ReadOptions, RemoteAttachInfo, TableInfo } from "../protocol.ts";
 import { batchFromIpc, schemaFromIpc } from "./arrow_ipc.ts";
-import type { WireTableInfo } from "./messages.ts";
+import { isOwnedBytes, type WireTableInfo } from "./messages.ts";
 import { SandboxHost, type SandboxSpec } from "./sandbox_host.ts";
 
 function toTableInfo(name: string, wire: WireTableInfo): TableInfo {
-  if (typeof wire?.name !== "string" || !(wire.schemaIpc instanceof Uint8Array)) {
+  if (typeof wire?.name !== "string" || !isOwnedBytes(wire.schemaIpc)) {
     throw new SandboxError(`connector ${name} discover() returned a malformed table`, {
       connector: name,
       call: "discover",
@@ -37,8 +37,30 @@ function toRemoteInfo(name: string, value: unknown): RemoteAttachInfo {
   return info;
 }
 
-async function* batches(ipcs: AsyncGenerator<Uint8Array>): AsyncGenerator<Arrow.RecordBatch> {
-  for await (const ipc of ipcs) yield batchFromIpc(ipc);
+/** Decodes each batch and stops the read once it passes the row limit (DVT_SANDBOX_MAX_ROWS). */
+async function* batches(
+  host: SandboxHost,
+  what: string,
+  ipcs: AsyncGenerator<Uint8Array>,
+): AsyncGenerator<Arrow.RecordBatch> {
+  let rows = 0;
+  for await (const ipc of ipcs) {
+    const batch = batchFromIpc(ipc);
+    rows += batch.numRows;
+    if (rows > host.limits.maxRows) {
+      throw host.stop(
+        `yielded more than ${
+          host.limits.maxRows.toLocaleString("en-US")
+        } rows from ${what}, the limit DVT_SANDBOX_MAX_ROWS sets`,
+        {
+          call: what,
+          hint:
+            "raise DVT_SANDBOX_MAX_ROWS if the table really has more rows; otherwise the connector does not stop",
+        },
+      );
+    }
+    yield batch;
+  }
 }
 
 /**
@@ -72,10 +94,11 @@ export async function startSandboxedConnector(spec: SandboxSpec): Promise<Connec
   }
   if (has.has("read")) {
     connector.read = (table: string, options: ReadOptions) =>
-      batches(host.open("read", table, options));
+      batches(host, `read(${table})`, host.open("read", table, options));
   }
   if (has.has("stream")) {
-    connector.stream = (table: string) => batches(host.open("stream", table));
+    connector.stream = (table: string) =>
+      batches(host, `stream(${table})`, host.open("stream", table));
   }
   if (has.has("remote")) {
     connector.remote = async () => toRemoteInfo(spec.name, await host.call("remote"));

@@ -1,6 +1,7 @@
 /**
  * The sandbox worker's entry script. It runs with only the permissions the connector's manifest
- * grants (set by the host on `new Worker`), imports the connector from a `data:` URL, and
+ * grants (set by the host on `new Worker`), locks its global scope down (lockdown.ts), imports
+ * the connector from a `data:` URL, and
  * answers the host's messages (messages.ts). Batches leave as transferred IPC buffers, one per
  * `pull`, so a fast connector cannot flood the host.
  *
@@ -12,13 +13,15 @@ import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../pro
 import type { LogLevel } from "../util/output.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { batchToIpc, schemaToIpc } from "./arrow_ipc.ts";
+import { captureHostChannel, lockDown } from "./lockdown.ts";
 import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
 
 let connector: Connector | undefined;
 const iterators = new Map<number, AsyncIterator<arrow.RecordBatch>>();
+const channel = captureHostChannel();
 
 function send(message: WorkerMessage, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+  channel.post(message, transfer);
 }
 
 function describe(error: unknown): string {
@@ -146,11 +149,14 @@ async function handle(message: HostMessage): Promise<void> {
   }
 }
 
-self.onmessage = (event: MessageEvent<HostMessage>) => {
+function onMessage(event: MessageEvent<HostMessage>): void {
   const message = event.data;
-  handle(message).catch((error) => {
+  lockedDown.then(() => handle(message)).catch((error) => {
     const id = "id" in message ? message.id : undefined;
     if (id !== undefined) iterators.delete(id);
     send({ kind: "error", id, message: describe(error) });
   });
-};
+}
+
+// Console output becomes log lines: dvt's stdout carries only dvt's results.
+const lockedDown = lockDown((level, message) => send({ kind: "log", level, message }), onMessage);

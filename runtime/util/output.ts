@@ -53,7 +53,9 @@ export function printDiagnostic(line: string): void {
 
 /** Writes one JSON event line to stderr (`--json` progress and logs). */
 export function printEvent(event: Record<string, unknown>): void {
-  printDiagnostic(JSON.stringify({ time: new Date().toISOString(), ...event }, jsonReplacer));
+  const time = new Date().toISOString();
+  // `time` first for readers, and dvt's own: an event's field cannot replace it.
+  printDiagnostic(JSON.stringify(Object.assign({ time }, event, { time }), jsonReplacer));
 }
 
 /** JSON replacer that keeps bigints as strings instead of throwing. */
@@ -72,7 +74,11 @@ export function createLogger(mode: OutputMode, minimum: LogLevel = "info"): Logg
   };
   const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < threshold) return;
-    if (mode === "json") return printEvent({ event: "log", level, message, ...fields });
+    if (mode === "json") {
+      // dvt's fields first for readers, assigned last so that no logged field replaces them.
+      const own = { event: "log", level, message };
+      return printEvent(Object.assign({ ...own }, fields, own));
+    }
     const suffix = fields && Object.keys(fields).length
       ? " " + Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`).join(" ")
       : "";

@@ -43,7 +43,7 @@ export async function runConnectorBuild(
     );
   }
   const entry = resolve(dirname(manifest.path), manifest.entrypoint);
-  const bundle = await bundleConnector(entry);
+  const bundle = await bundleConnector(entry, dirname(manifest.path));
   const out = resolve(options.out ?? join(dirname(manifest.path), "dist", `${manifest.name}.js`));
   await writeFileAtomic(out, bundle.code);
   const result = {

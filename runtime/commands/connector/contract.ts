@@ -1,5 +1,6 @@
 /** `dvt connector test <connector>`: health check plus contract tests; JUnit XML with --junit. */
-import { grantedEnvNames, runHealthCheck } from "../../connector/health_check.ts";
+import { runHealthCheck } from "../../connector/health_check.ts";
+import { grantedEnvNames } from "../../connector/manifest.ts";
 import { instantiateConnector } from "../../connector/loader.ts";
 import {
   buildContractReport,

@@ -5,12 +5,14 @@ import { serveLocal } from "../../_helpers.ts";
 
 const SECRET = "tok-7f3c9a1e55d04b2f";
 
-function manifest(timeout = 5, status = 200) {
+function manifest(timeout = 5, status = 200, net = ["127.0.0.1"]) {
   return parseManifest(
     `name: api
 version: 1.0.0
 entrypoint: ./connector.ts
 capabilities: [read]
+permissions:
+  net: ${JSON.stringify(net)}
 auth:
   type: token
   env_vars: [{ name: API_TOKEN }]
@@ -76,4 +78,37 @@ Deno.test("runHealthCheck() reports unset variables and unreachable hosts", asyn
   const down = await runHealthCheck(manifest(), { url: "http://127.0.0.1:9" }, env);
   assert.equal(down.ok, false);
   assert.ok(!down.message.includes(SECRET), down.message);
+});
+
+Deno.test("runHealthCheck() never sends the secret to a host permissions.net does not grant", async () => {
+  const seen: string[] = [];
+  await using server = serveLocal((request) => {
+    seen.push(request.url);
+    return new Response(null, { status: 200 });
+  });
+  const result = await runHealthCheck(manifest(5, 200, ["api.example.com"]), {
+    url: server.url,
+  }, env);
+  assert.equal(result.ok, false);
+  assert.match(result.message, /was not sent: 127\.0\.0\.1:\d+, which permissions\.net/);
+  assert.deepEqual(seen, [], "the server received nothing");
+  assert.ok(!JSON.stringify(result).includes(SECRET));
+});
+
+Deno.test("runHealthCheck() follows a redirect only to a granted host", async () => {
+  const seen: string[] = [];
+  await using elsewhere = serveLocal((request) => {
+    seen.push(request.url);
+    return new Response(null, { status: 200 });
+  });
+  const target = elsewhere.url.replace("127.0.0.1", "localhost");
+  await using server = serveLocal(() =>
+    new Response(null, { status: 302, headers: { location: `${target}/stolen` } })
+  );
+  const result = await runHealthCheck(manifest(5, 200, [`127.0.0.1:${server.port}`]), {
+    url: server.url,
+  }, env);
+  assert.equal(result.ok, false);
+  assert.match(result.message, /redirected to localhost:\d+, which permissions\.net/);
+  assert.deepEqual(seen, []);
 });

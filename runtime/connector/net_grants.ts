@@ -1,0 +1,36 @@
+/**
+ * Whether a URL's host is among a manifest's `permissions.net` grants, read as Deno reads
+ * `--allow-net`: `host` allows every port of that host, `host:port` only that port. dvt's own
+ * requests on a connector's behalf (the health check) obey the same grants as its sandbox.
+ *
+ * @module
+ */
+
+const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443" };
+
+function splitGrant(grant: string): { host: string; port?: string } {
+  const trimmed = grant.trim().toLowerCase();
+  const bracketed = /^(\[[^\]]+\])(?::(\d+))?$/.exec(trimmed);
+  if (bracketed) return { host: bracketed[1], port: bracketed[2] };
+  const hostPort = /^([^:]+):(\d+)$/.exec(trimmed);
+  return hostPort ? { host: hostPort[1], port: hostPort[2] } : { host: trimmed };
+}
+
+/**
+ * True when `url`'s host (and port) is granted by one of `grants`.
+ *
+ * @example
+ * ```ts
+ * import { isNetGranted } from "./net_grants.ts";
+ * isNetGranted(new URL("https://api.example.com/v1"), ["api.example.com"]); // true
+ * isNetGranted(new URL("http://127.0.0.1:9/"), ["127.0.0.1:8080"]); // false
+ * ```
+ */
+export function isNetGranted(url: URL, grants: readonly string[]): boolean {
+  const host = url.hostname.toLowerCase();
+  const port = url.port || DEFAULT_PORTS[url.protocol] || "";
+  return grants.some((grant) => {
+    const wanted = splitGrant(grant);
+    return wanted.host === host && (wanted.port === undefined || wanted.port === port);
+  });
+}
