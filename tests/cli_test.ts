@@ -109,9 +109,9 @@ async function modulesLoadedBy(args: string[]): Promise<{ local: string[]; npm: 
 }
 
 // What --help may load: cli.ts, the command definitions (not their run_*.ts or connector/ work
-// modules), and the leaf modules they share. Anything else is work a command does, not help.
+// modules), and the leaf modules they share (output, DVT_* settings, the no-prompt guard).
 const HELP_SURFACE =
-  /^(cli\.ts|deno\.json|runtime\/commands\/(?!run_)[a-z_]+\.ts|runtime\/(errors|version)\.ts|runtime\/util\/output\.ts)$/;
+  /^(cli\.ts|deno\.json|runtime\/commands\/(?!run_)[a-z_]+\.ts|runtime\/(errors|version)\.ts|runtime\/util\/(output|env_settings|no_prompt)\.ts)$/;
 
 Deno.test("dvt --help and every command's --help load only the command surface", async () => {
   const paths = commandPaths();
