@@ -2,12 +2,12 @@
  * The built-in `mysql` connector, for MySQL and MariaDB over mysql2: discovers the tables and
  * views of one database, reads them typed (see README.md for the mapping) with projection,
  * filter and incremental cursor pushed into SQL, streams rows in constant memory, splits large
- * tables over parallel readers, and tells DuckDB's mysql extension how to ATTACH the database.
+ * tables over parallel readers (`readParts`: one Parquet part each), and tells DuckDB's mysql extension how to ATTACH the database.
  *
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import type { ConnectorFactory, ReadOptions, RemoteAttachInfo } from "../../mod.ts";
+import type { BatchSource, ConnectorFactory, ReadOptions, RemoteAttachInfo } from "../../mod.ts";
 import { Cap, InputError } from "../../mod.ts";
 import { BatchQueue } from "./batch_queue.ts";
 import { type CatalogTable, discoverTables } from "./catalog.ts";
@@ -71,8 +71,7 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     }
   }
 
-  async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
-    const table = await lookup(name);
+  function selectRequest(name: string, table: CatalogTable, options: ReadOptions) {
     const request: SelectRequest = {
       database: settings.database,
       table: name,
@@ -86,22 +85,35 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     const schema = options.columns?.length
       ? new arrow.Schema(plans.map((p) => table.info.schema.fields.find((f) => f.name === p.name)!))
       : table.info.schema;
-    const ranges = await planRanges(table, request);
-    const queue = new BatchQueue(ranges.length, 2 * ranges.length);
-    const batchSize = Math.max(1, options.batchSize);
-    const clients: MysqlClient[] = [];
+    return { request, plans, schema };
+  }
+
+  /** Streams one SELECT (the whole table, or one key range) over its own connection. */
+  async function* readRange(
+    name: string,
+    options: ReadOptions,
+    range?: KeyRange,
+  ): AsyncGenerator<Arrow.RecordBatch> {
+    const table = await lookup(name);
+    const { request, plans, schema } = selectRequest(name, table, options);
+    const sql = selectSql(range ? { ...request, range } : request);
+    const queue = new BatchQueue(1);
+    const client = await MysqlClient.connect(settings, name);
     try {
-      for (const range of ranges) {
-        const sql = selectSql(range.column ? { ...request, range } : request);
-        const client = await MysqlClient.connect(settings, name);
-        clients.push(client);
-        ctx.log.debug("mysql read", { table: name, sql });
-        client.stream(arrow, sql, plans, schema, batchSize, queue, name);
-      }
+      ctx.log.debug("mysql read", { table: name, sql });
+      client.stream(arrow, sql, plans, schema, Math.max(1, options.batchSize), queue, name);
       yield* queue.drain();
     } finally {
-      for (const client of clients) client.destroy();
+      client.destroy();
     }
+  }
+
+  /** Parallel readers over primary-key ranges; one source when not worth splitting. */
+  async function readParts(name: string, options: ReadOptions): Promise<BatchSource[]> {
+    const table = await lookup(name);
+    const { request } = selectRequest(name, table, options);
+    const ranges = await planRanges(table, request);
+    return ranges.map((range) => readRange(name, options, range.column ? range : undefined));
   }
 
   return {
@@ -109,7 +121,8 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     async discover() {
       return [...(await tables()).values()].map((table) => table.info);
     },
-    read,
+    read: (name: string, options: ReadOptions) => readRange(name, options),
+    readParts,
     remote(): RemoteAttachInfo {
       // DuckDB's mysql extension takes a libpq-style key=value string and reads MYSQL_PWD itself.
       const parts = [

@@ -79,6 +79,15 @@ Deno.test({
   },
 });
 
+async function readParts(connector: Connector, table: string, options: Partial<ReadOptions> = {}) {
+  const sources = await connector.readParts!(table, { batchSize: 1000, ...options });
+  const rows: Record<string, unknown>[] = [];
+  await Promise.all(sources.map(async (source) => {
+    for await (const batch of source) for (const row of batch) rows.push(row!.toJSON());
+  }));
+  return { parts: sources.length, rows };
+}
+
 Deno.test({
   name: "mysql: parallel range reads return the same rows as one reader",
   ignore,
@@ -88,14 +97,16 @@ Deno.test({
     const parallel = await open({ database: DB, parallel: 3 });
     const key = (r: Record<string, unknown>) => `${r.id}|${r.grp}|${r.price}|${r.note}`;
     const one = (await readAll(single, "items")).map(key).sort();
-    const three = (await readAll(parallel, "items")).map(key).sort();
+    assert.equal((await readParts(single, "items")).parts, 1);
+    const three = await readParts(parallel, "items");
+    assert.equal(three.parts, 3);
     assert.equal(one.length, 20000);
-    assert.deepEqual(three, one);
-    const filtered = await readAll(parallel, "items", {
+    assert.deepEqual(three.rows.map(key).sort(), one);
+    const filtered = await readParts(parallel, "items", {
       incrementalKey: "id",
       incrementalValue: 19990,
     });
-    assert.deepEqual(filtered.map((r) => Number(r.id)).sort((a, b) => a - b), [
+    assert.deepEqual(filtered.rows.map((r) => Number(r.id)).sort((a, b) => a - b), [
       19991,
       19992,
       19993,
@@ -107,6 +118,40 @@ Deno.test({
       19999,
       20000,
     ]);
+  },
+});
+
+Deno.test({
+  name: "mysql: dvt extract with parallel=3 publishes three parts holding the single reader's rows",
+  ignore,
+  async fn() {
+    await setup();
+    await using dir = await tempDir();
+    const extract = (out: string, parallel: number) =>
+      runCli([
+        "extract",
+        "--connector",
+        "mysql",
+        "--set",
+        `database=${DB}`,
+        "--set",
+        `parallel=${parallel}`,
+        "--out",
+        `${dir.path}/${out}`,
+      ], { env: SERVER_ENV });
+    assert.equal((await extract("one", 1)).code, 0);
+    const result = await extract("three", 3);
+    assert.equal(result.code, 0, result.stderr);
+    const parts = [...Deno.readDirSync(`${dir.path}/three/data`)].filter((e) =>
+      e.name.startsWith("items.")
+    );
+    assert.equal(parts.length, 3);
+    const digest =
+      "SELECT count(*)::INT AS n, sum(hash(id, grp, price, note))::VARCHAR AS h FROM items";
+    assert.deepEqual(
+      await queryDuckDB(`${dir.path}/three/extract.duckdb`, digest),
+      await queryDuckDB(`${dir.path}/one/extract.duckdb`, digest),
+    );
   },
 });
 
