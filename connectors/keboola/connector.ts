@@ -13,6 +13,7 @@ import { batchFromValues, Cap, ConnectorError, InputError, ValueParseError } fro
 import { CsvColumns } from "./csv_columns.ts";
 import { cursorPredicate } from "./cursor_filter.ts";
 import { openSlice, slicesOf } from "./export_files.ts";
+import { saveSlices, sliceSelect } from "./scan_sql.ts";
 import { StorageApi, TOKEN_ENV } from "./storage_api.ts";
 import { exportTable } from "./table_export.ts";
 import { type KeboolaTable, tableInfoOf } from "./table_schema.ts";
@@ -80,7 +81,8 @@ const keboola: ConnectorFactory<KeboolaConfig> = (ctx, config) => {
     });
   }
 
-  async function* read(id: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
+  /** What one read exports: the projection plus the cursor column it filters on. */
+  async function planExport(id: string, options: ReadOptions) {
     const info = await tableInfo(id);
     const fields = new Map(info.schema.fields.map((field) => [field.name, field]));
     const wanted = options.columns ?? info.schema.fields.map((field) => field.name);
@@ -89,17 +91,25 @@ const keboola: ConnectorFactory<KeboolaConfig> = (ctx, config) => {
     for (const name of exported) {
       if (!fields.has(name)) throw new InputError(`Keboola table ${id} has no column "${name}"`);
     }
-    const outSchema = new arrow.Schema(wanted.map((name) => fields.get(name)!));
     const cursorType = cursorKey ? fields.get(cursorKey)!.type : undefined;
     const file = await exportTable(api, {
       tableId: id,
       columns: exported,
-      // changedSince narrows the export; rows are filtered exactly below.
+      // changedSince narrows the export; rows are filtered exactly afterwards.
       changedSince: cursorType && arrow.DataType.isTimestamp(cursorType)
         ? String(options.incrementalValue)
         : undefined,
       pollIntervalMs: config.poll_interval_ms ?? 1000,
     });
+    return { fields, wanted, exported, cursorKey, cursorType, file };
+  }
+
+  async function* read(id: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
+    const { fields, wanted, exported, cursorKey, cursorType, file } = await planExport(
+      id,
+      options,
+    );
+    const outSchema = new arrow.Schema(wanted.map((name) => fields.get(name)!));
     const keep = cursorKey
       ? cursorPredicate(arrow, cursorType!, options.incrementalValue!)
       : undefined;
@@ -146,10 +156,38 @@ const keboola: ConnectorFactory<KeboolaConfig> = (ctx, config) => {
     }
   }
 
+  const scratch: string[] = [];
+
+  async function removeScratch(): Promise<void> {
+    for (const dir of scratch.splice(0)) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  /** Native path: slices saved to disk for DuckDB (fails where files cannot be written). */
+  async function scanSql(id: string, options: ReadOptions): Promise<string> {
+    // Slices of the previous table's scan were copied to Parquet by now.
+    await removeScratch();
+    const dir = await Deno.makeTempDir({ prefix: "dvt-keboola-" });
+    scratch.push(dir);
+    const { fields, wanted, exported, cursorKey, file } = await planExport(id, options);
+    const slices = await slicesOf(ctx, file);
+    const files = await saveSlices(ctx, file, slices, dir, config.file_storage_endpoint);
+    return sliceSelect(
+      arrow,
+      files,
+      exported.map((name) => fields.get(name)!),
+      wanted,
+      cursorKey ? { column: cursorKey, after: options.incrementalValue! } : undefined,
+    );
+  }
+
   return {
     capabilities: Cap.DISCOVER | Cap.READ | Cap.REMOTE,
     discover: async () => [...(await tables()).values()],
     read,
+    scanSql,
+    close: removeScratch,
     remote: () => ({ extension: "keboola", url: api.url, tokenEnv: TOKEN_ENV, alias: "kbc" }),
   };
 };

@@ -105,13 +105,13 @@ export async function sliceRequest(
   }
 }
 
-/** Opens one slice as a stream of text, gunzipped when the slice is gzipped. */
-export async function openSlice(
+/** Opens one slice's bytes as stored (gzipped or not). */
+export async function openSliceBytes(
   ctx: ConnectorContext,
   file: StorageFile,
   slice: Slice,
   endpoint?: string,
-): Promise<ReadableStream<string>> {
+): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
   const { url, headers } = await sliceRequest(file, slice, endpoint);
   let response: Response;
   try {
@@ -126,9 +126,18 @@ export async function openSlice(
       { cause: detail ? new Error(detail) : undefined },
     );
   }
+  return response.body as ReadableStream<Uint8Array<ArrayBuffer>>;
+}
+
+/** Opens one slice as a stream of text, gunzipped when the slice is gzipped. */
+export async function openSlice(
+  ctx: ConnectorContext,
+  file: StorageFile,
+  slice: Slice,
+  endpoint?: string,
+): Promise<ReadableStream<string>> {
+  const body = await openSliceBytes(ctx, file, slice, endpoint);
   const gzipped = /\.gz$/i.test(slice.label) || /\.gz$/i.test(file.name);
-  const bytes = gzipped
-    ? response.body.pipeThrough(new DecompressionStream("gzip"))
-    : response.body;
+  const bytes = gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body;
   return bytes.pipeThrough(new TextDecoderStream());
 }

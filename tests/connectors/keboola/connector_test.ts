@@ -93,107 +93,112 @@ async function assertTokenNowhere(dir: string, ...texts: string[]) {
   }
 }
 
-Deno.test("keboola: discover -> sliced async export -> Parquet equal to the served rows", async () => {
-  await using dir = await tempDir();
-  await using server = startKeboolaServer({
-    token: TOKEN,
-    tables: fixtureTables(250),
-    sliceRows: 40,
-    pollsBeforeSuccess: 3,
-  });
-  const out = join(dir.path, "out");
-  const result = await runCli(extractArgs(server.url, out), {
-    env: { KEBOOLA_STORAGE_TOKEN: TOKEN },
-  });
-  assert.equal(result.code, 0, result.stderr);
-  const stats = JSON.parse(result.stdout);
-  assert.equal(stats.tablesFailed, 0);
-  assert.equal(stats.totalRows, 252);
+for (const path of ["native", "portable"] as const) {
+  Deno.test(`keboola (${path} path): discover -> sliced async export -> Parquet equal to the served rows`, async () => {
+    await using dir = await tempDir();
+    await using server = startKeboolaServer({
+      token: TOKEN,
+      tables: fixtureTables(250),
+      sliceRows: 40,
+      pollsBeforeSuccess: 3,
+    });
+    const out = join(dir.path, "out");
+    const result = await runCli(extractArgs(server.url, out), {
+      // The native path saves the slices for DuckDB; the portable one parses them in JS.
+      env: { KEBOOLA_STORAGE_TOKEN: TOKEN, DVT_NATIVE_SCAN: path === "native" ? "1" : "0" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const stats = JSON.parse(result.stdout);
+    assert.equal(stats.tablesFailed, 0);
+    assert.equal(stats.totalRows, 252);
 
-  const db = join(out, "extract.duckdb");
-  const types = await queryDuckDB(
-    db,
-    `SELECT column_name, data_type FROM information_schema.columns
+    const db = join(out, "extract.duckdb");
+    const types = await queryDuckDB(
+      db,
+      `SELECT column_name, data_type FROM information_schema.columns
      WHERE table_name = 'in_c_shop_orders' ORDER BY ordinal_position`,
-  );
-  assert.deepEqual(types.map((r) => [r.column_name, r.data_type]), [
-    ["id", "BIGINT"],
-    ["amount", "DECIMAL(12,2)"],
-    ["paid", "BOOLEAN"],
-    ["note", "VARCHAR"],
-    ["ordered_on", "DATE"],
-    ["updated_at", "TIMESTAMP"],
-  ]);
-  const rows = await queryDuckDB(
-    db,
-    `SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, paid::VARCHAR AS paid, note,
+    );
+    assert.deepEqual(types.map((r) => [r.column_name, r.data_type]), [
+      ["id", "BIGINT"],
+      ["amount", "DECIMAL(12,2)"],
+      ["paid", "BOOLEAN"],
+      ["note", "VARCHAR"],
+      ["ordered_on", "DATE"],
+      ["updated_at", "TIMESTAMP"],
+    ]);
+    const rows = await queryDuckDB(
+      db,
+      `SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, paid::VARCHAR AS paid, note,
       ordered_on::VARCHAR AS ordered_on, updated_at::VARCHAR AS updated_at
      FROM in_c_shop_orders ORDER BY in_c_shop_orders.id`,
-  );
-  const served = server.tables[0].rows;
-  assert.equal(rows.length, served.length);
-  rows.forEach((row, i) => {
-    const expected = served[i];
-    assert.deepEqual(row, {
-      id: expected.id,
-      amount: expected.amount,
-      paid: expected.paid,
-      // Keboola's CSV has no NULL for text: an empty text cell is an empty string.
-      note: expected.note ?? "",
-      ordered_on: expected.ordered_on,
-      updated_at: expected.updated_at,
+    );
+    const served = server.tables[0].rows;
+    assert.equal(rows.length, served.length);
+    rows.forEach((row, i) => {
+      const expected = served[i];
+      assert.deepEqual(row, {
+        id: expected.id,
+        amount: expected.amount,
+        paid: expected.paid,
+        // Keboola's CSV has no NULL for text: an empty text cell is an empty string.
+        note: expected.note ?? "",
+        ordered_on: expected.ordered_on,
+        updated_at: expected.updated_at,
+      });
     });
+    const customers = await queryDuckDB(db, "SELECT id, name FROM in_c_shop_customers ORDER BY id");
+    assert.deepEqual(customers, [{ id: "c1", name: "Ada" }, { id: "c2", name: "" }]);
+
+    const meta = await queryDuckDB(
+      db,
+      "SELECT source_name, description, query_mode, primary_key FROM _meta ORDER BY source_name",
+    );
+    assert.deepEqual(meta, [
+      {
+        source_name: "in.c-shop.customers",
+        description: "Keboola table in.c-shop.customers",
+        query_mode: "local",
+        primary_key: '["id"]',
+      },
+      {
+        source_name: "in.c-shop.orders",
+        description: "Orders of the shop",
+        query_mode: "local",
+        primary_key: '["id"]',
+      },
+    ]);
+    // DuckDB's keboola extension: ATTACH '<stack url>' AS kbc (TYPE keboola, TOKEN ...), the
+    // token coming from KEBOOLA_STORAGE_TOKEN.
+    const attach = await queryDuckDB(db, "SELECT * FROM _remote_attach");
+    assert.deepEqual(attach, [{
+      alias: "kbc",
+      extension: "keboola",
+      url: server.url,
+      token_env: "KEBOOLA_STORAGE_TOKEN",
+    }]);
+
+    // One export per table: the native path did not fail over to a second, portable export.
+    assert.equal(server.requests.filter((r) => r.path.includes("/export-async")).length, 2);
+    const jobPolls = server.requests.filter((r) => r.path.startsWith("/v2/storage/jobs/"));
+    assert.ok(jobPolls.length >= 2 * 4, `expected several polls per job, saw ${jobPolls.length}`);
+    const sliceRequests = server.requests.filter((r) => r.path.startsWith("/s3/"));
+    assert.equal(sliceRequests.length, Math.ceil(250 / 40) + 1);
+    assert.ok(
+      server.requests.filter((r) => !r.path.startsWith("/v2/")).every((r) => !r.storageToken),
+      "the Storage API token must not be sent to file storage",
+    );
+    const exportCall = server.requests.find((r) => r.path.includes("orders/export-async"));
+    assert.deepEqual((exportCall?.body as Record<string, unknown>).columns, [
+      "id",
+      "amount",
+      "paid",
+      "note",
+      "ordered_on",
+      "updated_at",
+    ]);
+    await assertTokenNowhere(out, result.stdout, result.stderr);
   });
-  const customers = await queryDuckDB(db, "SELECT id, name FROM in_c_shop_customers ORDER BY id");
-  assert.deepEqual(customers, [{ id: "c1", name: "Ada" }, { id: "c2", name: "" }]);
-
-  const meta = await queryDuckDB(
-    db,
-    "SELECT source_name, description, query_mode, primary_key FROM _meta ORDER BY source_name",
-  );
-  assert.deepEqual(meta, [
-    {
-      source_name: "in.c-shop.customers",
-      description: "Keboola table in.c-shop.customers",
-      query_mode: "local",
-      primary_key: '["id"]',
-    },
-    {
-      source_name: "in.c-shop.orders",
-      description: "Orders of the shop",
-      query_mode: "local",
-      primary_key: '["id"]',
-    },
-  ]);
-  // DuckDB's keboola extension: ATTACH '<stack url>' AS kbc (TYPE keboola, TOKEN ...), the
-  // token coming from KEBOOLA_STORAGE_TOKEN.
-  const attach = await queryDuckDB(db, "SELECT * FROM _remote_attach");
-  assert.deepEqual(attach, [{
-    alias: "kbc",
-    extension: "keboola",
-    url: server.url,
-    token_env: "KEBOOLA_STORAGE_TOKEN",
-  }]);
-
-  const jobPolls = server.requests.filter((r) => r.path.startsWith("/v2/storage/jobs/"));
-  assert.ok(jobPolls.length >= 2 * 4, `expected several polls per job, saw ${jobPolls.length}`);
-  const sliceRequests = server.requests.filter((r) => r.path.startsWith("/s3/"));
-  assert.equal(sliceRequests.length, Math.ceil(250 / 40) + 1);
-  assert.ok(
-    server.requests.filter((r) => !r.path.startsWith("/v2/")).every((r) => !r.storageToken),
-    "the Storage API token must not be sent to file storage",
-  );
-  const exportCall = server.requests.find((r) => r.path.includes("orders/export-async"));
-  assert.deepEqual((exportCall?.body as Record<string, unknown>).columns, [
-    "id",
-    "amount",
-    "paid",
-    "note",
-    "ordered_on",
-    "updated_at",
-  ]);
-  await assertTokenNowhere(out, result.stdout, result.stderr);
-});
+}
 
 Deno.test("keboola: incremental across three runs exports changedSince and merges new and changed rows", async () => {
   await using dir = await tempDir();

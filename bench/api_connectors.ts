@@ -1,0 +1,337 @@
+/**
+ * Benchmark of the API connectors against their local wire-format servers
+ * (tests/servers/): `dvt extract --connector keboola` on a sliced, gzipped CSV export and
+ * `dvt extract --connector databricks` on EXTERNAL_LINKS + ARROW_STREAM chunks, each in a child
+ * process, against a baseline reading the very files the server serves, in the same run:
+ * - keboola: DuckDB's `COPY (SELECT * FROM read_csv([slices], typed columns)) TO ... (FORMAT
+ *   parquet, COMPRESSION zstd)` over the slices written to disk;
+ * - databricks: DuckDB cannot read Arrow IPC offline (its arrow extension is not built in and
+ *   cannot be installed here), so the baseline is the least work that turns those IPC files into
+ *   zstd Parquet: apache-arrow decoding them and dvt's own Parquet writer writing one file.
+ * The servers run in this process and serve a warmed export / statement (built before timing).
+ * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM) and the ratios.
+ *
+ * Usage: deno run -A bench/api_connectors.ts [--rows 1000000] [--repeat 2]
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { startKeboolaServer } from "../tests/servers/keboola_server.ts";
+import { startDatabricksServer } from "../tests/servers/databricks_server.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const OUT = join(ROOT, "bench/out/api");
+const TOKEN = "bench-token-0123456789";
+
+function flag(name: string, fallback: string): string {
+  const index = Deno.args.indexOf(`--${name}`);
+  return index >= 0 && Deno.args[index + 1] ? Deno.args[index + 1] : fallback;
+}
+
+interface Measured {
+  seconds: number;
+  peakRssBytes: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function vmHwm(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const kib = status.match(/VmHWM:\s+(\d+) kB/)?.[1];
+  return kib ? Number(kib) * 1024 : 0;
+}
+
+async function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "piped", stderr: "piped" })
+    .spawn();
+  let peak = 0;
+  const poll = setInterval(async () => peak = Math.max(peak, await vmHwm(child.pid)), 20);
+  const output = await child.output();
+  clearInterval(poll);
+  const decoder = new TextDecoder();
+  return {
+    seconds: (performance.now() - started) / 1000,
+    peakRssBytes: peak,
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Runs a script outside the repository (so fmt/lint never see it) with the import map. */
+async function script(source: string): Promise<Measured> {
+  const path = await Deno.makeTempFile({ prefix: "dvt-bench-api-", suffix: ".ts" });
+  await Deno.writeTextFile(path, source);
+  const result = await measure(["run", "-A", "--config", join(ROOT, "deno.json"), path])
+    .finally(() => Deno.remove(path));
+  if (result.code !== 0) throw new Error(`baseline failed: ${result.stderr}`);
+  return result;
+}
+
+async function dvt(args: string[], env: Record<string, string>): Promise<Measured> {
+  const result = await measure(
+    ["run", "-A", "--unstable-worker-options", join(ROOT, "cli.ts"), "extract", ...args],
+    { NO_COLOR: "1", ...env },
+  );
+  if (result.code !== 0) throw new Error(`dvt extract failed: ${result.stderr}`);
+  return result;
+}
+
+function emit(record: Record<string, unknown>): void {
+  console.log(JSON.stringify({ bench: "api_connectors", ...record }));
+}
+
+function report(path: string, rows: number, m: Measured): number {
+  const rowsPerSecond = Math.round(rows / m.seconds);
+  emit({
+    path,
+    rows,
+    seconds: Number(m.seconds.toFixed(2)),
+    rowsPerSecond,
+    peakRssMiB: Math.round(m.peakRssBytes / 1048576),
+  });
+  return rowsPerSecond;
+}
+
+async function best(repeat: number, runs: (() => Promise<Measured>)[]): Promise<Measured[]> {
+  const bests: (Measured | undefined)[] = runs.map(() => undefined);
+  for (let round = 0; round < repeat; round++) {
+    for (const [i, run] of runs.entries()) {
+      const m = await run();
+      if (!bests[i] || m.seconds < bests[i]!.seconds) bests[i] = m;
+    }
+  }
+  return bests as Measured[];
+}
+
+function day(i: number): string {
+  return `2026-${String((i % 12) + 1).padStart(2, "0")}-${String((i % 28) + 1).padStart(2, "0")}`;
+}
+
+function stamp(i: number): string {
+  return new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().slice(0, 19);
+}
+
+async function keboola(rows: number, repeat: number): Promise<void> {
+  const table = {
+    bucket: "in.c-bench",
+    name: "events",
+    isTyped: true,
+    columns: [
+      { name: "id", basetype: "INTEGER", type: "BIGINT" },
+      { name: "amount", basetype: "NUMERIC", type: "NUMBER", length: "12,2" },
+      { name: "name", basetype: "STRING", type: "VARCHAR" },
+      { name: "flag", basetype: "BOOLEAN", type: "BOOLEAN" },
+      { name: "day", basetype: "DATE", type: "DATE" },
+      { name: "at", basetype: "TIMESTAMP", type: "TIMESTAMP_NTZ" },
+    ],
+    rows: Array.from({ length: rows }, (_, i) => ({
+      id: String(i),
+      amount: `${i % 100000}.${String(i % 100).padStart(2, "0")}`,
+      name: `customer ${i % 5000}, "vip"`,
+      flag: i % 2 ? "true" : "false",
+      day: day(i),
+      at: stamp(i).replace("T", " "),
+      _timestamp: "2026-01-01T00:00:00Z",
+    })),
+  };
+  await using server = startKeboolaServer({
+    token: TOKEN,
+    tables: [table],
+    sliceRows: 100_000,
+    pollsBeforeSuccess: 1,
+    cacheExports: true,
+  });
+  // Warm the export the connector will request (all columns, in order) and save its slices.
+  const warm = await fetch(`${server.url}/v2/storage/tables/in.c-bench.events/export-async`, {
+    method: "POST",
+    headers: { "X-StorageApi-Token": TOKEN, "Content-Type": "application/json" },
+    body: JSON.stringify({ columns: table.columns.map((c) => c.name), gzip: true, format: "rfc" }),
+  });
+  await warm.body?.cancel();
+  const dir = join(OUT, "keboola_slices");
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [i, slice] of server.lastSlices.entries()) {
+    const file = join(dir, `part_${String(i).padStart(4, "0")}.csv.gz`);
+    await Deno.writeFile(file, slice);
+    files.push(file);
+  }
+  emit({
+    event: "input",
+    connector: "keboola",
+    rows,
+    slices: files.length,
+    gzippedBytes: server.lastSlices.reduce((sum, s) => sum + s.length, 0),
+  });
+  const columns =
+    "{'id': 'BIGINT', 'amount': 'DECIMAL(12,2)', 'name': 'VARCHAR', 'flag': 'BOOLEAN', 'day': 'DATE', 'at': 'TIMESTAMP'}";
+  const [baseline, run] = await best(repeat, [
+    () =>
+      script(`
+        import { DuckDBInstance } from "@duckdb/node-api";
+        const db = await DuckDBInstance.create(":memory:");
+        const c = await db.connect();
+        await c.run(\`COPY (SELECT * FROM read_csv(${JSON.stringify(files)}, header = false,
+          columns = ${columns})) TO '${
+        join(OUT, "keboola_duckdb.parquet")
+      }' (FORMAT parquet, COMPRESSION zstd)\`);
+        c.closeSync(); db.closeSync();`),
+    () =>
+      dvt([
+        "--connector",
+        "keboola",
+        "--set",
+        `url=${server.url}`,
+        "--set",
+        `file_storage_endpoint=${server.url}/s3`,
+        "--set",
+        "poll_interval_ms=50",
+        "--out",
+        join(OUT, "keboola_extract"),
+        "--full-refresh",
+        "--json",
+      ], { KEBOOLA_STORAGE_TOKEN: TOKEN }),
+  ]);
+  if (JSON.parse(run.stdout).totalRows !== rows) throw new Error("keboola: wrong row count");
+  const base = report("duckdb_read_csv_slices", rows, baseline);
+  const measured = report("dvt_keboola", rows, run);
+  emit({
+    metric: "keboola_vs_duckdb_csv",
+    value: Number((measured / base).toFixed(3)),
+    target: ">= 0.7",
+    met: measured / base >= 0.7,
+  });
+  emit({
+    metric: "keboola_peak_rss_mib",
+    value: Math.round(run.peakRssBytes / 1048576),
+    target: "< 512",
+    met: run.peakRssBytes < 512 * 1048576,
+  });
+}
+
+async function databricks(rows: number, repeat: number): Promise<void> {
+  const columns = [
+    { name: "id", type: "long" },
+    { name: "amount", type: "decimal(12,2)" },
+    { name: "name", type: "string" },
+    { name: "flag", type: "boolean" },
+    { name: "day", type: "date" },
+    { name: "at", type: "timestamp" },
+  ];
+  await using server = startDatabricksServer({
+    token: TOKEN,
+    warehouseId: "bench",
+    chunkRows: 100_000,
+    pollsBeforeDone: 1,
+    cacheResults: true,
+    tables: [{
+      catalog: "main",
+      schema: "bench",
+      name: "events",
+      columns,
+      rows: Array.from({ length: rows }, (_, i) => [
+        String(i),
+        `${i % 100000}.${String(i % 100).padStart(2, "0")}`,
+        `customer ${i % 5000}, "vip"`,
+        i % 2 ? "true" : "false",
+        day(i),
+        `${stamp(i)}.000Z`,
+      ]),
+    }],
+  });
+  // Warm the statement the connector will send, building its Arrow chunks, and save them.
+  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
+  const statement = `SELECT ${
+    columns.map((c) => `\`${c.name}\``).join(", ")
+  } FROM \`main\`.\`bench\`.\`events\``;
+  const submitted = await (await fetch(`${server.url}/api/2.0/sql/statements`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      statement,
+      warehouse_id: "bench",
+      parameters: [],
+      disposition: "EXTERNAL_LINKS",
+      format: "ARROW_STREAM",
+    }),
+  })).json();
+  for (let i = 0; i < 3; i++) {
+    await (await fetch(`${server.url}/api/2.0/sql/statements/${submitted.statement_id}`, {
+      headers,
+    })).body?.cancel();
+  }
+  const dir = join(OUT, "databricks_chunks");
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [i, chunk] of server.lastArrowChunks.entries()) {
+    const file = join(dir, `chunk_${String(i).padStart(4, "0")}.arrows`);
+    await Deno.writeFile(file, chunk);
+    files.push(file);
+  }
+  emit({
+    event: "input",
+    connector: "databricks",
+    rows,
+    chunks: files.length,
+    arrowBytes: server.lastArrowChunks.reduce((sum, c) => sum + c.length, 0),
+  });
+  const writer = join(ROOT, "runtime/parquet/parquet_writer.ts");
+  const [baseline, run] = await best(repeat, [
+    () =>
+      script(`
+        import * as arrow from "apache-arrow";
+        import { writeParquetFile } from "${writer}";
+        async function* batches() {
+          for (const file of ${JSON.stringify(files)}) {
+            yield* arrow.tableFromIPC(await Deno.readFile(file)).batches;
+          }
+        }
+        await writeParquetFile("${
+        join(OUT, "databricks_baseline.parquet")
+      }", batches(), { table: "events" });`),
+    () =>
+      dvt([
+        "--connector",
+        "databricks",
+        "--set",
+        `workspace_url=${server.url}`,
+        "--set",
+        "warehouse_id=bench",
+        "--set",
+        "catalog=main",
+        "--set",
+        "poll_interval_ms=50",
+        "--out",
+        join(OUT, "databricks_extract"),
+        "--full-refresh",
+        "--json",
+      ], { DATABRICKS_TOKEN: TOKEN }),
+  ]);
+  if (JSON.parse(run.stdout).totalRows !== rows) throw new Error("databricks: wrong row count");
+  const base = report("arrow_ipc_files_to_parquet", rows, baseline);
+  const measured = report("dvt_databricks", rows, run);
+  emit({
+    metric: "databricks_vs_ipc_files",
+    value: Number((measured / base).toFixed(3)),
+    target: ">= 0.7",
+    met: measured / base >= 0.7,
+  });
+  emit({
+    metric: "databricks_peak_rss_mib",
+    value: Math.round(run.peakRssBytes / 1048576),
+    target: "< 512",
+    met: run.peakRssBytes < 512 * 1048576,
+  });
+}
+
+const rows = Number(flag("rows", "1000000"));
+const repeat = Number(flag("repeat", "2"));
+await Deno.mkdir(OUT, { recursive: true });
+await keboola(rows, repeat);
+await databricks(rows, repeat);
