@@ -1,5 +1,6 @@
 /**
  * `deno task bench`: runs every benchmark as a child process (bench/files_csv.ts, mysql.ts, sqlite.ts,
+ * api_connectors.ts,
  * bench/arrow_batches.ts, bench/maven_sync.ts), collects the JSON lines they print and ends
  * with a summary table of the targets met or missed. Extra arguments (e.g. `--rows 1000000`)
  * are passed to every benchmark. Not a test: figures go into BENCHMARKS.md.
@@ -8,7 +9,14 @@
  */
 import { fileURLToPath } from "node:url";
 
-const BENCHMARKS = ["files_csv.ts", "arrow_batches.ts", "maven_sync.ts", "mysql.ts", "sqlite.ts"];
+const BENCHMARKS = [
+  "files_csv.ts",
+  "arrow_batches.ts",
+  "maven_sync.ts",
+  "mysql.ts",
+  "sqlite.ts",
+  "api_connectors.ts",
+];
 
 /** Fixed targets for benchmarks that print raw figures (others print `target` and `met`). */
 const TARGETS: {
