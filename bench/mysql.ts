@@ -50,7 +50,7 @@ async function prepare(): Promise<void> {
       : -1;
     if (count === rows) return;
     emit(BENCH, { event: "generating", rows });
-    await connection.query(`DROP TABLE IF EXISTS ${DATABASE}.b;
+    await connection.query(`USE ${DATABASE}; DROP TABLE IF EXISTS ${DATABASE}.b;
       CREATE TABLE ${DATABASE}.b (id BIGINT PRIMARY KEY, amount DECIMAL(12,2), name TEXT,
         ts TIMESTAMP(6) NULL, flag BOOLEAN, d DATE)`);
     for (let from = 1; from <= rows; from += 1_000_000) {
