@@ -266,7 +266,7 @@ Deno.test({
     await freshDatabase(
       db,
       `CREATE TABLE big (id BIGINT PRIMARY KEY, payload TEXT);
-       INSERT INTO big SELECT seq, REPEAT('p', 300) FROM seq_1_to_150000;
+       INSERT INTO big SELECT seq, REPEAT('p', 300) FROM seq_1_to_300000;
        CREATE TABLE small (id INT PRIMARY KEY); INSERT INTO small VALUES (1);`,
     );
     await using dir = await tempDir();
@@ -303,7 +303,7 @@ Deno.test({
     );
     const database = `${dir.path}/extract.duckdb`;
     assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM big"), [
-      { n: 150000 },
+      { n: 300000 },
     ]);
     assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM small"), [
       { n: 2 },
