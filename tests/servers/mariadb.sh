@@ -44,8 +44,13 @@ fi
 if ! command -v mariadb-install-db >/dev/null 2>&1 || ! command -v mysql >/dev/null 2>&1; then
   log "installing mariadb-server mariadb-client"
   export DEBIAN_FRONTEND=noninteractive
+  # Keep the package from starting its own system service: this script runs its own server.
+  guard=/usr/sbin/policy-rc.d
+  [ -e "$guard" ] || { printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"; added_guard=1; }
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends mariadb-server mariadb-client >&2
+  apt-get install -y -qq --no-install-recommends mariadb-server mariadb-client >&2 || status=$?
+  [ -n "${added_guard:-}" ] && rm -f "$guard"
+  [ "${status:-0}" -eq 0 ] || { log "apt-get install failed"; exit 1; }
 fi
 id mysql >/dev/null 2>&1 || useradd --system --no-create-home mysql
 
