@@ -52,6 +52,44 @@ function properties(): parquet.WriterProperties {
   return writerProperties;
 }
 
+/**
+ * Fails fast on column types the Parquet encoder cannot write (e.g. Arrow's MonthDayNano
+ * interval): encoding them in `transformParquetStream` fails inside the stream, which then
+ * never ends, so an unwritable schema would hang the extract instead of failing the table.
+ * The encoder only meets a column's type when it writes a value, hence a row (of nulls).
+ */
+function assertWritable(table: string, schema: arrow.Schema): void {
+  const probe = parquet.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(nullRow(schema))));
+  try {
+    // Default properties: writeParquet consumes the ones it is given, and types do not depend on them.
+    parquet.writeParquet(probe);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ExtractError(`table "${table}" has column types Parquet cannot store: ${reason}`, {
+      hint: "yield a supported Arrow type instead (e.g. a month-day-nano interval as text)",
+    });
+  }
+}
+
+/** One row of nulls with the schema's columns, every one nullable. */
+function nullRow(schema: arrow.Schema): arrow.RecordBatch {
+  const fields = schema.fields.map((field) =>
+    new arrow.Field(field.name, field.type, true, field.metadata)
+  );
+  const children = fields.map((field) => {
+    const builder = arrow.makeBuilder({ type: field.type, nullValues: [null] });
+    builder.append(null);
+    return builder.finish().flush();
+  });
+  const data = arrow.makeData({
+    type: new arrow.Struct(fields),
+    length: 1,
+    nullCount: 0,
+    children,
+  });
+  return new arrow.RecordBatch(new arrow.Schema(fields), data);
+}
+
 /** Moves one Arrow JS batch into wasm memory as a parquet-wasm RecordBatch. */
 function toWasmBatch(batch: arrow.RecordBatch): parquet.RecordBatch {
   const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
@@ -100,7 +138,7 @@ export async function writeParquetFile(
           controller.close();
           return;
         }
-        schema ??= next.value.schema;
+        if (!schema) assertWritable(options.table, schema = next.value.schema);
         const batch = conformBatch(options.table, index++, next.value, schema);
         rows += batch.numRows;
         controller.enqueue(toWasmBatch(batch));
@@ -123,6 +161,7 @@ export async function writeParquetFile(
     });
   }
 
+  if (schema) assertWritable(options.table, schema);
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   let bytes = 0;
   try {

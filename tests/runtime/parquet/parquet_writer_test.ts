@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { queryDuckDB, REPO_ROOT, tempDir } from "../../_helpers.ts";
 import { ExtractError } from "../../../runtime/errors.ts";
 import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
@@ -119,4 +120,37 @@ Deno.test("writeParquetFile() round-trips decimals and dictionary-encoded string
     { amount: "123.45", type: "DECIMAL(10,2)", status: "paid" },
     { amount: "-0.01", type: "DECIMAL(10,2)", status: "open" },
   ]);
+});
+
+Deno.test("writeParquetFile() fails, not hangs, on a column type the encoder cannot store", async () => {
+  await using dir = await tempDir();
+  const type = new arrow.IntervalMonthDayNano();
+  const schema = new arrow.Schema([
+    new arrow.Field("id", new arrow.Int32(), true),
+    new arrow.Field("span", type, true),
+  ]);
+  const column = (field: arrow.Field) => {
+    const builder = arrow.makeBuilder({ type: field.type, nullValues: [null] });
+    builder.append(null);
+    return builder.finish().flush();
+  };
+  const data = arrow.makeData({
+    type: new arrow.Struct(schema.fields),
+    length: 1,
+    nullCount: 0,
+    children: schema.fields.map(column),
+  });
+  const batch = new arrow.RecordBatch(schema, data);
+  for (const declared of [schema, undefined]) {
+    await assert.rejects(
+      () =>
+        writeParquetFile(join(dir.path, "t.parquet"), [batch], {
+          table: "spans",
+          schema: declared,
+        }),
+      (error: Error) =>
+        error instanceof ExtractError &&
+        /table "spans" has column types Parquet cannot store: .*MonthDayNano/.test(error.message),
+    );
+  }
 });
