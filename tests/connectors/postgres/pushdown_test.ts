@@ -3,7 +3,7 @@
  * records the COPY text and how many rows its SELECT returned.
  */
 import assert from "node:assert/strict";
-import * as arrow from "apache-arrow";
+import type * as arrow from "apache-arrow";
 import factory from "../../../connectors/postgres/connector.ts";
 import { createConnectorContext } from "../../../runtime/connector/context.ts";
 import { createLogger } from "../../../runtime/util/output.ts";
