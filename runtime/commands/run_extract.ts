@@ -26,6 +26,7 @@ import {
   printResult,
 } from "../util/output.ts";
 import { createProgressReporter } from "../util/progress.ts";
+import { exitOnInterrupt } from "../util/interrupt.ts";
 import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
 import type { Logger } from "../protocol.ts";
 import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
@@ -190,6 +191,8 @@ export async function runExtract(
     : await loadProject(options.project);
   const jobs = plan(source, options, project);
   const results: SourceRun[] = [];
+  // Publishing is one rename, so whatever moment Ctrl-C lands, the published extract is whole.
+  using _interrupt = exitOnInterrupt("interrupted — the previous extract is unchanged");
   for (const job of jobs) {
     const run = await runSource(job, options, log, mode);
     results.push(run);

@@ -103,6 +103,7 @@ export class ConnectorRuntime {
    */
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractResult> {
     const layout = this.layout;
+    this.#progress.phase("discovering");
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
@@ -125,9 +126,11 @@ export class ConnectorRuntime {
     const plan: RunPlan = { runId, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const runs: TableRun[] = [];
+    this.#progress.phase("reading");
     await pool(jobs, options.threads ?? 4, async (job) => {
       runs.push(await this.#runTable(connector, job));
     });
+    this.#progress.phase("publishing");
     const remote = await this.#remote(connector, catalog.remote);
     const entries = mergeEntries(catalog.entries, runs);
     await this.#publish(runId, entries, remote.info);
@@ -205,7 +208,7 @@ export class ConnectorRuntime {
       return { outcome: { ...base, status: "remote" }, entry: remoteEntry(job) };
     }
     if (table.kind === "none") {
-      this.#progress.finish(name, "skipped", "no read, stream or remote capability");
+      this.#progress.finish(name, "skipped", { error: "no read, stream or remote capability" });
       return { outcome: { ...base, status: "skipped" } };
     }
     this.#progress.start(name);
@@ -216,7 +219,10 @@ export class ConnectorRuntime {
         ? await extractReadTable(connector, { ...job, table })
         : await extractStreamTable({ ...job, table });
       const schemaChange = await this.#schemaChange(job, result.entry.schema);
-      this.#progress.finish(name, "ok", `${result.rowsWritten.toLocaleString("en-US")} rows`);
+      this.#progress.finish(name, "ok", {
+        done: result.rowsWritten,
+        bytes: result.entry.sizeBytes,
+      });
       const outcome: TableOutcome = {
         ...base,
         status: "extracted",
@@ -231,7 +237,7 @@ export class ConnectorRuntime {
       return { outcome, entry: result.entry };
     } catch (error) {
       this.#log.debug("table failed", { table: table.source, error: message(error) });
-      this.#progress.finish(name, "failed", message(error));
+      this.#progress.finish(name, "failed", { error: message(error) });
       return { outcome: { ...failedOutcome(table.source, name, error), seconds: seconds() } };
     }
   }

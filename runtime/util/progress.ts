@@ -1,97 +1,313 @@
 /**
- * Progress of long work (tables being extracted, JARs being downloaded), shown three ways:
- * a bar per task on a TTY, a plain line per task at most every few seconds in CI or pipes,
- * and JSON events with `--json`. All of it goes to stderr.
+ * Progress of long work (tables being extracted, JARs being downloaded), shown three ways, all
+ * on stderr:
+ * - on a TTY, one live line per task: a real bar when the total is known, otherwise a counter;
+ *   always the count with thousands separators, the rate and the elapsed time, fitted to the
+ *   terminal's width, plus a line for the run's phase (discovering, reading, publishing);
+ * - in CI or a pipe, one line per finished task (rows, size, seconds) and a heartbeat line for
+ *   every task still running at least every 10 seconds, so a long step is never silent;
+ * - with `--json`, events with numeric fields (rows, bytes, seconds).
  *
  * @module
  */
 import process from "node:process";
 import { type OutputMode, printDiagnostic, printEvent } from "./output.ts";
 
+/** What a finished task reports; every field numeric except the error text. */
+export interface FinishStats {
+  /** Units done (rows, bytes) when the task ended. */
+  done?: number;
+  /** Bytes the task produced (a table's Parquet size). */
+  bytes?: number;
+  /** Why it failed or was skipped. */
+  error?: string;
+}
+
 /** Receives progress of named tasks. */
 export interface ProgressReporter {
+  /** The whole run entered a phase: discovering, reading, publishing, ... */
+  phase(label: string): void;
   /** A task begins; `total` when known (bytes, rows). */
   start(task: string, total?: number): void;
-  /** The task reached `done` units. */
+  /** The task reached `done` units (cumulative). */
   update(task: string, done: number): void;
-  /** The task ended; `detail` is shown next to it (e.g. "1,204 rows"). */
-  finish(task: string, status: "ok" | "failed" | "skipped", detail?: string): void;
-  /** Stops every bar; call once at the end. */
+  /** The task ended. */
+  finish(task: string, status: "ok" | "failed" | "skipped", stats?: FinishStats): void;
+  /** Stops every live line and restores the cursor; call once at the end. */
   close(): void;
 }
 
-/** Minimum time between two plain lines for the same task. */
-const PLAIN_INTERVAL_MS = 5_000;
+/** Longest silence in plain mode while a task or phase is running. */
+export const HEARTBEAT_MS = 10_000;
 
-class PlainReporter implements ProgressReporter {
-  #lastPrinted = new Map<string, number>();
-  #unit: string;
-  constructor(unit: string) {
-    this.#unit = unit;
+/** Formats a count with thousands separators: 1234567 -> "1,234,567". */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** Formats bytes as B/KiB/MiB/GiB with one decimal. */
+export function formatSize(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
   }
-  start(task: string): void {
-    this.#lastPrinted.set(task, Date.now());
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Formats elapsed seconds: `0.4s`, `12s`, `3m05s`. */
+export function formatElapsed(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  if (seconds < 60) return `${Math.floor(seconds)}s`;
+  return `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;
+}
+
+/** One task's progress, as every reporter tracks it. */
+interface TaskState {
+  task: string;
+  total?: number;
+  done: number;
+  startedAt: number;
+  status?: "ok" | "failed" | "skipped";
+  stats?: FinishStats;
+}
+
+function seconds(state: TaskState, now = performance.now()): number {
+  return (now - state.startedAt) / 1000;
+}
+
+/** `12,345 rows  4,321 rows/s  2.9s` (the amount, the rate, the elapsed time). */
+function amount(state: TaskState, unit: string, now = performance.now()): string {
+  const elapsed = seconds(state, now);
+  const count = unit === "bytes" ? formatSize(state.done) : `${formatCount(state.done)} ${unit}`;
+  const of = state.total !== undefined
+    ? ` of ${unit === "bytes" ? formatSize(state.total) : formatCount(state.total)}`
+    : "";
+  const rate = elapsed >= 0.5
+    ? unit === "bytes"
+      ? `  ${formatSize(state.done / elapsed)}/s`
+      : `  ${formatCount(state.done / elapsed)} ${unit}/s`
+    : "";
+  return `${count}${of}${rate}  ${formatElapsed(elapsed)}`;
+}
+
+/** `60 rows, 1.9 KiB, 0.4s` for a finished task. */
+function finishedDetail(state: TaskState, unit: string): string {
+  const parts: string[] = [];
+  const done = state.stats?.done ?? state.done;
+  if (state.status !== "skipped") {
+    parts.push(unit === "bytes" ? formatSize(done) : `${formatCount(done)} ${unit}`);
+    if (state.stats?.bytes !== undefined) parts.push(formatSize(state.stats.bytes));
+    parts.push(formatElapsed(seconds(state)));
+  }
+  if (state.stats?.error) parts.push(state.stats.error.split("\n")[0]);
+  return parts.join(", ");
+}
+
+/** Keeps the task states and the phase; the reporters decide how to show them. */
+abstract class TrackingReporter implements ProgressReporter {
+  protected tasks = new Map<string, TaskState>();
+  protected currentPhase?: { label: string; startedAt: number };
+  constructor(protected unit: string) {}
+
+  phase(label: string): void {
+    this.currentPhase = { label, startedAt: performance.now() };
+  }
+  start(task: string, total?: number): void {
+    this.tasks.set(task, { task, total, done: 0, startedAt: performance.now() });
   }
   update(task: string, done: number): void {
-    const last = this.#lastPrinted.get(task) ?? 0;
-    if (Date.now() - last < PLAIN_INTERVAL_MS) return;
-    this.#lastPrinted.set(task, Date.now());
-    printDiagnostic(`${task}: ${done.toLocaleString("en-US")} ${this.#unit}`);
+    const state = this.tasks.get(task);
+    if (state) state.done = done;
   }
-  finish(task: string, status: string, detail?: string): void {
-    this.#lastPrinted.delete(task);
-    printDiagnostic(`${task}: ${status}${detail ? ` (${detail})` : ""}`);
+  finish(task: string, status: "ok" | "failed" | "skipped", stats?: FinishStats): void {
+    const state = this.tasks.get(task) ?? { task, done: 0, startedAt: performance.now() };
+    if (stats?.done !== undefined) state.done = stats.done;
+    state.status = status;
+    state.stats = stats;
+    this.tasks.set(task, state);
+  }
+  abstract close(): void;
+}
+
+/** CI and pipes: a line per finished task, and a heartbeat for what is still running. */
+class PlainReporter extends TrackingReporter {
+  #timer: number;
+  constructor(unit: string) {
+    super(unit);
+    // Deno's timers return ids; node's typings (loaded with node:process) say otherwise.
+    this.#timer = setInterval(() => this.#heartbeat(), HEARTBEAT_MS) as unknown as number;
+    Deno.unrefTimer(this.#timer);
+  }
+  #heartbeat(): void {
+    const running = [...this.tasks.values()].filter((state) => !state.status);
+    if (!running.length && this.currentPhase) {
+      const elapsed = (performance.now() - this.currentPhase.startedAt) / 1000;
+      printDiagnostic(`${this.currentPhase.label}... ${formatElapsed(elapsed)}`);
+    }
+    for (const state of running) {
+      const phase = this.currentPhase ? `${this.currentPhase.label} ` : "";
+      printDiagnostic(`${state.task}: ${phase}${amount(state, this.unit)}`);
+    }
+  }
+  override finish(task: string, status: "ok" | "failed" | "skipped", stats?: FinishStats) {
+    super.finish(task, status, stats);
+    const state = this.tasks.get(task)!;
+    printDiagnostic(`${task}: ${status} (${finishedDetail(state, this.unit)})`);
+  }
+  close(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** `--json`: one event per call, numbers as numbers. */
+class JsonReporter extends TrackingReporter {
+  #lastUpdate = new Map<string, number>();
+  override phase(label: string): void {
+    super.phase(label);
+    printEvent({ event: "progress.phase", phase: label });
+  }
+  override start(task: string, total?: number): void {
+    super.start(task, total);
+    printEvent({ event: "progress.start", task, total, unit: this.unit });
+  }
+  override update(task: string, done: number): void {
+    super.update(task, done);
+    const state = this.tasks.get(task);
+    if (!state) return;
+    const elapsed = seconds(state);
+    printEvent({
+      event: "progress",
+      task,
+      done,
+      total: state.total,
+      unit: this.unit,
+      seconds: round(elapsed),
+      perSecond: elapsed > 0 ? Math.round(done / elapsed) : undefined,
+    });
+    this.#lastUpdate.set(task, done);
+  }
+  override finish(task: string, status: "ok" | "failed" | "skipped", stats?: FinishStats) {
+    super.finish(task, status, stats);
+    const state = this.tasks.get(task)!;
+    printEvent({
+      event: "progress.finish",
+      task,
+      status,
+      done: state.done,
+      unit: this.unit,
+      ...(stats?.bytes !== undefined ? { bytes: stats.bytes } : {}),
+      seconds: round(seconds(state)),
+      ...(stats?.error ? { error: stats.error } : {}),
+    });
   }
   close(): void {}
 }
 
-class JsonReporter implements ProgressReporter {
-  #unit: string;
-  constructor(unit: string) {
-    this.#unit = unit;
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const RUN_LINE = "\u0000run";
+
+/** Terminal width, read at every frame so a resized terminal gets lines that fit. */
+function terminalWidth(): number {
+  try {
+    return Deno.consoleSize().columns || 80;
+  } catch {
+    return 80;
   }
-  start(task: string, total?: number): void {
-    printEvent({ event: "progress.start", task, total, unit: this.#unit });
-  }
-  update(task: string, done: number): void {
-    printEvent({ event: "progress", task, done, unit: this.#unit });
-  }
-  finish(task: string, status: string, detail?: string): void {
-    printEvent({ event: "progress.finish", task, status, detail });
-  }
-  close(): void {}
+}
+
+/** Cuts a line to `width` visible characters. */
+function fit(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : chars.slice(0, Math.max(1, width - 1)).join("") + "…";
 }
 
 type Bars = import("cli-progress").MultiBar;
 type Bar = import("cli-progress").SingleBar;
 
-class TtyReporter implements ProgressReporter {
+/** A TTY: one live line per task, drawn by cli-progress with dvt's own line format. */
+class TtyReporter extends TrackingReporter {
   #multibar: Bars;
   #bars = new Map<string, Bar>();
-  #unit: string;
-  constructor(multibar: Bars, unit: string) {
-    this.#multibar = multibar;
-    this.#unit = unit;
+  #frame = 0;
+
+  constructor(progress: typeof import("cli-progress"), unit: string) {
+    super(unit);
+    this.#multibar = new progress.MultiBar({
+      stream: process.stderr,
+      format: (_options: unknown, params: { value: number }, payload: { task: string }) =>
+        this.#render(payload.task, params.value),
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      fps: 8,
+      forceRedraw: true,
+    });
   }
-  start(task: string, total?: number): void {
-    const bar = this.#multibar.create(total ?? 0, 0, { task, unit: this.#unit, detail: "" });
+
+  override phase(label: string): void {
+    super.phase(label);
+    if (!this.#bars.has(RUN_LINE)) {
+      this.#bars.set(RUN_LINE, this.#multibar.create(1, 0, { task: RUN_LINE }));
+    }
+    this.#bars.get(RUN_LINE)!.update(0, { task: RUN_LINE });
+  }
+  override start(task: string, total?: number): void {
+    super.start(task, total);
+    this.#bars.set(task, this.#multibar.create(total ?? 1, 0, { task }));
+  }
+  override update(task: string, done: number): void {
+    super.update(task, done);
+    this.#bars.get(task)?.update(done, { task });
+  }
+  override finish(task: string, status: "ok" | "failed" | "skipped", stats?: FinishStats) {
+    super.finish(task, status, stats);
+    const bar = this.#bars.get(task) ?? this.#multibar.create(1, 0, { task });
     this.#bars.set(task, bar);
-  }
-  update(task: string, done: number): void {
-    const bar = this.#bars.get(task);
-    if (!bar) return;
-    if (bar.getTotal() < done) bar.setTotal(done);
-    bar.update(done);
-  }
-  finish(task: string, status: string, detail?: string): void {
-    const bar = this.#bars.get(task);
-    if (!bar) return;
-    bar.setTotal(Math.max(bar.getTotal(), 1));
-    bar.update(bar.getTotal(), { detail: `${status}${detail ? ` (${detail})` : ""}` });
-    bar.stop();
+    bar.update(this.tasks.get(task)!.done, { task });
   }
   close(): void {
+    const run = this.#bars.get(RUN_LINE);
+    if (run) this.#multibar.remove(run);
     this.#multibar.stop();
+  }
+
+  /** One line: `name [bar] 45%  4,500 of 10,000 rows  1,234 rows/s  3.6s` or a counter. */
+  #render(task: string, _value: number): string {
+    const width = terminalWidth();
+    const spin = SPINNER[Math.floor(this.#frame++ / 2) % SPINNER.length];
+    if (task === RUN_LINE) {
+      const phase = this.currentPhase;
+      if (!phase) return "";
+      const elapsed = (performance.now() - phase.startedAt) / 1000;
+      return fit(`${spin} ${phase.label}  ${formatElapsed(elapsed)}`, width);
+    }
+    const state = this.tasks.get(task);
+    if (!state) return "";
+    const name = task.length > 24 ? `${task.slice(0, 23)}…` : task.padEnd(
+      Math.min(24, Math.max(...[...this.tasks.keys()].map((k) => k.length))),
+    );
+    if (state.status) {
+      const mark = state.status === "ok" ? "✓" : state.status === "failed" ? "✗" : "-";
+      return fit(`${mark} ${name}  ${state.status}  ${finishedDetail(state, this.unit)}`, width);
+    }
+    const text = amount(state, this.unit);
+    if (state.total !== undefined && state.total > 0) {
+      const ratio = Math.min(1, state.done / state.total);
+      const room = width - name.length - text.length - 12;
+      const size = Math.max(0, Math.min(30, room));
+      const filled = Math.round(size * ratio);
+      const bar = size ? `[${"█".repeat(filled)}${"░".repeat(size - filled)}] ` : "";
+      return fit(`${spin} ${name}  ${bar}${Math.floor(ratio * 100)}%  ${text}`, width);
+    }
+    const phase = this.currentPhase?.label ?? "";
+    return fit(`${spin} ${name}  ${phase ? `${phase}  ` : ""}${text}`, width);
   }
 }
 
@@ -106,18 +322,12 @@ export async function createProgressReporter(
   if (mode === "json") return new JsonReporter(unit);
   if (mode === "plain") return new PlainReporter(unit);
   const { default: progress } = await import("cli-progress");
-  const multibar = new progress.MultiBar({
-    stream: process.stderr,
-    format: "{task} |{bar}| {value} {unit} {detail}",
-    hideCursor: true,
-    clearOnComplete: false,
-    stopOnComplete: false,
-  }, progress.Presets.shades_classic);
-  return new TtyReporter(multibar, unit);
+  return new TtyReporter(progress, unit);
 }
 
 /** A reporter that shows nothing; for library use and tests. */
 export const silentProgress: ProgressReporter = {
+  phase() {},
   start() {},
   update() {},
   finish() {},
