@@ -103,7 +103,7 @@ export class ConnectorRuntime {
    */
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractResult> {
     const layout = this.layout;
-    this.#progress.phase("discovering");
+    this.#progress.phase?.("discovering");
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
@@ -126,11 +126,11 @@ export class ConnectorRuntime {
     const plan: RunPlan = { runId, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const runs: TableRun[] = [];
-    this.#progress.phase("reading");
+    this.#progress.phase?.("reading");
     await pool(jobs, options.threads ?? 4, async (job) => {
       runs.push(await this.#runTable(connector, job));
     });
-    this.#progress.phase("publishing");
+    this.#progress.phase?.("publishing");
     const remote = await this.#remote(connector, catalog.remote);
     const entries = mergeEntries(catalog.entries, runs);
     await this.#publish(runId, entries, remote.info);

@@ -26,7 +26,7 @@ export interface FinishStats {
 /** Receives progress of named tasks. */
 export interface ProgressReporter {
   /** The whole run entered a phase: discovering, reading, publishing, ... */
-  phase(label: string): void;
+  phase?(label: string): void;
   /** A task begins; `total` when known (bytes, rows). */
   start(task: string, total?: number): void;
   /** The task reached `done` units (cumulative). */
