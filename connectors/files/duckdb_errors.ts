@@ -55,7 +55,10 @@ export function explainReadError(error: unknown, table: FileTable): unknown {
       hint: "make sure the files stay in place during the extract",
     });
   }
-  if (/Conversion Error|Invalid Input Error|IO Error/.test(message)) {
+  // An IO error about another file (the native scan's Parquet output, a spill file) is not the
+  // input's fault: it stays a failure of the run.
+  const aboutInput = !/IO Error/.test(message) || table.files.some((f) => message.includes(f));
+  if (/Conversion Error|Invalid Input Error|IO Error/.test(message) && aboutInput) {
     return new InputError(`cannot read ${file}: ${firstLine(message)}`, {
       location: { field: table.field },
       hint: "check the file's contents and type",

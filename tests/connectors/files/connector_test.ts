@@ -214,3 +214,21 @@ Deno.test("read() names the file and line of a malformed CSV row", async () => {
     return true;
   });
 });
+
+Deno.test("explainScanError() blames the input file only for errors about it", async () => {
+  await using connector = await open({ paths: ["orders.csv"] });
+  await connector.discover!();
+  const file = join(FIXTURES, "orders.csv");
+  const output = new Error(
+    'IO Error: Could not write file "/out/data/.tmp-orders.parquet": No space',
+  );
+  assert.equal(connector.explainScanError!("orders", output), output);
+  const input = new Error(`IO Error: Could not read from file "${file}": Input/output error`);
+  assert.ok(connector.explainScanError!("orders", input) instanceof InputError);
+  const csv = new Error(
+    `Invalid Input Error: CSV Error on Line: 7\nOriginal Line: 7,x\nExpected Number of Columns: 8 Found: 2\n  file = ${file}`,
+  );
+  const explained = connector.explainScanError!("orders", csv) as InputError;
+  assert.ok(explained instanceof InputError);
+  assert.equal(explained.location?.line, 7);
+});
