@@ -28,9 +28,15 @@ fi
 if [ ! -x "$BIN/postgres" ] || [ ! -f "/usr/share/postgresql/$PG_VERSION/extension/pg_stat_statements.control" ]; then
   log "installing postgresql-$PG_VERSION"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "postgresql-$PG_VERSION" \
-    "postgresql-contrib-$PG_VERSION" postgresql-client-$PG_VERSION >&2
+  # Keep the package from starting its own cluster service: this script runs its own server.
+  guard=/usr/sbin/policy-rc.d
+  [ -e "$guard" ] || { printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"; added_guard=1; }
+  installed=0
+  apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends \
+    "postgresql-$PG_VERSION" "postgresql-contrib-$PG_VERSION" "postgresql-client-$PG_VERSION" >&2 ||
+    installed=$?
+  [ -n "${added_guard:-}" ] && rm -f "$guard"
+  [ "$installed" -eq 0 ] || { log "apt-get install failed"; exit 1; }
 fi
 
 as_postgres() { runuser -u postgres -- "$@"; }

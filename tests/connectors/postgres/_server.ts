@@ -50,6 +50,10 @@ async function probe(): Promise<string | undefined> {
 
 /** Why the server cannot be used, or undefined when it answers. */
 export const unavailable: string | undefined = await probe();
+if (unavailable && Deno.env.get("DVT_REQUIRE_POSTGRES")) {
+  // CI started the server: a test that cannot reach it must fail, not skip.
+  throw new Error(`postgres tests: no server at ${SERVER.host}:${SERVER.port}: ${unavailable}`);
+}
 if (unavailable) {
   console.warn(
     `postgres tests skipped: no server at ${SERVER.host}:${SERVER.port} (${unavailable}); ` +
