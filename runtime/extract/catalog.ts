@@ -10,6 +10,7 @@ import { DuckDB } from "../parquet/duckdb.ts";
 import { DATABASE_FILE } from "./layout.ts";
 import type { CursorValue, RemoteAttachInfo } from "../protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
+import { pathKind } from "../util/path_kind.ts";
 
 /** How a table is queried. */
 export type QueryMode = "local" | "remote";
@@ -114,11 +115,7 @@ function cursorFromText(text: unknown, column: string | undefined, schema: Schem
 
 /** Reads the published catalog; an absent database is an empty catalog. */
 export async function readCatalog(path: string): Promise<Catalog> {
-  try {
-    await Deno.stat(path);
-  } catch {
-    return { entries: [], remote: [] };
-  }
+  if (!await pathKind(path)) return { entries: [], remote: [] };
   await using db = await DuckDB.create(path, { readOnly: true });
   const tables = new Set(
     (await db.all("SELECT table_name FROM duckdb_tables()")).map((r) => r.table_name),

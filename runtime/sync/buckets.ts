@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { readYamlFile } from "../util/yaml_file.ts";
+import { pathKind } from "../util/path_kind.ts";
 
 /** The parts of buckets.yml sync reads. */
 export interface BucketsConfig {
@@ -15,11 +16,7 @@ export interface BucketsConfig {
 
 /** Reads buckets.yml; undefined when the file does not exist (then nothing is checked). */
 export async function readBucketsConfig(path: string): Promise<BucketsConfig | undefined> {
-  try {
-    await Deno.stat(path);
-  } catch {
-    return undefined;
-  }
+  if (!await pathKind(path)) return undefined;
   const file = await readYamlFile(path, ConfigError);
   const fail = (at: string[], message: string) =>
     new ConfigError(message, {

@@ -12,6 +12,7 @@ import { normaliseRepositoryUrl, type RepositoryConfig } from "../maven/reposito
 import { readYamlFile, type YamlFile, type YamlPath } from "../util/yaml_file.ts";
 import { BUCKET_TYPES, type BucketType } from "./native_connectors.ts";
 import { isOneOf } from "../util/is_one_of.ts";
+import { pathKind } from "../util/path_kind.ts";
 
 /** An adapter's overrides: its JDBC driver, and its native connector plus dependencies. */
 export interface AdapterOverride {
@@ -44,11 +45,7 @@ const ADAPTER_KEYS = ["jdbc", "native", "bucket"];
 export async function loadSyncConfig(projectPath: string | undefined, cwd: string) {
   const path = resolve(cwd, projectPath ?? "dvt.yaml");
   if (projectPath === undefined) {
-    try {
-      await Deno.stat(path);
-    } catch {
-      return { repositories: [], adapters: {} } satisfies SyncConfig;
-    }
+    if (!await pathKind(path)) return { repositories: [], adapters: {} } satisfies SyncConfig;
   }
   return parseSyncConfig(await readYamlFile(path, ConfigError));
 }
