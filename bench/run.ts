@@ -1,8 +1,9 @@
 /**
  * `deno task bench`: runs every benchmark as a child process (bench/files_csv.ts, mysql.ts,
- * sqlite.ts, api_connectors.ts, arrow_batches.ts, maven_sync.ts, startup.ts), collects the JSON
- * lines they print and ends with a summary table of the targets met or missed. Extra arguments
- * (e.g. `--rows 1000000`) are passed to every benchmark. Not a test: figures go into BENCHMARKS.md.
+ * postgres.ts, sqlite.ts, api_connectors.ts, arrow_batches.ts, maven_sync.ts, startup.ts),
+ * collects the JSON lines they print and ends with a summary table of the targets met or missed.
+ * Extra arguments (e.g. `--rows 1000000`) are passed to every benchmark. Not a test: figures go
+ * into BENCHMARKS.md.
  *
  * @module
  */
@@ -13,6 +14,7 @@ const BENCHMARKS = [
   "arrow_batches.ts",
   "maven_sync.ts",
   "mysql.ts",
+  "postgres.ts",
   "sqlite.ts",
   "api_connectors.ts",
   "startup.ts",

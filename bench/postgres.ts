@@ -1,0 +1,92 @@
+/**
+ * `deno run -A bench/postgres.ts [--rows N] [--repeat N]`: N rows (default 10,000,000) x 6 mixed
+ * columns (bigint, numeric(12,2), text, timestamptz, boolean, date) in PostgreSQL (started with
+ * tests/servers/postgres.sh, as root), read by `dvt extract --connector postgres` with default
+ * settings (4 readers for a table of 256 MiB or more), with `parallel=1` and with `parallel=4`,
+ * against the server's own export in the same run:
+ * `psql -c "\copy (select ...) to '/dev/null' csv"`. Prints JSON lines (rows/s, peak RSS,
+ * ratios and targets) for bench/run.ts.
+ *
+ * @module
+ */
+import pg from "pg";
+import { bestOf, dvtExtract, emit, flag, measure, reportCases, ROOT } from "./_database_bench.ts";
+
+const BENCH = "postgres";
+const DATABASE = "dvt_bench";
+const rows = Number(flag("rows", "10000000"));
+const repeat = Number(flag("repeat", "1"));
+
+const started = await new Deno.Command("bash", {
+  args: [`${ROOT}tests/servers/postgres.sh`],
+  stdout: "piped",
+}).output();
+if (started.code !== 0) throw new Error("could not start PostgreSQL (tests/servers/postgres.sh)");
+const env: Record<string, string> = {};
+for (const match of new TextDecoder().decode(started.stdout).matchAll(/export (\w+)=(.*)/g)) {
+  env[match[1]] = match[2];
+}
+env.PGDATABASE = DATABASE;
+
+async function client(database: string) {
+  const connection = new pg.Client({
+    host: env.PGHOST,
+    port: Number(env.PGPORT),
+    user: env.PGUSER,
+    password: env.PGPASSWORD,
+    database,
+  });
+  await connection.connect();
+  return connection;
+}
+
+/** Creates dvt_bench.b with `rows` rows unless it already has them. */
+async function prepare(): Promise<void> {
+  const admin = await client("postgres");
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (!exists.rowCount) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const db = await client(DATABASE);
+  try {
+    const table = await db.query("SELECT to_regclass('public.b') IS NOT NULL AS present");
+    if (table.rows[0].present) {
+      const count = await db.query("SELECT count(*)::int8::text AS n FROM b");
+      if (Number(count.rows[0].n) === rows) return;
+    }
+    emit(BENCH, { event: "generating", rows });
+    await db.query(`DROP TABLE IF EXISTS b;
+      CREATE TABLE b (id bigint PRIMARY KEY, amount numeric(12,2), name text, ts timestamptz,
+        flag boolean, d date)`);
+    await db.query(
+      `INSERT INTO b SELECT g, (g * 1.25) % 1000000, 'name-' || g,
+         to_timestamp(1600000000 + g + (g % 1000) / 1000.0), g % 2 = 0,
+         date '2020-01-01' + (g % 3000)::int
+       FROM generate_series(1, $1::int8) g`,
+      [rows],
+    );
+    await db.query("VACUUM ANALYZE b");
+  } finally {
+    await db.end();
+  }
+}
+
+await prepare();
+const out = await Deno.makeTempDir({ prefix: "dvt-bench-postgres-" });
+const extractArgs = ["--connector", "postgres", "--tables", "b", "--out", out];
+const best = await bestOf(repeat, {
+  psql_copy: () =>
+    measure("psql", [
+      "-X",
+      "-q",
+      "-c",
+      "\\copy (select id, amount, name, ts, flag, d from b) to '/dev/null' csv",
+    ], env),
+  dvt_default: () => dvtExtract(extractArgs, env),
+  dvt_single: () => dvtExtract([...extractArgs, "--set", "parallel=1"], env),
+  dvt_parallel: () => dvtExtract([...extractArgs, "--set", "parallel=4"], env),
+});
+await Deno.remove(out, { recursive: true });
+reportCases(BENCH, rows, best, "psql_copy", { dvt_default: 0.8, dvt_parallel: 1 });
