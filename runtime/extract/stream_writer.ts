@@ -75,7 +75,10 @@ export async function appendStreamBatches(
       await Deno.rename(temp, join(dir, fileName));
       result.files.push(`${dirRelative}/${fileName}`);
     } catch (error) {
-      await Deno.remove(temp).catch(() => {});
+      // All or nothing: a stream that fails appends no partition, not even finished ones.
+      for (const path of [temp, ...result.files.map((file) => layout.absolute(file))]) {
+        await Deno.remove(path).catch(() => {});
+      }
       throw error;
     }
   }

@@ -98,3 +98,17 @@ Deno.test("run() lists the partitions of an extract whose _meta still has the di
   assert.equal(files.length, 2);
   for (const file of files) assert.match(file, /^data\/issues\/\d{4}-\d{2}-.*\.parquet$/);
 });
+
+Deno.test("appendStreamBatches() removes the partitions it finished when the stream then fails", async () => {
+  await using dir = await tempDir();
+  const layout = new OutputLayout(dir.path);
+  async function* failing() {
+    for (const id of [1, 2, 3]) yield event(id);
+    throw new Error("the source went away");
+  }
+  await assert.rejects(
+    () => appendStreamBatches(layout, "ev", failing(), { flushRows: 1 }),
+    /the source went away/,
+  );
+  assert.deepEqual([...Deno.readDirSync(`${dir.path}/data/ev`)], [], "nothing appended");
+});
