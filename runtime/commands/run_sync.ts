@@ -13,7 +13,15 @@ import { syncJars, type SyncJarsOptions, type SyncResult } from "../sync/sync_ja
 import type { GlobalOptions } from "./options.ts";
 
 /** The inputs of a sync that `dvt sync` takes from flags unchanged. */
-type SyncFlags = "profiles" | "buckets" | "project" | "jdbc" | "native" | "locked" | "offline";
+type SyncFlags =
+  | "profiles"
+  | "buckets"
+  | "project"
+  | "jdbc"
+  | "native"
+  | "locked"
+  | "offline"
+  | "trustUnverified";
 
 /** Options of `dvt sync` as parsed by commander. */
 export interface SyncCliOptions extends Pick<SyncJarsOptions, SyncFlags> {
@@ -38,6 +46,7 @@ export async function runSync(options: SyncCliOptions, globals: GlobalOptions): 
     native: options.native,
     locked: options.locked,
     offline: options.offline,
+    trustUnverified: options.trustUnverified,
     threads: options.threads ?? DEFAULT_THREADS,
     emit: createEventSink(options.json, globals.logLevel),
     progress: await createProgressReporter(mode, "bytes"),

@@ -33,6 +33,8 @@ export interface DownloadContext {
   fetch: FetchFunction;
   /** Never contact a repository; only verified cache entries count. */
   offline: boolean;
+  /** Accept artifacts whose repository publishes no checksum (trust on first use). */
+  trustUnverified?: boolean;
   progress: ProgressReporter;
 }
 
@@ -56,6 +58,32 @@ export interface CachedArtifact {
   repository: string;
   /** True when this run downloaded it; false when it came from the cache. */
   downloaded: boolean;
+  /** True when its repository published no checksum and it was trusted on first use. */
+  unverified?: boolean;
+}
+
+/**
+ * A repository published no checksum for an artifact and nothing pins it: it is refused unless
+ * the user trusts it on first use. Carries what the user needs to decide: where it came from
+ * and its sha256.
+ */
+export class UnverifiedArtifactError extends IntegrityError {
+  readonly artifact: string;
+  readonly repository: string;
+  readonly sha256: string;
+  constructor(artifact: string, repository: string, sha256: string) {
+    super(
+      `repository ${repository} publishes no checksum (.sha512/.sha256/.sha1) for ${artifact}; ` +
+        "refusing an unverified artifact",
+      {
+        hint: `check its sha256 ${sha256} with the publisher, then run dvt sync ` +
+          "--trust-unverified to pin it in dvt.lock",
+      },
+    );
+    this.artifact = artifact;
+    this.repository = repository;
+    this.sha256 = sha256;
+  }
 }
 
 function pinMismatch(what: string, pinned: string, actual: string): IntegrityError {
@@ -120,7 +148,9 @@ async function downloadFrom(
   what: string,
   request: ArtifactRequest,
   context: DownloadContext,
-): Promise<{ repository: string; sha256: string; size: number } | undefined> {
+): Promise<
+  { repository: string; sha256: string; size: number; unverified?: boolean } | undefined
+> {
   const finalPath = context.cache.path(relative);
   const partPath = `${finalPath}.part`;
   await Deno.mkdir(dirname(finalPath), { recursive: true });
@@ -133,9 +163,12 @@ async function downloadFrom(
   ]);
   if (!found) return undefined;
   let digests: Digests;
+  let unverified = false;
   try {
     digests = await hashFile(partPath);
-    verify(what, repository, published, digests, request.pinnedSha256);
+    unverified = verify(what, repository, published, digests, request.pinnedSha256, {
+      trustUnverified: context.trustUnverified,
+    });
   } catch (error) {
     await Deno.remove(partPath).catch(() => {});
     if (resumed && error instanceof IntegrityError) {
@@ -147,17 +180,26 @@ async function downloadFrom(
   await Deno.rename(partPath, finalPath);
   const size = (await Deno.stat(finalPath)).size;
   context.progress.finish(what, "ok");
-  return { repository: repository.url, sha256: digests.sha256, size };
+  return {
+    repository: repository.url,
+    sha256: digests.sha256,
+    size,
+    ...(unverified ? { unverified } : {}),
+  };
 }
 
-/** Checks a downloaded file against every published checksum and the lockfile's pin. */
+/**
+ * Checks a downloaded file against every published checksum and the lockfile's pin. Returns true
+ * when nothing could verify it and it was trusted on first use.
+ */
 export function verify(
   what: string,
   repository: Repository,
   published: PublishedChecksums,
   digests: Digests,
   pinnedSha256?: string,
-): void {
+  options: { trustUnverified?: boolean } = {},
+): boolean {
   for (const algorithm of CHECKSUM_ALGORITHMS) {
     const expected = published[algorithm];
     if (expected && expected !== digests[algorithm]) {
@@ -172,15 +214,7 @@ export function verify(
     throw pinMismatch(`${what} from ${repository.url}`, pinnedSha256, digests.sha256);
   }
   const anyPublished = CHECKSUM_ALGORITHMS.some((algorithm) => published[algorithm]);
-  if (!anyPublished && !pinnedSha256) {
-    throw new IntegrityError(
-      `repository ${repository.url} publishes no checksum (.sha512/.sha256/.sha1) for ${what}; ` +
-        "refusing an unverified artifact",
-      {
-        hint: "verify the file by other means and pin it in dvt.lock (an entry with its " +
-          `coordinates, repository and sha256 ${digests.sha256}), or ask the repository to ` +
-          "publish checksums",
-      },
-    );
-  }
+  if (anyPublished || pinnedSha256) return false;
+  if (options.trustUnverified) return true;
+  throw new UnverifiedArtifactError(what, repository.url, digests.sha256);
 }

@@ -17,7 +17,8 @@ export type SyncEvent =
   | { name: "UnknownAdapter"; adapter: string; supported: string[] }
   | { name: "StaleJarRemoved"; file: string; directory: string }
   | { name: "LockfileWritten"; path: string; artifacts: number }
-  | { name: "DependencyCycleCut"; trail: string[] };
+  | { name: "DependencyCycleCut"; trail: string[] }
+  | { name: "UnverifiedArtifactTrusted"; coordinates: string; repository: string; sha256: string };
 
 const LEVELS: Record<SyncEvent["name"], LogLevel> = {
   JdbcDriverDownloaded: "info",
@@ -29,6 +30,7 @@ const LEVELS: Record<SyncEvent["name"], LogLevel> = {
   StaleJarRemoved: "info",
   LockfileWritten: "info",
   DependencyCycleCut: "warn",
+  UnverifiedArtifactTrusted: "warn",
 };
 
 /** The human message of an event. */
@@ -53,6 +55,9 @@ export function eventMessage(event: SyncEvent): string {
       return `Removed ${event.file} from ${event.directory} (no longer needed)`;
     case "LockfileWritten":
       return `Wrote ${event.path} (${event.artifacts} artifacts)`;
+    case "UnverifiedArtifactTrusted":
+      return `Trusted on first use (no checksum published): ${event.coordinates} from ` +
+        `${event.repository}, sha256 ${event.sha256}; pinned in dvt.lock`;
     case "DependencyCycleCut":
       return `Dependency cycle cut where it closes, as Maven does: ${event.trail.join(" -> ")}`;
   }

@@ -7,12 +7,17 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { IntegrityError } from "../errors.ts";
+import { IntegrityError, UsageError } from "../errors.ts";
 import type { ProgressReporter } from "../util/progress.ts";
 import { pool } from "../util/pool.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { artifactFileName, type Coordinates, formatCoordinates } from "../maven/coordinates.ts";
-import { type CachedArtifact, type DownloadContext, fetchArtifact } from "../maven/download.ts";
+import {
+  type CachedArtifact,
+  type DownloadContext,
+  fetchArtifact,
+  UnverifiedArtifactError,
+} from "../maven/download.ts";
 import { HttpPomSource } from "../maven/http_pom_source.ts";
 import { LocalCache } from "../maven/local_cache.ts";
 import {
@@ -31,7 +36,12 @@ import { placeLibFiles, readManifest } from "./lib_dir.ts";
 import { adapterTypes, findProfiles, profileCandidates, readProfileOutputs } from "./profiles.ts";
 import { loadSyncConfig } from "./sync_config.ts";
 import type { SyncEventSink } from "./sync_events.ts";
-import { type AdapterRoots, buildSyncPlan, type SyncGroup } from "./sync_plan.ts";
+import {
+  type AdapterRoots,
+  buildSyncPlan,
+  checkAdapterSpelling,
+  type SyncGroup,
+} from "./sync_plan.ts";
 
 /**
  * The environment POM profiles are activated against. The JARs run on a Spark cluster (Linux,
@@ -54,6 +64,8 @@ export interface SyncJarsOptions {
   native: boolean;
   locked: boolean;
   offline: boolean;
+  /** Accept and pin JARs whose repository publishes no checksum (trust on first use). */
+  trustUnverified?: boolean;
   /** Parallel downloads. */
   threads: number;
   emit: SyncEventSink;
@@ -100,6 +112,7 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     profileCandidates(options.profiles, config.profiles, options.cwd, readEnv),
   );
   const adapters = adapterTypes(await readProfileOutputs(profilesPath));
+  checkAdapterSpelling(adapters, config.adapters, profilesPath);
   const bucketsPath = options.buckets
     ? resolve(options.cwd, options.buckets)
     : config.buckets ?? join(dirname(profilesPath), "buckets.yml");
@@ -109,6 +122,7 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     readEnv,
   );
   const cache = LocalCache.forHome(options.home);
+  if (options.offline) await requireFilledCache(cache.root);
   const fetcher = options.fetch ?? createRetryingFetch();
   const source = new HttpPomSource({
     repositories,
@@ -145,14 +159,31 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     cache,
     fetch: fetcher,
     offline: options.offline,
+    trustUnverified: options.trustUnverified,
     progress: options.progress,
   };
+  // Every artifact is tried, so all unverified ones are listed at once, not one per run.
+  const unverified: UnverifiedArtifactError[] = [];
   await pool(all, options.threads, async (artifact) => {
-    artifact.cached = await fetchArtifact({
-      coordinates: artifact.coordinates,
-      repository: artifact.repository,
-      pinnedSha256: pins.get(artifact.key),
-    }, context);
+    try {
+      artifact.cached = await fetchArtifact({
+        coordinates: artifact.coordinates,
+        repository: artifact.repository,
+        pinnedSha256: pins.get(artifact.key),
+      }, context);
+    } catch (error) {
+      if (!(error instanceof UnverifiedArtifactError)) throw error;
+      unverified.push(error);
+      return;
+    }
+    if (artifact.cached.unverified && artifact.cached.downloaded) {
+      options.emit({
+        name: "UnverifiedArtifactTrusted",
+        coordinates: artifact.key,
+        repository: artifact.cached.repository,
+        sha256: artifact.cached.sha256,
+      });
+    }
     if (artifact.cached.downloaded) {
       options.emit({
         name: "ArtifactDownloaded",
@@ -163,6 +194,7 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     }
   });
   options.progress.close();
+  if (unverified.length) throw unverifiedFailure(unverified);
 
   const removed: string[] = [];
   const results: SyncResult = {
@@ -198,7 +230,9 @@ export async function syncJars(options: SyncJarsOptions): Promise<SyncResult> {
     const kept = (lock?.artifacts ?? []).filter((entry) => !entryInGroups(entry, groups));
     const entries = all.map((a) => toLockEntry(a, a.cached!.sha256, a.cached!.repository));
     const next: Lockfile = { version: 1, artifacts: mergeEntries([...kept, ...entries]) };
-    if (await writeLockfile(lockPath, next)) {
+    // Nothing resolved and nothing locked before (say, only unknown adapters): no empty file.
+    const worthWriting = next.artifacts.length > 0 || lock !== undefined;
+    if (worthWriting && await writeLockfile(lockPath, next)) {
       options.emit({ name: "LockfileWritten", path: lockPath, artifacts: next.artifacts.length });
     }
   }
@@ -296,4 +330,36 @@ function lockedFailure(lockPath: string, problems: string[]): IntegrityError {
       hint: "run dvt sync without --locked to update dvt.lock, review the diff and commit it",
     },
   );
+}
+
+/** One error listing every unverified JAR with its sha256, and how to trust them. */
+function unverifiedFailure(errors: UnverifiedArtifactError[]): IntegrityError {
+  const sorted = [...errors].sort((a, b) => a.artifact.localeCompare(b.artifact));
+  const lines = sorted.map((e) => `  ${e.artifact}  sha256 ${e.sha256}  (${e.repository})`);
+  return new IntegrityError(
+    `${sorted.length} JAR${sorted.length === 1 ? "" : "s"} from repositories that publish no ` +
+      `checksum, so nothing verifies ${sorted.length === 1 ? "it" : "them"}:\n${lines.join("\n")}`,
+    {
+      hint: "compare these sha256 values with the publisher's, then run dvt sync " +
+        "--trust-unverified to pin them in dvt.lock (later runs verify against the pins)",
+    },
+  );
+}
+
+/** `--offline` with nothing cached can only fail later with a puzzling message; say it now. */
+async function requireFilledCache(root: string): Promise<void> {
+  const empty = await (async () => {
+    try {
+      for await (const _ of Deno.readDir(root)) return false;
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return true;
+      throw error;
+    }
+  })();
+  if (empty) {
+    throw new UsageError(`--offline, but the local cache ${root} is empty`, {
+      hint: "run dvt sync once without --offline to fill the cache (DVT_HOME sets where it is)",
+    });
+  }
 }

@@ -11,6 +11,8 @@ import { JDBC_DRIVERS } from "./jdbc_drivers.ts";
 import { NATIVE_CONNECTORS } from "./native_connectors.ts";
 import type { AdapterOverride } from "./sync_config.ts";
 import type { SyncEventSink } from "./sync_events.ts";
+import { ConfigError } from "../errors.ts";
+import { alternatives, didYouMean } from "../util/field_check.ts";
 
 /** The two sets of JARs sync manages. */
 export type SyncGroup = "jdbc" | "native";
@@ -63,4 +65,30 @@ export function buildSyncPlan(
     plan.native.push({ adapter, roots: native.map(parseCoordinates) });
   }
   return plan;
+}
+
+/**
+ * An adapter type within a typo of a known one (`postgress`) is a mistake, not a custom adapter:
+ * it fails (exit 2) naming profiles.yml and the type it probably means, before anything is
+ * resolved or written. Types far from every known one stay warnings (UnknownAdapter).
+ */
+export function checkAdapterSpelling(
+  adapters: readonly string[],
+  overrides: Readonly<Record<string, AdapterOverride>>,
+  profilesPath: string,
+): void {
+  const known = [
+    ...new Set([
+      ...Object.keys(JDBC_DRIVERS),
+      ...Object.keys(NATIVE_CONNECTORS),
+      ...Object.keys(overrides),
+    ]),
+  ].sort();
+  for (const adapter of adapters) {
+    if (known.includes(adapter) || !didYouMean(adapter, known)) continue;
+    throw new ConfigError(`unknown adapter type "${adapter}"`, {
+      location: { file: profilesPath, field: "type" },
+      hint: alternatives(adapter, known),
+    });
+  }
 }
