@@ -62,6 +62,23 @@ full_page_writes = off
 EOF
 fi
 
+# TLS with a self-signed certificate, and one role that may connect only over TLS (the tests of
+# sslmode). Checked on every run, so data directories made before this still get it.
+if [ ! -f "$BASE/server.crt" ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+    -keyout "$BASE/server.key" -out "$BASE/server.crt" 2>/dev/null
+  chown postgres: "$BASE/server.key" "$BASE/server.crt"
+  chmod 600 "$BASE/server.key"
+fi
+HBA="$DATA/pg_hba.conf"
+if ! grep -q dvt_tls_only "$HBA"; then
+  { echo "hostssl all dvt_tls_only 127.0.0.1/32 scram-sha-256"
+    echo "hostnossl all dvt_tls_only 127.0.0.1/32 reject"
+    cat "$HBA"; } >"$HBA.new"
+  mv "$HBA.new" "$HBA"
+  chown postgres: "$HBA"
+fi
+
 if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
   log "starting on 127.0.0.1:$PORT"
   as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -t 60 start >&2
@@ -75,6 +92,8 @@ psql_admin -c "DO \$\$ BEGIN
 END \$\$;" >&2
 psql_admin -c "ALTER ROLE \"$ROLE\" PASSWORD '$PASSWORD'" >&2
 psql_admin -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >&2
+psql_admin -c "ALTER SYSTEM SET ssl = on" -c "ALTER SYSTEM SET ssl_cert_file = '$BASE/server.crt'" \
+  -c "ALTER SYSTEM SET ssl_key_file = '$BASE/server.key'" -c "SELECT pg_reload_conf()" >/dev/null
 
 cat <<EOF
 export PGHOST=127.0.0.1

@@ -187,3 +187,36 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name: "postgres: a server that requires TLS says to set sslmode (exit 2); sslmode=require works",
+  ignore,
+  async fn() {
+    // tests/servers/postgres.sh lets the role dvt_tls_only connect over TLS only.
+    await using db = await testDatabase("CREATE TABLE t (id int); INSERT INTO t VALUES (1);");
+    const admin = await connect();
+    await admin.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dvt_tls_only') THEN
+        CREATE ROLE dvt_tls_only LOGIN PASSWORD 'tls-pw';
+      END IF; END $$`);
+    await db.sql.query("GRANT SELECT ON t TO dvt_tls_only");
+    await using out = await tempDir();
+    try {
+      const env = { ...db.env, PGUSER: "dvt_tls_only", PGPASSWORD: "tls-pw" };
+      const plain = await extract(out.path, { ...env, PGSSLMODE: "disable" });
+      assert.equal(plain.code, 2, plain.stderr);
+      assert.match(plain.stderr, /requires TLS/);
+      assert.match(plain.stderr, /sslmode: require/);
+      const secure = await extract(out.path, { ...env, PGSSLMODE: "require" });
+      assert.equal(secure.code, 0, secure.stderr);
+      const landed = await queryDuckDB(
+        `${out.path}/extract.duckdb`,
+        "SELECT count(*)::INT AS n FROM t",
+      );
+      assert.deepEqual(landed, [{ n: 1 }]);
+    } finally {
+      await db.sql.query("REVOKE ALL ON t FROM dvt_tls_only");
+      await admin.end();
+    }
+  },
+});
