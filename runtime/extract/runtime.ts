@@ -1,7 +1,9 @@
 /**
- * ConnectorRuntime: the extract pipeline. discover -> select -> schema-evolution check -> read
- * tables with bounded parallelism and per-table isolation -> Parquet -> remote attach ->
- * build extract.duckdb aside and publish it -> commit state. See publish.ts for crash safety.
+ * ConnectorRuntime: the extract pipeline. discover -> select -> read tables with bounded
+ * parallelism into Parquet, each ending as an outcome (a failure is an outcome, not an
+ * exception; schema changes are found for tables that landed) -> remote attach -> build
+ * extract.duckdb aside and publish it -> commit state -> summarise the outcomes. See
+ * publish.ts for crash safety.
  *
  * @module
  */
