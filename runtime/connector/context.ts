@@ -9,6 +9,7 @@ import * as arrow from "apache-arrow";
 import type { ConnectorContext, LogFields, Logger } from "../protocol.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { cleanUntrustedText } from "../util/untrusted_text.ts";
+import { explainDenials } from "../sandbox/denials.ts";
 
 /** What the context needs to know about the connector it serves. */
 export interface ContextOptions {
@@ -44,7 +45,8 @@ function safeJson(value: unknown): string {
 }
 
 /**
- * A logger for one connector: every line is tagged with its name, control characters in the
+ * A logger for one connector: every line is tagged with its name, Deno's permission advice is
+ * put in dvt's words (denials.ts), control characters in the
  * message and fields are escaped (no forged lines, no terminal escapes), reserved fields are
  * kept as dvt set them (a connector's `connector`/`event`/`time` field becomes `field.<name>`)
  * and the values of `secrets` are redacted.
@@ -61,7 +63,7 @@ export function connectorLogger(
       tagged[RESERVED_FIELDS.has(name) ? `field.${name}` : name] = cleanValue(value, secrets);
     }
     tagged.connector = connector;
-    return [cleanUntrustedText(String(message), secrets), tagged];
+    return [cleanUntrustedText(explainDenials(connector, String(message)), secrets), tagged];
   };
   return {
     debug: (message, fields) => logger.debug(...clean(message, fields)),

@@ -8,7 +8,7 @@
  */
 
 const DENIAL =
-  /(?:NotCapable|PermissionDenied): Requires (\w+) access(?: to "?([^",]*)"?)?, run again with the --allow-\w+ flag/g;
+  /(?:(?:NotCapable|PermissionDenied): )?Requires (\w+) access(?: to "?([^",]*)"?)?, run again with the --allow-\w+ flag/g;
 
 const NEVER: Record<string, string> = {
   read: "read the file",

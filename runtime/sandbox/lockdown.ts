@@ -3,8 +3,8 @@
  * permissions already deny files, processes, native code, imports and ungranted hosts and env
  * vars; what they leave open is closed here: dvt's stdio, signals to dvt's own process, the
  * Cache API (which writes to disk), facts about the host (working directory, arguments,
- * executable, worker location), permission requests (which could prompt on a terminal) and the
- * worker's own message port (so a connector cannot forge protocol messages).
+ * executable, worker location), permission requests (which could prompt on a terminal), nested
+ * workers and the worker's own message port (so a connector cannot forge protocol messages).
  *
  * Runs once, in the worker only. Everything it replaces throws a clear error naming what a
  * connector may use instead.
@@ -157,6 +157,7 @@ export async function lockDown(
   replaceEverywhere(self, "postMessage", unavailable("postMessage", "yield batches from read()"));
   replaceEverywhere(self, "close", unavailable("close()", "return from read()"));
   replaceEverywhere(self, "location", undefined);
+  replaceEverywhere(self, "Worker", unavailable("new Worker()", "a connector runs in one worker"));
   for (const name of ["caches", "CacheStorage", "Cache", "process"]) {
     replaceEverywhere(self, name, undefined);
   }
