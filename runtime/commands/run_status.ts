@@ -11,16 +11,12 @@ import { describeError, InputError, UsageError } from "../errors.ts";
 import { type CatalogEntry, isStreamEntry, readCatalog } from "../extract/catalog.ts";
 import { DATABASE_FILE, OutputLayout } from "../extract/layout.ts";
 import { loadRunRecord, type RunRecord, type TableRecord } from "../extract/run_record.ts";
-import {
-  formatBytes,
-  formatCursor,
-  formatSchemaChange,
-  formatSeconds,
-} from "../extract/summary.ts";
+import { formatCursor, formatSchemaChange, formatSeconds } from "../extract/summary.ts";
 import { findSource, loadProject } from "../project.ts";
 import type { CursorValue, SchemaChange } from "../protocol.ts";
 import { printJson, printResult } from "../util/output.ts";
 import { formatTextTable } from "../util/text_table.ts";
+import { formatSize } from "../util/units.ts";
 import type { GlobalOptions } from "./options.ts";
 
 /** Options of `dvt status` as parsed by commander. */
@@ -179,7 +175,7 @@ function renderSource(status: SourceStatus, multiple: boolean): string[] {
       t.name,
       t.mode,
       t.rows.toLocaleString("en-US"),
-      formatBytes(t.sizeBytes),
+      formatSize(t.sizeBytes),
       when(t.extractedAt),
       t.lastRun
         ? `${t.lastRun.status}${t.lastRun.status === "extracted" ? ` ${t.lastRun.rows}` : ""}`

@@ -8,18 +8,7 @@
 import { DvtError, errorMessage } from "../errors.ts";
 import type { ExtractResult, FailedOutcome } from "./run_types.ts";
 import type { SchemaChange } from "../protocol.ts";
-
-/** Formats a byte count as B/KiB/MiB/GiB with one decimal. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+import { formatElapsed, formatSize } from "../util/units.ts";
 
 /** Aligned rows; columns listed in `left` are left-aligned, the others right-aligned. */
 function table(rows: string[][], left: number[] = [0]): string[] {
@@ -39,13 +28,9 @@ export function formatCursor(column?: string, value?: unknown): string {
   return value === undefined || value === null ? `${column} (none yet)` : `${column} = ${value}`;
 }
 
-/** Seconds as the summary shows them: `0.4s`, `12s`, `3m05s`. */
+/** Seconds as the summary shows them (`0.4s`, `12s`, `3m05s`); empty when not measured. */
 export function formatSeconds(seconds: number | undefined): string {
-  if (seconds === undefined) return "";
-  if (seconds < 10) return `${seconds.toFixed(1)}s`;
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
+  return seconds === undefined ? "" : formatElapsed(seconds);
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -92,7 +77,7 @@ export function renderExtractSummary(
           t.status,
           n(t.rows),
           landed ? n(t.totalRows) : "",
-          landed ? formatBytes(t.sizeBytes) : "",
+          landed ? formatSize(t.sizeBytes) : "",
           formatSeconds(t.seconds),
           landed ? formatCursor(t.cursorColumn, t.cursor) : "",
         ];

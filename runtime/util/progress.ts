@@ -12,6 +12,7 @@
  */
 import process from "node:process";
 import { type OutputMode, printDiagnostic, printEvent } from "./output.ts";
+import { formatCount, formatElapsed, formatSize } from "./units.ts";
 
 /** What a finished task reports; every field numeric except the error text. */
 export interface FinishStats {
@@ -39,30 +40,6 @@ export interface ProgressReporter {
 
 /** Longest silence in plain mode while a task or phase is running. */
 export const HEARTBEAT_MS = 10_000;
-
-/** Formats a count with thousands separators: 1234567 -> "1,234,567". */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-/** Formats bytes as B/KiB/MiB/GiB with one decimal. */
-export function formatSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** Formats elapsed seconds: `0.4s`, `12s`, `3m05s`. */
-export function formatElapsed(seconds: number): string {
-  if (seconds < 10) return `${seconds.toFixed(1)}s`;
-  if (seconds < 60) return `${Math.floor(seconds)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;
-}
 
 /** One task's progress, as every reporter tracks it. */
 interface TaskState {
