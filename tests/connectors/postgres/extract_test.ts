@@ -76,7 +76,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "postgres: empty, 300-column and oddly named tables, a view, keys, cursors and comments",
+  name:
+    "postgres: empty, 300-column and oddly named tables, a view, keys, cursors, comments, REMOTE",
   ignore,
   async fn() {
     const wide = Array.from({ length: 300 }, (_, i) => `c${i} int`).join(", ");
@@ -122,6 +123,17 @@ Deno.test({
     assert.equal(byName.get("empty_one"), 0);
     assert.equal(byName.get("wide"), 1);
     assert.equal(byName.get("recent"), 1);
+    const remote = await queryDuckDB(
+      database,
+      "SELECT alias, extension, url, token_env FROM _remote_attach",
+    );
+    assert.deepEqual(remote, [{
+      alias: "postgres",
+      extension: "postgres",
+      url: `host=${db.env.PGHOST} port=${db.env.PGPORT} dbname=${db.name} user=${db.env.PGUSER} ` +
+        "sslmode=prefer",
+      token_env: "PGPASSWORD",
+    }]);
     const empty = await queryDuckDB(database, "DESCRIBE empty_one");
     assert.deepEqual(empty.map((c) => c.column_name), ["id", "note"]);
     const wideRow = await queryDuckDB(database, "SELECT c0, c150, c299 FROM wide");
