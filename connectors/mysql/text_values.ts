@@ -51,13 +51,18 @@ export function isZeroDate(bytes: Uint8Array, start: number): boolean {
     digits(bytes, start + 8, 2) === 0;
 }
 
-/** Days since the epoch of `YYYY-MM-DD`. */
+let lastDateKey = -1;
+let lastDays = 0;
+
+/** Days since the epoch of `YYYY-MM-DD`. Consecutive rows often share a date: the last is kept. */
 export function parseDateDays(bytes: Uint8Array, start: number): number {
-  return daysFromCivil(
-    digits(bytes, start, 4),
-    digits(bytes, start + 5, 2),
-    digits(bytes, start + 8, 2),
-  );
+  const key = digits(bytes, start, 4) * 10000 + digits(bytes, start + 5, 2) * 100 +
+    digits(bytes, start + 8, 2);
+  if (key !== lastDateKey) {
+    lastDays = daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, key % 100);
+    lastDateKey = key;
+  }
+  return lastDays;
 }
 
 /** Microseconds of a fractional-seconds suffix (`.5` -> 500000) at `dot`, up to `end`. */
@@ -105,6 +110,7 @@ export function parseTimeMicros(bytes: Uint8Array, start: number, end: number): 
 }
 
 const TWO_32 = 4294967296;
+const POWERS_OF_TEN = Array.from({ length: 40 }, (_, i) => 10 ** i);
 
 /**
  * Writes a decimal (`-123.45`, at most `scale` fraction digits) as its unscaled integer in four
@@ -120,27 +126,22 @@ export function writeDecimalWords(
   offset: number,
 ): void {
   const negative = bytes[start] === 45;
-  let count = 0;
-  let fractionDigits = -1;
   let magnitude = 0;
+  let dot = -1;
   for (let i = negative ? start + 1 : start; i < end; i++) {
     const byte = bytes[i];
-    if (byte === 46) {
-      fractionDigits = 0;
-      continue;
-    }
-    magnitude = magnitude * 10 + (byte - 48);
-    count++;
-    if (fractionDigits >= 0) fractionDigits++;
+    if (byte === 46) dot = i;
+    else magnitude = magnitude * 10 + (byte - 48);
   }
-  const fraction = Math.max(fractionDigits, 0);
+  const fraction = dot < 0 ? 0 : end - dot - 1;
+  const count = end - start - (negative ? 1 : 0) - (dot < 0 ? 0 : 1);
   if (fraction > scale) {
     throw new RangeError(
       `decimal ${ascii(bytes, start, end)} has more than ${scale} fraction digits`,
     );
   }
   if (count + scale - fraction <= 15) {
-    magnitude *= 10 ** (scale - fraction);
+    if (fraction !== scale) magnitude *= POWERS_OF_TEN[scale - fraction];
     const value = negative ? -magnitude : magnitude;
     const high = Math.floor(value / TWO_32);
     values[offset] = value - high * TWO_32;
