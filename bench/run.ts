@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 const BENCHMARKS = [
   "files_csv.ts",
   "arrow_batches.ts",
+  "sandbox.ts",
   "maven_sync.ts",
   "mysql.ts",
   "postgres.ts",
@@ -52,7 +53,7 @@ async function runBenchmark(file: string): Promise<Line[]> {
   const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
   console.error(`running ${file} ...`);
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-worker-options", path, ...Deno.args],
+    args: ["run", "--no-prompt", "-A", "--unstable-worker-options", path, ...Deno.args],
     stdout: "piped",
     stderr: "inherit",
   }).output();

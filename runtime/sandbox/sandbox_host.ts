@@ -178,7 +178,7 @@ export class SandboxHost {
     return reply.value;
   }
 
-  /** Opens `read()`/`stream()` and yields each batch's IPC bytes, pulling one at a time. */
+  /** Opens `read()`/`stream()` and yields each batch's IPC bytes, one batch requested ahead. */
   async *open(
     method: StreamMethod,
     table: string,
@@ -191,8 +191,12 @@ export class SandboxHost {
       while (reply.kind === "batch") {
         this.#checkMemory();
         if (this.#failure) throw this.#failure;
+        // Ask for the next batch before handing this one on: the connector builds it while
+        // dvt writes this one (one batch in flight, so memory stays bounded).
+        const next = this.#request(id, { kind: "pull", id }, `${method}(${table})`);
+        next.catch(() => {}); // seen below, or moot when the reader stops early
         yield reply.ipc;
-        reply = await this.#request(id, { kind: "pull", id }, `${method}(${table})`);
+        reply = await next;
       }
       // Anything but `end` (a `result`, say) is a broken protocol, never the end of the data.
       if (reply.kind !== "end") {
