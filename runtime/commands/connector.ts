@@ -16,9 +16,18 @@ function withTargetOptions(command: Command): Command {
 
 /** Builds the `connector` command group. */
 export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {
-  const group = new Command("connector").description(
-    "List, inspect, test, scaffold and bundle connectors",
-  );
+  const group = new Command("connector")
+    .description("List, inspect, test, scaffold and bundle connectors")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  dvt connector list                                   built-in and project connectors
+  dvt connector new hubspot                            scaffold ./connectors/hubspot
+  dvt connector test hubspot                           health check + contract tests
+  dvt connector discover files --set 'paths=data/*.csv'
+  dvt connector build hubspot                          bundle for publishing`,
+    );
 
   group.command("list")
     .description("List built-in and project connectors")
@@ -79,12 +88,16 @@ export function connectorCommand(globals: () => GlobalOptions, exit: ExitCodeSin
 
   group.command("build")
     .description("Bundle a connector into one JS file and print its integrity for publishing")
-    .argument("[dir]", "connector directory containing connector.yaml", ".")
+    .argument(
+      "[connector]",
+      "connector directory, its connector.yaml, or the name of one in ./connectors/",
+      ".",
+    )
     .option("--out <file>", "output file (default: <dir>/dist/<name>.js)")
     .option("--json", "print the result as JSON", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  dvt connector build ./connectors/hubspot\n  dvt connector build . --out public/hubspot-1.2.0.js",
+      "\nExamples:\n  dvt connector build hubspot\n  dvt connector build ./connectors/hubspot\n  dvt connector build . --out public/hubspot-1.2.0.js",
     )
     .action(async (dir: string, options: ConnectorBuildOptions) => {
       const { runConnectorBuild } = await import("./connector/build.ts");

@@ -34,7 +34,14 @@ Deno.test("dvt connector build refuses built-ins and missing directories with ex
   await using dir = await tempDir();
   const missing = await runCli(["connector", "build", "nowhere"], { cwd: dir.path });
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /no such connector directory: .*nowhere/);
+  assert.match(
+    missing.stderr,
+    /error: no connector directory nowhere \(looked for .*\/nowhere and .*\/connectors\/nowhere\)/,
+  );
+  assert.match(missing.stderr, /hint: pass the directory that holds connector\.yaml, or the name/);
+  const bareBuiltin = await runCli(["connector", "build", "files"], { cwd: dir.path });
+  assert.equal(bareBuiltin.code, 2);
+  assert.match(bareBuiltin.stderr, /error: files is a built-in connector/);
   await Deno.mkdir(join(dir.path, "wrap"));
   await Deno.writeTextFile(
     join(dir.path, "wrap/connector.yaml"),
@@ -82,4 +89,13 @@ Deno.test("a built connector published over HTTP extracts through dvt extract --
     meta.reduce((sum, row) => sum + Number(row.rows), 0),
     result.totalRows,
   );
+});
+
+Deno.test("dvt connector build accepts the bare name of a connector in ./connectors/", async () => {
+  await using dir = await tempDir();
+  const created = await runCli(["connector", "new", "shop"], { cwd: dir.path });
+  assert.equal(created.code, 0, created.stderr);
+  const built = await runCli(["connector", "build", "shop"], { cwd: dir.path });
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(built.stdout, /^Built shop 0\.1\.0 -> connectors\/shop\/dist\/shop\.js/m);
 });

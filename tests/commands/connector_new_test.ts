@@ -49,18 +49,29 @@ Deno.test("dvt connector new writes a readable README and a test file that runs 
   assert.equal(created.code, 0, created.stderr);
   assert.deepEqual(
     created.stdout.trim().split("\n").map((line) => line.split("/").pop()),
-    ["connector.yaml", "connector.ts", "connector_test.ts", "README.md"],
+    ["connector.yaml", "connector.ts", "connector_test.ts", "dvt.ts", "README.md"],
   );
   const readme = await Deno.readTextFile(`${dir.path}/shop/README.md`);
   assert.match(readme, /dvt connector test .*shop/);
+  const connector = await Deno.readTextFile(`${dir.path}/shop/connector.ts`);
+  assert.match(connector, /capabilities: Cap\.DISCOVER \| Cap\.READ,/);
+  assert.match(connector, /from "\.\/dvt\.ts";/);
+  // Outside the checkout, with no deno.json: every generated file type-checks on its own.
+  const check = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "connector.ts", "connector_test.ts", "dvt.ts"],
+    cwd: `${dir.path}/shop`,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
+  // connector_test.ts runs the dvt command (here this checkout's cli.ts, through DVT_BIN).
   const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "test",
-      "-A",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      "connector_test.ts",
-    ],
+    args: ["test", "-A", "connector_test.ts"],
+    env: {
+      DVT_BIN: `${Deno.execPath()} run -A --unstable-worker-options ${
+        new URL("../../cli.ts", import.meta.url).pathname
+      }`,
+    },
     cwd: `${dir.path}/shop`,
     stdout: "piped",
     stderr: "piped",
@@ -107,4 +118,15 @@ Deno.test("dvt connector new refuses bad names, bad caps and existing files with
     "README.md",
   ]);
   assert.equal(await Deno.readTextFile(`${dir.path}/shop/README.md`), "mine");
+});
+
+Deno.test("the generated dvt.ts types ctx.arrow with the apache-arrow release dvt uses", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  await using dir = await tempDir();
+  const created = await runCli(["connector", "new", "shop", "--dir", dir.path]);
+  assert.equal(created.code, 0, created.stderr);
+  const dvt = await Deno.readTextFile(`${dir.path}/shop/dvt.ts`);
+  const arrow = String(config.imports["apache-arrow"]);
+  assert.ok(dvt.includes(`from "${arrow}"`), `${arrow} in dvt.ts`);
+  assert.match(dvt, /DISCOVER: 1,\n {2}READ: 2,/);
 });

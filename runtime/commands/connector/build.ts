@@ -14,14 +14,27 @@ export interface ConnectorBuildOptions {
   json: boolean;
 }
 
-async function manifestPathIn(dir: string): Promise<string> {
-  const kind = await pathKind(dir);
-  if (!kind) {
-    throw new UsageError(`no such connector directory: ${dir}`, {
-      hint: "pass the directory that holds connector.yaml",
+/**
+ * The connector.yaml a reference names: a directory or a connector.yaml path, or — as the other
+ * `dvt connector` subcommands accept — the bare name of a project connector in ./connectors/.
+ */
+async function manifestPathIn(ref: string): Promise<string> {
+  const bare = !/[\\/]/.test(ref) && !ref.startsWith(".");
+  const candidates = [resolve(ref), ...(bare ? [resolve("connectors", ref)] : [])];
+  for (const candidate of candidates) {
+    const kind = await pathKind(candidate);
+    if (kind === "directory") return join(candidate, "connector.yaml");
+    if (kind) return candidate;
+  }
+  const { BUILTIN_CONNECTORS } = await import("../../connector/builtin_connectors.ts");
+  if (bare && BUILTIN_CONNECTORS[ref]) {
+    throw new UsageError(`${ref} is a built-in connector`, {
+      hint: "built-in connectors ship inside dvt; there is nothing to build",
     });
   }
-  return kind === "directory" ? join(dir, "connector.yaml") : dir;
+  throw new UsageError(`no connector directory ${ref} (looked for ${candidates.join(" and ")})`, {
+    hint: "pass the directory that holds connector.yaml, or the name of one in ./connectors/",
+  });
 }
 
 /** Runs `dvt connector build [dir]`; returns the exit code. */
@@ -30,7 +43,7 @@ export async function runConnectorBuild(
   options: ConnectorBuildOptions,
   _globals: GlobalOptions,
 ): Promise<number> {
-  const manifest = await loadManifest(await manifestPathIn(resolve(dir)));
+  const manifest = await loadManifest(await manifestPathIn(dir));
   const kind = entrypointKind(manifest);
   if (kind !== "local") {
     throw new UsageError(

@@ -6,13 +6,12 @@
  * @module
  */
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { UsageError } from "../../errors.ts";
 import { alternatives } from "../../util/field_check.ts";
 import { printDiagnostic, printResult } from "../../util/output.ts";
-import { Cap, type CapabilityName, capsFromNames } from "../../protocol.ts";
+import { Cap, type CapabilityName } from "../../protocol.ts";
 import { isOneOf } from "../../util/is_one_of.ts";
-import { isFile } from "../../util/path_kind.ts";
+import { VERSION } from "../../version.ts";
 import type { GlobalOptions } from "../options.ts";
 
 /** Options of `dvt connector new`. */
@@ -24,7 +23,8 @@ export interface ConnectorNewOptions {
 /** Capabilities a scaffold can implement (write has no protocol method yet). */
 export const SCAFFOLD_CAPS = ["discover", "read", "stream", "remote"] as const;
 const NAME = /^[a-z][a-z0-9_-]*$/;
-const MOD_URL = new URL("../../../mod.ts", import.meta.url);
+/** The apache-arrow release dvt runs with; dvt.ts types `ctx.arrow` with it. */
+const ARROW_VERSION = "21.2.0";
 
 async function template(path: string): Promise<string> {
   return await Deno.readTextFile(new URL(`../../../scaffold/${path}`, import.meta.url));
@@ -52,39 +52,25 @@ function parseCaps(caps: string[]): CapabilityName[] {
   return SCAFFOLD_CAPS.filter((cap) => chosen.has(cap));
 }
 
+/** `Cap.DISCOVER | Cap.READ`: the flags by name, as the generated dvt.ts exports them. */
 function capsExpression(caps: CapabilityName[]): string {
-  const flags = caps.map((cap) => cap.toUpperCase());
-  return `${capsFromNames(caps)} /* ${flags.join(" | ")} */`;
+  return caps.map((cap) => `Cap.${cap.toUpperCase()}`).join(" | ");
 }
 
-async function modReference(dir: string): Promise<string | undefined> {
-  if (MOD_URL.protocol !== "file:") return undefined;
-  const modPath = fileURLToPath(MOD_URL);
-  if (!await isFile(modPath)) return undefined;
-  const path = relative(dir, modPath).replaceAll("\\", "/");
-  return path.startsWith(".") ? path : `./${path}`;
+/** dvt's Cap object as TypeScript source, so dvt.ts carries the values of this dvt. */
+function capObject(): string {
+  const entries = Object.entries(Cap).map(([name, value]) => `  ${name}: ${value},`);
+  return `{\n${entries.join("\n")}\n}`;
 }
 
-const TYPE_NAMES = "ConnectorFactory, ReadOptions, RecordBatch, RemoteAttachInfo, TableInfo";
-
-function modImport(path: string | undefined): string {
-  if (path) return `import type { ${TYPE_NAMES} } from "${path}";`;
-  return [
-    "// dvt's mod.ts is not on disk next to this dvt binary: these loose aliases keep the file",
-    "// self-contained. For full type checking import the same names from dvt's mod.ts instead.",
-    "// deno-lint-ignore no-explicit-any",
-    "type Loose = any;",
-    "type ConnectorFactory = (ctx: Loose, config: Record<string, unknown>) => Loose;",
-    "type ReadOptions = Loose;",
-    "type RecordBatch = Loose;",
-    "type RemoteAttachInfo = Loose;",
-    "type TableInfo = Loose;",
-  ].join("\n");
-}
-
-function testImport(path: string | undefined): string {
-  if (path) return `import { formatContractReport, runContractTests } from "${path}";`;
-  return '// Point this import at dvt\'s mod.ts (a checkout of the dvt repository):\nimport { formatContractReport, runContractTests } from "./dvt/mod.ts";';
+/** The protocol types the chosen methods mention, besides ConnectorFactory and RecordBatch. */
+function extraTypes(caps: CapabilityName[]): string {
+  const types: Partial<Record<CapabilityName, string>> = {
+    discover: "TableInfo",
+    read: "ReadOptions",
+    remote: "RemoteAttachInfo",
+  };
+  return caps.flatMap((cap) => types[cap] ? [`, type ${types[cap]}`] : []).join("");
 }
 
 async function refuseExisting(paths: string[]): Promise<void> {
@@ -103,7 +89,6 @@ export async function scaffoldFiles(
   caps: CapabilityName[],
   dir: string,
 ): Promise<Record<string, string>> {
-  const mod = await modReference(dir);
   const camel = name.replace(/[-_]+([a-z0-9])/g, (_, char: string) => char.toUpperCase());
   const tableCaps = caps.filter((cap) => cap !== "discover");
   const shown = relative(Deno.cwd(), dir) || ".";
@@ -117,10 +102,13 @@ export async function scaffoldFiles(
     caps_list: caps.join(", "),
     caps_csv: caps.join(","),
     caps_expr: capsExpression(caps),
-    table_caps: tableCaps.length ? capsExpression(tableCaps) : `${Cap.DISCOVER}`,
+    table_caps: tableCaps.length ? capsExpression(tableCaps) : "Cap.DISCOVER",
     token_env: `${name.replaceAll("-", "_").toUpperCase()}_TOKEN`,
-    mod_import: modImport(mod),
-    test_import: testImport(mod),
+    extra_types: extraTypes(caps),
+    cap_object: capObject(),
+    dvt_version: VERSION,
+    arrow_version: ARROW_VERSION,
+    test_tables: noDiscover ? ', "--tables", "orders"' : "",
     dir_hint: dirHint,
     tables_hint: noDiscover ? " --tables orders" : "",
     extract_tables: noDiscover ? " --tables orders" : "",
@@ -135,6 +123,7 @@ export async function scaffoldFiles(
     "connector.yaml": fill(await template("connector.yaml.tmpl"), values),
     "connector.ts": fill(await template("connector.ts.tmpl"), values),
     "connector_test.ts": fill(await template("connector_test.ts.tmpl"), values),
+    "dvt.ts": fill(await template("dvt.ts.tmpl"), values),
     "README.md": fill(await template("README.md.tmpl"), values),
   };
 }
