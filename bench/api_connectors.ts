@@ -11,7 +11,8 @@
  * The servers run in this process and serve a warmed export / statement (built before timing).
  * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM) and the ratios.
  *
- * Usage: deno run -A bench/api_connectors.ts [--rows 1000000] [--repeat 2]
+ * Usage: deno run -A bench/api_connectors.ts [--rows 1000000] [--repeat 2] [--portable]
+ *   --portable  also time keboola's portable path (JS CSV parsing, as sandboxed; DVT_NATIVE_SCAN=0)
  *
  * @module
  */
@@ -206,6 +207,24 @@ async function keboola(rows: number, repeat: number): Promise<void> {
     target: ">= 0.7",
     met: measured / base >= 0.7,
   });
+  if (Deno.args.includes("--portable")) {
+    // Informational: the sandbox's path, CSV parsed into Arrow in JavaScript.
+    const portable = await dvt([
+      "--connector",
+      "keboola",
+      "--set",
+      `url=${server.url}`,
+      "--set",
+      `file_storage_endpoint=${server.url}/s3`,
+      "--set",
+      "poll_interval_ms=50",
+      "--out",
+      join(OUT, "keboola_extract_portable"),
+      "--full-refresh",
+      "--json",
+    ], { KEBOOLA_STORAGE_TOKEN: TOKEN, DVT_NATIVE_SCAN: "0" });
+    report("dvt_keboola_portable", rows, portable);
+  }
   emit({
     metric: "keboola_peak_rss_mib",
     value: Math.round(run.peakRssBytes / 1048576),

@@ -153,6 +153,37 @@ function toStructured(field: Arrow.Field, row: number, value: Cell): Cell {
   }
 }
 
+const SMALL_UINT = /^\d+$/;
+const SMALL_DECIMAL = /^(\d+)(?:\.(\d*))?$/;
+const textEncoder = new TextEncoder();
+
+/** UTF-8 buffers of a text column: one encode for the whole column when it is ASCII. */
+function utf8Buffers(values: Cell[]) {
+  const valueOffsets = new Int32Array(values.length + 1);
+  const parts: string[] = [];
+  let chars = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!isNull(v)) {
+      const text = typeof v === "string"
+        ? v
+        : JSON.stringify(v, (_, x) => typeof x === "bigint" ? x.toString() : x);
+      parts.push(text);
+      chars += text.length;
+    }
+    valueOffsets[i + 1] = chars;
+  }
+  const data = textEncoder.encode(parts.join(""));
+  if (data.length === chars) return { valueOffsets, data };
+  // Some text is not ASCII: character offsets are not byte offsets, encode value by value.
+  return variableWidth(values, (v) =>
+    encoder.encode(
+      typeof v === "string"
+        ? v
+        : JSON.stringify(v, (_, x) => typeof x === "bigint" ? x.toString() : x),
+    ));
+}
+
 function variableWidth(values: Cell[], bytesOf: (value: Cell, row: number) => Uint8Array) {
   const valueOffsets = new Int32Array(values.length + 1);
   const parts: Uint8Array[] = [];
@@ -223,7 +254,15 @@ function buildData(
       const int = type as Arrow.Int;
       if (int.bitWidth === 64) {
         const data = int.isSigned ? new BigInt64Array(n) : new BigUint64Array(n);
-        each((v, row, i) => data[i] = toBigInt(field, row, v));
+        const words = new Int32Array(data.buffer);
+        each((v, row, i) => {
+          // Small non-negative integers skip BigInt: two 32-bit words, little-endian.
+          if (typeof v === "string" && v.length < 16 && SMALL_UINT.test(v)) {
+            const number = Number(v);
+            words[2 * i] = number % 4294967296;
+            words[2 * i + 1] = Math.floor(number / 4294967296);
+          } else data[i] = toBigInt(field, row, v);
+        });
         return make({ data });
       }
       const data = new (int.ArrayType as Int32ArrayConstructor)(n);
@@ -239,7 +278,19 @@ function buildData(
       const decimal = type as Arrow.Decimal;
       const words = decimal.bitWidth / 32;
       const data = new Uint32Array(n * words);
+      const factor = 10 ** decimal.scale;
       each((v, row, i) => {
+        // Short non-negative texts skip BigInt: the unscaled value is an exact double.
+        const small = typeof v === "string" && v.length <= 15 && SMALL_DECIMAL.exec(v);
+        if (small && (small[2] ?? "").length <= decimal.scale && decimal.scale <= 15) {
+          const unscaled = Number(small[1]) * factor +
+            Number((small[2] ?? "").padEnd(decimal.scale, "0") || 0);
+          if (unscaled <= Number.MAX_SAFE_INTEGER) {
+            data[i * words] = unscaled % 4294967296;
+            data[i * words + 1] = Math.floor(unscaled / 4294967296);
+            return;
+          }
+        }
         const unscaled = typeof v === "bigint"
           ? v
           : parseDecimal(String(v), decimal.scale) ?? fail(field, row, v, "a decimal");
@@ -252,12 +303,7 @@ function buildData(
       return make({ data });
     }
     case arrow.Type.Utf8:
-      return make(variableWidth(values, (v) =>
-        encoder.encode(
-          typeof v === "string"
-            ? v
-            : JSON.stringify(v, (_, x) => typeof x === "bigint" ? x.toString() : x),
-        )));
+      return make(utf8Buffers(values));
     case arrow.Type.Binary:
       return make(variableWidth(values, (v, i) => base64Bytes(field, rowOffset + i, v)));
     case arrow.Type.Date: {

@@ -10,6 +10,7 @@ import { createConnectorContext } from "../../../runtime/connector/context.ts";
 import databricks from "../../../connectors/databricks/connector.ts";
 import { queryDuckDB, REPO_ROOT, runCli, tempDir } from "../../_helpers.ts";
 import { type FakeTable, startDatabricksServer } from "../../servers/databricks_server.ts";
+import { builtinAgainstServer } from "../../servers/builtin_manifest.ts";
 
 const TOKEN = "dapi0123456789abcdef0123456789abcd";
 const WAREHOUSE = "abcdef1234567890";
@@ -381,7 +382,7 @@ Deno.test("databricks: check() tells a wrong warehouse from a wrong token (--che
     [
       "extract",
       "--connector",
-      "databricks",
+      await builtinAgainstServer(dir.path, "databricks", server.url),
       ...sets(server.url),
       "--set",
       "warehouse_id=nope123",
@@ -443,7 +444,7 @@ Deno.test("databricks: dvt connector test passes as a built-in and bundled in th
   const builtin = await runCli([
     "connector",
     "test",
-    "databricks",
+    await builtinAgainstServer(dir.path, "databricks", server.url),
     ...sets(server.url),
     "--junit",
     junit,

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { queryDuckDB, REPO_ROOT, runCli, tempDir } from "../../_helpers.ts";
 import { type FakeRow, type FakeTable, startKeboolaServer } from "../../servers/keboola_server.ts";
+import { builtinAgainstServer } from "../../servers/builtin_manifest.ts";
 
 const TOKEN = "1234-567890-kbcFakeStorageTokenValue";
 
@@ -327,10 +328,12 @@ Deno.test("keboola: dvt connector test passes as a built-in (JUnit)", async () =
     sliceRows: 25,
   });
   const junit = join(dir.path, "report.xml");
+  // The built-in, with permissions.net granting the local stack (health checks obey it).
+  const connector = await builtinAgainstServer(dir.path, "keboola", server.url);
   const result = await runCli([
     "connector",
     "test",
-    "keboola",
+    connector,
     "--set",
     `url=${server.url}`,
     "--set",

@@ -54,3 +54,24 @@ Deno.test("batchFromValues() builds nested and exact columns and names a bad cel
       /column "id", row 42: cannot read "x"/.test(error.message),
   );
 });
+
+Deno.test("batchFromValues() fast paths agree with exact BigInt parsing", () => {
+  const schema = new arrow.Schema([
+    new arrow.Field("n", new arrow.Int64()),
+    new arrow.Field("d", new arrow.Decimal(3, 20, 128)),
+    new arrow.Field("t", new arrow.Utf8()),
+  ]);
+  const ints = ["0", "4294967295", "4294967296", "999999999999999", "-5", "9223372036854775807"];
+  const decimals = ["0", "1.5", "12.345", "-7.25", "999999999999.999", "123456789012345.678"];
+  const texts = ["plain", "žluťoučký kůň", "", "a,b", "emoji 🙂", "z"];
+  const batch = batchFromValues(arrow, schema, [ints, decimals, texts]);
+  assert.deepEqual([...batch.getChild("n")!].map(String), ints);
+  const unscaled = (i: number) => {
+    const words = batch.getChild("d")!.data[0].values as Uint32Array;
+    let value = 0n;
+    for (let w = 3; w >= 0; w--) value = (value << 32n) | BigInt(words[i * 4 + w]);
+    return BigInt.asIntN(128, value);
+  };
+  assert.deepEqual(decimals.map((_, i) => unscaled(i)), decimals.map((d) => parseDecimal(d, 3)));
+  assert.deepEqual([...batch.getChild("t")!], texts);
+});
