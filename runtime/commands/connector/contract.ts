@@ -92,6 +92,15 @@ export async function runConnectorTest(
       message: health.message,
       durationMs: Math.round(performance.now() - started),
     });
+  } else {
+    // Say so: a connector without one cannot be checked by `dvt extract --check` or `dvt debug`.
+    extraResults.push({
+      name: "health check",
+      status: "skipped",
+      message: `${manifest.name} declares no health_check in connector.yaml (see README: ` +
+        "health_check)",
+      durationMs: 0,
+    });
   }
   const report = await contractReport(target, options, extraResults, logger);
   if (options.junit) {
