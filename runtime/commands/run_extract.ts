@@ -68,7 +68,13 @@ function plan(
     if (source) {
       throw new UsageError(`give either a source name ("${source}") or --connector, not both`);
     }
-    const name = options.connector.split(/[\\/]/).filter((p) => p).pop()!.replace(/\.ya?ml$/, "");
+    // `.../hubspot/connector.yaml` names the directory, not the file; the manifest's own name
+    // replaces this label once it is loaded (see runJob).
+    const parts = options.connector.split(/[\\/]/).filter((p) => p);
+    const last = parts.pop()!;
+    const name = /^connector\.ya?ml$/.test(last) && parts.length
+      ? parts.pop()!
+      : last.replace(/\.ya?ml$/, "");
     const out = resolve(cwd, options.out ?? `extracts/${name}`);
     return [{ name, connector: options.connector, baseDir: cwd, out }];
   }
@@ -113,6 +119,8 @@ async function runJob(
   await checkOutputDirectory(job.out);
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
   const { manifest } = loaded;
+  // An ad-hoc run is labelled with the connector's name, not with a path or URL's last segment.
+  if (!job.source) job.name = manifest.name;
   // Connectors reading local files declare base_dir: relative paths follow dvt.yaml.
   const defaults = "base_dir" in manifest.config ? { base_dir: job.baseDir } : {};
   const config = await buildConnectorConfig(manifest, {
@@ -237,7 +245,8 @@ async function runSource(
   if (mode === "json") printEvent({ event: "extract.start", source: job.name, out: job.out });
   let run: SourceRun;
   try {
-    run = { source: job.name, result: await runJob(job, options, log, options.json) };
+    const result = await runJob(job, options, log, options.json);
+    run = { source: job.name, result };
   } catch (error) {
     run = { source: job.name, error };
   }

@@ -72,3 +72,22 @@ Deno.test("a single failing source still fails as the command did, with no JSON 
   assert.match(JSON.parse(result.stdout).error.message, /file not found: data\/missing\.csv/);
   assert.ok(!(await Deno.stat(join(dir.path, "extracts/shop")).catch(() => false)));
 });
+
+Deno.test("an ad-hoc run from a connector.yaml is labelled with the manifest's name", async () => {
+  await using dir = await tempDir();
+  await writeDemoProject(dir.path);
+  await Deno.mkdir(join(dir.path, "conn"));
+  await Deno.writeTextFile(
+    join(dir.path, "conn/connector.yaml"),
+    "name: csvs\nversion: 1.0.0\ndescription: files under another name\nentrypoint: builtin:files\n" +
+      "capabilities: [discover, read]\nconfig:\n  paths: { type: array, items: { type: string } }\n" +
+      "  base_dir: { type: string }\n",
+  );
+  const result = await runCli(
+    ["extract", "--connector", "./conn/connector.yaml", "--set", "paths=data/customers.csv"],
+    { cwd: dir.path },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^csvs: 1 table extracted, 0 failed, 12 rows$/m);
+  assert.match(result.stdout, new RegExp(`^extract: ${join(dir.path, "extracts/conn")}$`, "m"));
+});
