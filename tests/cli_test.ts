@@ -22,11 +22,29 @@ Deno.test("dvt --help lists every command with examples", async () => {
 });
 
 Deno.test("every subcommand's --help shows examples and exits 0", async () => {
-  for (const args of [["extract"], ["sync"], ["connector", "list"], ["connector", "new"]]) {
+  const commands = [
+    ["extract"],
+    ["status"],
+    ["query"],
+    ["debug"],
+    ["sync"],
+    ["connector"],
+    ["connector", "list"],
+    ["connector", "discover"],
+    ["connector", "test"],
+    ["connector", "new"],
+    ["connector", "build"],
+  ];
+  for (const args of commands) {
     const result = await runCli([...args, "--help"]);
     assert.equal(result.code, 0, args.join(" "));
     assert.match(result.stdout, /Examples:/, args.join(" "));
+    // Each default is stated once, and never for a switch or an empty list.
+    assert.doesNotMatch(result.stdout, /\(default: (false|true|\[\])\)|\(default\) \(default/);
   }
+  const sync = await runCli(["sync", "--help"]);
+  assert.match(sync.stdout, /sync\.profiles in dvt\.yaml/);
+  assert.match(sync.stdout, /\$DBT_PROFILES_DIR\/profiles\.yml/);
 });
 
 Deno.test("an unknown command exits 2 with a suggestion", async () => {
