@@ -6,6 +6,7 @@
  * @module
  */
 import type { ConnectorConfig, LogFields, ReadOptions } from "../protocol.ts";
+import type { WireBatch } from "./arrow_ipc.ts";
 import { isOneOf } from "../util/is_one_of.ts";
 import { LOG_LEVELS, type LogLevel } from "../util/output.ts";
 
@@ -37,7 +38,7 @@ export interface WireTableInfo {
 export type WorkerMessage =
   | { kind: "ready"; capabilities: number; methods: string[] }
   | { kind: "result"; id: number; value: unknown }
-  | { kind: "batch"; id: number; ipc: Uint8Array }
+  | ({ kind: "batch"; id: number } & WireBatch)
   | { kind: "end"; id: number }
   | { kind: "error"; id?: number; message: string }
   | {
@@ -61,6 +62,28 @@ export function isOwnedBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && !(value.buffer instanceof SharedArrayBuffer);
 }
 
+/** Every buffer a batch message carries, or undefined when its shape is wrong. */
+function batchViews(data: Record<string, unknown>): ArrayBufferView[] | undefined {
+  if (data.ipc instanceof Uint8Array) return [data.ipc];
+  const flat = data.flat;
+  if (!isRecord(flat) || !(flat.schemaIpc instanceof Uint8Array)) return undefined;
+  if (!Number.isSafeInteger(flat.length) || !Array.isArray(flat.columns)) return undefined;
+  const views: ArrayBufferView[] = [flat.schemaIpc];
+  for (const column of flat.columns) {
+    if (!isRecord(column)) return undefined;
+    for (const key of ["offset", "length", "nullCount"]) {
+      if (!Number.isSafeInteger(column[key]) || (column[key] as number) < 0) return undefined;
+    }
+    for (const key of ["data", "nullBitmap", "valueOffsets"]) {
+      const view = column[key];
+      if (view === undefined) continue;
+      if (!ArrayBuffer.isView(view)) return undefined;
+      views.push(view);
+    }
+  }
+  return views;
+}
+
 /**
  * Validates a message from the worker; returns a description of the violation, or the message.
  *
@@ -80,13 +103,16 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | string {
         : "ready message without integer capabilities and a methods list";
     case "result":
       return isId(data.id) ? data as WorkerMessage : "result message without a valid id";
-    case "batch":
-      if (data.ipc instanceof Uint8Array && !isOwnedBytes(data.ipc)) {
+    case "batch": {
+      const views = batchViews(data);
+      if (views === undefined || !isId(data.id)) {
+        return "batch message without a valid id and IPC bytes or column buffers";
+      }
+      if (views.some((view) => view.buffer instanceof SharedArrayBuffer)) {
         return "a batch in shared memory (SharedArrayBuffer), which it could change while dvt writes it";
       }
-      return isId(data.id) && data.ipc instanceof Uint8Array
-        ? data as WorkerMessage
-        : "batch message without a valid id and IPC bytes";
+      return data as WorkerMessage;
+    }
     case "end":
       return isId(data.id) ? data as WorkerMessage : "end message without a valid id";
     case "error":

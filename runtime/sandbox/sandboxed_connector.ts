@@ -6,9 +6,9 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import { SandboxError } from "../errors.ts";
+import { errorMessage, SandboxError } from "../errors.ts";
 import type { Connector, ReadOptions, RemoteAttachInfo, TableInfo } from "../protocol.ts";
-import { batchFromIpc, schemaFromIpc } from "./arrow_ipc.ts";
+import { decodeBatch, schemaFromIpc, type WireBatch } from "./arrow_ipc.ts";
 import { isOwnedBytes, type WireTableInfo } from "./messages.ts";
 import { SandboxHost, type SandboxSpec } from "./sandbox_host.ts";
 
@@ -41,11 +41,18 @@ function toRemoteInfo(name: string, value: unknown): RemoteAttachInfo {
 async function* batches(
   host: SandboxHost,
   what: string,
-  ipcs: AsyncGenerator<Uint8Array>,
+  wires: AsyncGenerator<WireBatch>,
 ): AsyncGenerator<Arrow.RecordBatch> {
   let rows = 0;
-  for await (const ipc of ipcs) {
-    const batch = batchFromIpc(ipc);
+  for await (const wire of wires) {
+    let batch: Arrow.RecordBatch;
+    try {
+      batch = decodeBatch(wire);
+    } catch (cause) {
+      throw host.stop(`sent a malformed batch from ${what}: ${errorMessage(cause)}`, {
+        call: what,
+      });
+    }
     rows += batch.numRows;
     if (rows > host.limits.maxRows) {
       throw host.stop(

@@ -12,7 +12,7 @@ import * as arrow from "apache-arrow";
 import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../protocol.ts";
 import type { LogLevel } from "../util/output.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
-import { batchToIpc, schemaToIpc } from "./arrow_ipc.ts";
+import { encodeBatch, schemaToIpc } from "./arrow_ipc.ts";
 import { captureHostChannel, lockDown } from "./lockdown.ts";
 import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
 
@@ -126,8 +126,8 @@ async function pull(id: number): Promise<void> {
   if (!(next.value instanceof arrow.RecordBatch)) {
     throw new Error("yielded a value that is not an Arrow RecordBatch (build it with ctx.arrow)");
   }
-  const ipc = batchToIpc(next.value);
-  send({ kind: "batch", id, ipc }, [ipc.buffer as ArrayBuffer]);
+  const [wire, transfer] = encodeBatch(next.value);
+  send({ kind: "batch", id, ...wire }, transfer);
 }
 
 async function handle(message: HostMessage): Promise<void> {

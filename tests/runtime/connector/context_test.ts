@@ -37,3 +37,33 @@ Deno.test("createConnectorContext() hands out the runtime's Arrow module", () =>
   const table = ctx.arrow.tableFromArrays({ id: Int32Array.from([1, 2]) });
   assert.equal(table.numRows, 2);
 });
+
+Deno.test("connector log lines: controls escaped, reserved fields kept, granted secrets redacted", () => {
+  const lines: [string, string, LogFields?][] = [];
+  const env: Record<string, string> = { TOKEN: "tok-123456" };
+  const ctx = createConnectorContext({
+    connector: "demo",
+    logger: recordingLogger(lines),
+    readEnv: (name) => env[name],
+    secretEnv: ["TOKEN"],
+  });
+  ctx.log.info("ok\nitems: ok (9 rows)\x1b[2J tok-123456", {
+    connector: "files",
+    event: "summary",
+    time: "1970",
+    nested: { token: "tok-123456" },
+    count: 3,
+  });
+  assert.deepEqual(lines, [[
+    "info",
+    "ok\\nitems: ok (9 rows)\\u001b[2J ***",
+    {
+      "field.connector": "files",
+      "field.event": "summary",
+      "field.time": "1970",
+      nested: '{"token":"***"}',
+      count: 3,
+      connector: "demo",
+    },
+  ]]);
+});
