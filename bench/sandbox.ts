@@ -2,7 +2,8 @@
  * Benchmark of the sandbox's cost: one generated-batches connector (int64, float64, utf8 columns)
  * run through ConnectorRuntime in-process and in the sandbox worker, alternately, in the same
  * run. Prints one JSON line per run (`startSeconds`: starting the connector, a worker for the
- * sandbox; `seconds`: the data path, ConnectorRuntime.run) and a summary line with the ratio of
+ * sandbox; `seconds`: the data path, ConnectorRuntime.run; `cpuSeconds`: CPU time of the data
+ * path, all threads — the work, independent of how busy the machine is) and a summary line with the ratio of
  * the best data-path times (the runs least disturbed by other work on the machine; target:
  * sandboxed at most 1.15x in-process).
  *
@@ -92,16 +93,28 @@ async function sandboxed(): Promise<Connector> {
   });
 }
 
+/** CPU seconds (user + system, all threads) this process has used, from /proc on Linux. */
+function cpuSeconds(): number {
+  try {
+    const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function timedRun(kind: string, start: () => Promise<Connector>): Promise<number> {
   const out = await Deno.makeTempDir({ prefix: "dvt-bench-sandbox-" });
   try {
     const starting = performance.now();
     const connector = await start();
     const started = performance.now();
+    const cpuStarted = cpuSeconds();
     const result = await new ConnectorRuntime(out).run(connector, {
       batchSize: DEFAULT_BATCH_SIZE,
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds() - cpuStarted;
     await connector.close?.();
     if (result.tablesFailed || result.totalRows !== rows) {
       throw new Error(`${kind} run failed: ${JSON.stringify(result.errors)}`);
@@ -112,6 +125,7 @@ async function timedRun(kind: string, start: () => Promise<Connector>): Promise<
       rows,
       startSeconds: Number(((started - starting) / 1000).toFixed(3)),
       seconds: Number(seconds.toFixed(3)),
+      cpuSeconds: Number(cpu.toFixed(2)),
       rowsPerSecond: Math.round(rows / seconds),
     }));
     return seconds;
