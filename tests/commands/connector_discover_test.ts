@@ -40,10 +40,8 @@ Deno.test("dvt connector discover applies a dvt.yaml source's config and --set",
     `${dir.path}/dvt.yaml`,
     "sources:\n  raw:\n    connector: files\n    config:\n      paths: a.csv\n",
   );
-  const wrong = await runCli(["connector", "discover", "raw"], { cwd: dir.path });
-  assert.equal(wrong.code, 2);
-  assert.match(
-    wrong.stderr,
-    /dvt\.yaml:5:14: sources\.raw\.config\.paths: expected a array for paths/,
-  );
+  // A list written as one string is read as --set reads it (issue 10), not refused.
+  const single = await runCli(["connector", "discover", "raw", "--json"], { cwd: dir.path });
+  assert.equal(single.code, 0, single.stderr);
+  assert.deepEqual(JSON.parse(single.stdout).tables.map((t: { name: string }) => t.name), ["a"]);
 });

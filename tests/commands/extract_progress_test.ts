@@ -35,7 +35,10 @@ export default (ctx, config) => {
 };
 `;
 
-/** Runs argv in a pty 100 columns wide; sends SIGINT a second after `waitFor` appears. */
+/**
+ * Runs argv in a pty 100 columns wide; a second after `waitFor` appears, sends SIGINT to the
+ * process group, as Ctrl-C does (dvt may run itself again as a child; both get it).
+ */
 const PTY_DRIVER = `
 import fcntl, json, os, pty, select, signal, struct, sys, termios, time
 argv, cwd, wait_for = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
@@ -59,7 +62,7 @@ while True:
     if sent_at is None and wait_for in out:
         sent_at = time.time()
     if sent_at is not None and sent_at > 0 and time.time() - sent_at > 1.0:
-        os.kill(pid, signal.SIGINT)
+        os.killpg(pid, signal.SIGINT)  # as Ctrl-C does: the terminal's whole process group
         sent_at = -1
     if time.time() > deadline:
         os.kill(pid, signal.SIGKILL)
