@@ -1,6 +1,7 @@
 /**
  * Whether a URL's host is among a manifest's `permissions.net` grants, read as Deno reads
- * `--allow-net`: `host` allows every port of that host, `host:port` only that port. dvt's own
+ * `--allow-net`: `host` allows every port of that host, `host:port` only that port, `*.domain`
+ * every subdomain of domain. dvt's own
  * requests on a connector's behalf (the health check) obey the same grants as its sandbox.
  *
  * @module
@@ -31,6 +32,11 @@ export function isNetGranted(url: URL, grants: readonly string[]): boolean {
   const port = url.port || DEFAULT_PORTS[url.protocol] || "";
   return grants.some((grant) => {
     const wanted = splitGrant(grant);
-    return wanted.host === host && (wanted.port === undefined || wanted.port === port);
+    // "*.example.com" grants every subdomain at any depth, as Deno's sandbox does (measured:
+    // a worker granted "*.amazonaws.com" may reach "a.b.amazonaws.com").
+    const hostMatches = wanted.host.startsWith("*.")
+      ? host.endsWith(wanted.host.slice(1))
+      : wanted.host === host;
+    return hostMatches && (wanted.port === undefined || wanted.port === port);
   });
 }

@@ -12,3 +12,16 @@ Deno.test("isNetGranted() reads grants as Deno reads --allow-net", () => {
   assert.equal(isNetGranted(url("https://evil.example.com/"), ["example.com"]), false);
   assert.equal(isNetGranted(url("https://example.com.evil.net/"), ["example.com"]), false);
 });
+
+Deno.test("isNetGranted() reads *.domain as every subdomain, as Deno's sandbox does", () => {
+  const url = (text: string) => new URL(text);
+  const grants = ["*.cloud.databricks.com"];
+  assert.equal(isNetGranted(url("https://dbc-1.cloud.databricks.com/api"), grants), true);
+  assert.equal(isNetGranted(url("https://a.b.cloud.databricks.com/"), grants), true);
+  assert.equal(isNetGranted(url("https://evilcloud.databricks.com/"), grants), false);
+  assert.equal(isNetGranted(url("https://cloud.databricks.com.evil.net/"), grants), false);
+  assert.equal(
+    isNetGranted(url("https://x.cloud.databricks.com:8443/"), ["*.cloud.databricks.com:443"]),
+    false,
+  );
+});
