@@ -6,8 +6,8 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import type { ConnectorError } from "../../mod.ts";
 import { tableFailure } from "./mysql_errors.ts";
+import { planTemporal } from "./temporal_columns.ts";
 import {
   BoolBuffer,
   BuilderBuffer,
@@ -15,17 +15,7 @@ import {
   type ColumnBuffer,
   FixedBuffer,
 } from "./column_buffers.ts";
-import {
-  ascii,
-  isZeroDate,
-  parseBigInt,
-  parseDateDays,
-  parseDateTimeMicros,
-  parseDateTimeMicrosExact,
-  parseSmallInt,
-  parseTimeMicros,
-  writeDecimalWords,
-} from "./text_values.ts";
+import { ascii, parseBigInt, parseSmallInt, writeDecimalWords } from "./text_values.ts";
 
 type ArrowModule = typeof Arrow;
 
@@ -118,13 +108,6 @@ const BINARY_TYPES = new Set([
   "geometrycollection",
 ]);
 
-function zeroDateError(table: string, column: string, text: string): ConnectorError {
-  return tableFailure(
-    `table "${table}" column "${column}" holds the zero date ${text}, which is not a real date`,
-    "set zero_dates: null in the source config to read zero dates as NULL",
-  );
-}
-
 function intType(arrow: ArrowModule, bits: number, unsigned: boolean): Arrow.Int {
   switch (bits) {
     case 8:
@@ -149,17 +132,20 @@ function intArray(bits: number, unsigned: boolean) {
   }
 }
 
+/** Builds a column's plan from its Arrow type, its sink factory and how cursors compare. */
+export type MakePlan = (
+  type: Arrow.DataType,
+  sink: (capacity: number, table: string) => ColumnSink,
+  temporal?: ColumnPlan["temporal"],
+) => ColumnPlan;
+
 /** Builds the plan of one column. Unknown types are read as text (their exact rendering). */
 export function planColumn(
   arrow: ArrowModule,
   info: ColumnInfo,
   options: MappingOptions,
 ): ColumnPlan {
-  const make = (
-    type: Arrow.DataType,
-    sink: (capacity: number, table: string) => ColumnSink,
-    temporal: ColumnPlan["temporal"] = "none",
-  ): ColumnPlan => ({
+  const make: MakePlan = (type, sink, temporal = "none") => ({
     name: info.name,
     info,
     field: new arrow.Field(info.name, type, true),
@@ -268,69 +254,8 @@ export function planColumn(
       };
     });
   }
-  if (type === "date") {
-    const arrowType = new arrow.DateDay();
-    return make(arrowType, (capacity, table) => {
-      const buffer = new FixedBuffer(arrow, arrowType, Int32Array, capacity);
-      return {
-        buffer,
-        append(value, start, end) {
-          if (isZeroDate(value, start)) {
-            if (options.zeroDates === "error") {
-              throw zeroDateError(table, info.name, ascii(value, start, end));
-            }
-            return buffer.appendNull();
-          }
-          buffer.append(parseDateDays(value, start));
-        },
-      };
-    }, "date");
-  }
-  if (type === "datetime" || type === "timestamp") {
-    // DATETIME is a wall-clock value without zone; TIMESTAMP is an instant, read in a UTC session.
-    const arrowType = new arrow.Timestamp(
-      arrow.TimeUnit.MICROSECOND,
-      type === "timestamp" ? "UTC" : null,
-    );
-    return make(arrowType, (capacity, table) => {
-      const buffer = new FixedBuffer(arrow, arrowType, BigInt64Array, capacity);
-      return {
-        buffer,
-        append(value, start, end) {
-          if (isZeroDate(value, start)) {
-            if (options.zeroDates === "error") {
-              throw zeroDateError(table, info.name, ascii(value, start, end));
-            }
-            return buffer.appendNull();
-          }
-          const micros = parseDateTimeMicros(value, start, end);
-          if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
-          else buffer.append(parseDateTimeMicrosExact(value, start, end));
-        },
-      };
-    }, "datetime");
-  }
-  if (type === "time") {
-    const arrowType = new arrow.TimeMicrosecond();
-    return make(arrowType, (capacity, table) => {
-      const buffer = new FixedBuffer(arrow, arrowType, BigInt64Array, capacity);
-      return {
-        buffer,
-        append(value, start, end) {
-          const micros = parseTimeMicros(value, start, end);
-          if (micros < 0 || micros >= 86_400_000_000) {
-            throw tableFailure(
-              `table "${table}" column "${info.name}" holds the TIME ${
-                ascii(value, start, end)
-              }, outside a day`,
-              "read it through a view with TIME_TO_SEC(column) to keep it as seconds",
-            );
-          }
-          buffer.appendInt64(micros);
-        },
-      };
-    });
-  }
+  const temporal = planTemporal(arrow, info, options, make);
+  if (temporal) return temporal;
   if (type === "set") {
     const arrowType = new arrow.List(new arrow.Field("item", new arrow.Utf8(), true));
     return make(arrowType, (capacity) => {

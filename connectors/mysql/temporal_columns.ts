@@ -1,0 +1,103 @@
+/**
+ * MySQL/MariaDB DATE, DATETIME, TIMESTAMP and TIME columns: their Arrow types, and appenders that
+ * parse the text protocol's bytes, with zero dates read as NULL or failing the table as the
+ * config says. Part of the mapping in column_types.ts (and README.md).
+ *
+ * @module
+ */
+import type * as Arrow from "apache-arrow";
+import type { ConnectorError } from "../../mod.ts";
+import { FixedBuffer } from "./column_buffers.ts";
+import type { ColumnInfo, ColumnPlan, MakePlan, MappingOptions } from "./column_types.ts";
+import { tableFailure } from "./mysql_errors.ts";
+import {
+  ascii,
+  isZeroDate,
+  parseDateDays,
+  parseDateTimeMicros,
+  parseDateTimeMicrosExact,
+  parseTimeMicros,
+} from "./text_values.ts";
+
+type ArrowModule = typeof Arrow;
+
+function zeroDateError(table: string, column: string, text: string): ConnectorError {
+  return tableFailure(
+    `table "${table}" column "${column}" holds the zero date ${text}, which is not a real date`,
+    "set zero_dates: null in the source config to read zero dates as NULL",
+  );
+}
+
+/** The plan of a date or time column, or undefined for other types. */
+export function planTemporal(
+  arrow: ArrowModule,
+  info: ColumnInfo,
+  options: MappingOptions,
+  make: MakePlan,
+): ColumnPlan | undefined {
+  const type = info.dataType;
+  if (type === "date") {
+    const arrowType = new arrow.DateDay();
+    return make(arrowType, (capacity, table) => {
+      const buffer = new FixedBuffer(arrow, arrowType, Int32Array, capacity);
+      return {
+        buffer,
+        append(value, start, end) {
+          if (isZeroDate(value, start)) {
+            if (options.zeroDates === "error") {
+              throw zeroDateError(table, info.name, ascii(value, start, end));
+            }
+            return buffer.appendNull();
+          }
+          buffer.append(parseDateDays(value, start));
+        },
+      };
+    }, "date");
+  }
+  if (type === "datetime" || type === "timestamp") {
+    // DATETIME is a wall-clock value without zone; TIMESTAMP is an instant, read in a UTC session.
+    const arrowType = new arrow.Timestamp(
+      arrow.TimeUnit.MICROSECOND,
+      type === "timestamp" ? "UTC" : null,
+    );
+    return make(arrowType, (capacity, table) => {
+      const buffer = new FixedBuffer(arrow, arrowType, BigInt64Array, capacity);
+      return {
+        buffer,
+        append(value, start, end) {
+          if (isZeroDate(value, start)) {
+            if (options.zeroDates === "error") {
+              throw zeroDateError(table, info.name, ascii(value, start, end));
+            }
+            return buffer.appendNull();
+          }
+          const micros = parseDateTimeMicros(value, start, end);
+          if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
+          else buffer.append(parseDateTimeMicrosExact(value, start, end));
+        },
+      };
+    }, "datetime");
+  }
+  if (type === "time") {
+    const arrowType = new arrow.TimeMicrosecond();
+    return make(arrowType, (capacity, table) => {
+      const buffer = new FixedBuffer(arrow, arrowType, BigInt64Array, capacity);
+      return {
+        buffer,
+        append(value, start, end) {
+          const micros = parseTimeMicros(value, start, end);
+          if (micros < 0 || micros >= 86_400_000_000) {
+            throw tableFailure(
+              `table "${table}" column "${info.name}" holds the TIME ${
+                ascii(value, start, end)
+              }, outside a day`,
+              "read it through a view with TIME_TO_SEC(column) to keep it as seconds",
+            );
+          }
+          buffer.appendInt64(micros);
+        },
+      };
+    });
+  }
+  return undefined;
+}
