@@ -66,7 +66,8 @@ async function connect(
     // Always explicit: the driver would otherwise read PGPASSWORD (or a .pgpass file) itself.
     password: settings.password ?? "",
     ssl: tls ? { rejectUnauthorized: settings.sslmode.startsWith("verify") } : false,
-    connectionTimeoutMillis: 10_000,
+    // Generous: a busy machine (or event loop) can take seconds to finish TLS and SCRAM.
+    connectionTimeoutMillis: 30_000,
     application_name: "dvt",
     options: "-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3",
   });
