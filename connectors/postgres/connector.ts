@@ -23,13 +23,7 @@ import { createDecoder } from "./field_decoders.ts";
 import { splitPages } from "./parallel.ts";
 import { libpqConnectionString } from "./remote.ts";
 import { copyStatement, type PageRange, projectColumns, qualifiedName } from "./select_sql.ts";
-import {
-  AUTO_PARALLEL_BYTES,
-  AUTO_PARALLEL_READERS,
-  type ConnectionSettings,
-  type PostgresConfig,
-  resolveSettings,
-} from "./settings.ts";
+import { type ConnectionSettings, type PostgresConfig, resolveSettings } from "./settings.ts";
 
 const CAPABILITIES = Cap.DISCOVER | Cap.READ | Cap.REMOTE;
 
@@ -131,8 +125,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
   function readersFor(table: PgTable): number {
     // Only plain tables have ctids to split by; views and partitioned parents read whole.
     if (table.relkind !== "r") return 1;
-    if (settings.parallel !== "auto") return settings.parallel;
-    return table.bytes >= AUTO_PARALLEL_BYTES ? AUTO_PARALLEL_READERS : 1;
+    return settings.parallel;
   }
 
   async function readParts(name: string, options: ReadOptions): Promise<BatchSource[]> {

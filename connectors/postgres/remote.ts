@@ -21,7 +21,7 @@ function value(text: string): string {
  * import { libpqConnectionString } from "./remote.ts";
  * const url = libpqConnectionString({
  *   host: "127.0.0.1", port: 5432, database: "shop", user: "me", sslmode: "prefer",
- *   schemas: ["public"], parallel: "auto", password: "secret",
+ *   schemas: ["public"], parallel: 1, password: "secret",
  * });
  * if (url !== "host=127.0.0.1 port=5432 dbname=shop user=me sslmode=prefer") throw new Error(url);
  * ```

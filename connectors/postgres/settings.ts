@@ -31,15 +31,16 @@ export interface ConnectionSettings {
   password?: string;
   sslmode: string;
   schemas: string[];
-  /** Readers per table: a number, or "auto" (split tables above {@linkcode AUTO_PARALLEL_BYTES}). */
-  parallel: number | "auto";
+  /** Readers per plain table (ctid ranges); 1 reads it whole. */
+  parallel: number;
 }
 
-/** Tables at least this large on disk are read by several readers when `parallel` is auto. */
-export const AUTO_PARALLEL_BYTES = 256 * 1024 * 1024;
-
-/** Readers used for a large table when `parallel` is auto. */
-export const AUTO_PARALLEL_READERS = 4;
+/**
+ * Readers per table unless `parallel` says otherwise. One: the readers share one JavaScript thread
+ * that decodes and encodes Parquet, so more readers only overlap server work; measured on 10M rows
+ * (BENCHMARKS.md), 4 readers took 1.5x as long as one and twice its memory.
+ */
+export const DEFAULT_READERS = 1;
 
 /** Resolves config + environment into settings, or throws a InputError saying what to fix. */
 export function resolveSettings(ctx: ConnectorContext, config: PostgresConfig): ConnectionSettings {
@@ -78,8 +79,8 @@ export function resolveSettings(ctx: ConnectorContext, config: PostgresConfig): 
   };
 }
 
-function parseParallel(value: unknown): number | "auto" {
-  if (value === undefined || value === null || value === "auto") return "auto";
+function parseParallel(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_READERS;
   const readers = Number(value);
   if (!Number.isInteger(readers) || readers < 1 || readers > 64) {
     throw new InputError(`parallel must be a number of readers from 1 to 64, found "${value}"`, {
