@@ -18,6 +18,9 @@ function manifest(healthUrl: string): string {
 version: 1.0.0
 entrypoint: ./connector.js
 capabilities: [discover, read, remote]
+permissions:
+  net: [127.0.0.1]
+  env: [BROKEN_TOKEN]
 auth:
   type: token
   env_vars: [{ name: BROKEN_TOKEN, description: the token }]
