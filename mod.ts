@@ -61,4 +61,16 @@ export {
   ValueParseError,
 } from "./runtime/connector/text_columns.ts";
 export type { ApiValue } from "./runtime/connector/text_columns.ts";
+// Column buffers for connectors that decode database rows into Arrow themselves.
+export {
+  BoolBuffer,
+  BuilderBuffer,
+  BytesBuffer,
+  FixedBuffer,
+} from "./runtime/connector/column_buffers.ts";
+export type {
+  ColumnBuffer,
+  FixedStore,
+  FixedStoreCtor,
+} from "./runtime/connector/column_buffers.ts";
 export type { Field, RecordBatch, Schema } from "apache-arrow";

@@ -4,8 +4,12 @@ import * as dvt from "../mod.ts";
 Deno.test("mod.ts exports only what a connector author needs", () => {
   // Values only: types are erased. Adding a name here widens the public API on purpose.
   assert.deepEqual(Object.keys(dvt).sort(), [
+    "BoolBuffer",
+    "BuilderBuffer",
+    "BytesBuffer",
     "Cap",
     "ConnectorError",
+    "FixedBuffer",
     "InputError",
     "ValueParseError",
     "batchFromValues",

@@ -14,7 +14,7 @@ import {
   BytesBuffer,
   type ColumnBuffer,
   FixedBuffer,
-} from "./column_buffers.ts";
+} from "../../mod.ts";
 import { ascii, parseBigInt, parseSmallInt, writeDecimalWords } from "./text_values.ts";
 
 type ArrowModule = typeof Arrow;

@@ -7,7 +7,7 @@
  */
 import type * as Arrow from "apache-arrow";
 import type { ConnectorError } from "../../mod.ts";
-import { FixedBuffer } from "./column_buffers.ts";
+import { FixedBuffer } from "../../mod.ts";
 import type { ColumnInfo, ColumnPlan, MakePlan, MappingOptions } from "./column_types.ts";
 import { tableFailure } from "./mysql_errors.ts";
 import {

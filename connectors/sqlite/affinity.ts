@@ -8,8 +8,13 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import { ConnectorError } from "../../mod.ts";
-import { BoolBuffer, BytesBuffer, type ColumnBuffer, FixedBuffer } from "./column_buffers.ts";
+import {
+  BoolBuffer,
+  BytesBuffer,
+  type ColumnBuffer,
+  ConnectorError,
+  FixedBuffer,
+} from "../../mod.ts";
 import { parseDate, parseDateTime, smallWords, unscaled, words } from "./sqlite_values.ts";
 
 type ArrowModule = typeof Arrow;

@@ -1,8 +1,8 @@
 /**
  * Growable Arrow column buffers filled one value at a time and turned into `arrow.Data` without
  * copying through Arrow's generic builders: typed arrays, a validity bitmap, offsets and bytes.
- * Rows arrive one by one; this is the hot loop of a read, so each append is a
- * typed-array store. (A copy of connectors/mysql/column_buffers.ts: connectors import only mod.ts.)
+ * Rows arrive from a database one by one; this is the hot loop of a read, so each append is a
+ * typed-array store. Exported by mod.ts for connectors that decode rows themselves (mysql, sqlite).
  *
  * @module
  */
