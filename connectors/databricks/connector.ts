@@ -155,7 +155,7 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
     });
     const batchSize = config.batch_size ?? options.batchSize;
     const label = `Databricks table ${name}`;
-    const { statementId, first } = await runStatement(api, {
+    const { statementId, first, totalRows } = await runStatement(api, {
       statement: sql,
       warehouseId,
       parameters,
@@ -165,6 +165,7 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
     });
     const pending: (string | null)[][] = [];
     let rowOffset = 0;
+    let received = 0;
     for await (const chunk of resultChunks(api, first)) {
       if (chunk.data_array) {
         pending.push(...chunk.data_array);
@@ -183,11 +184,20 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
         );
         const reader = await arrow.RecordBatchReader.from(body);
         for await (const batch of reader) {
+          received += batch.numRows;
           yield* cut(conform(arrow, batch, schema, label), batchSize);
         }
       }
+      received += chunk.data_array?.length ?? 0;
     }
     if (pending.length) yield batchFromRows(arrow, schema, pending, rowOffset, label);
+    // A chain of chunks that ends early looks like the end of the data: only the manifest's row
+    // count tells a complete result from one cut short, so the table fails unless they agree.
+    if (totalRows !== undefined && received !== totalRows) {
+      throw new ConnectorError(
+        `Databricks statement ${statementId} reading ${name} delivered ${received} of the ${totalRows} rows its manifest announced`,
+      );
+    }
   }
 
   async function check(): Promise<void> {

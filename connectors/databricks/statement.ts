@@ -61,7 +61,7 @@ function sleep(ms: number): Promise<void> {
 export async function runStatement(
   api: WorkspaceApi,
   request: StatementRequest,
-): Promise<{ statementId: string; first: ResultData | undefined }> {
+): Promise<{ statementId: string; first: ResultData | undefined; totalRows?: number }> {
   const arrow = request.resultFormat === "arrow_stream";
   let response = await api.json<StatementResponse>("POST", "/api/2.0/sql/statements", {
     statement: request.statement,
@@ -92,7 +92,11 @@ export async function runStatement(
       },
     );
   }
-  return { statementId: response.statement_id, first: response.result };
+  return {
+    statementId: response.statement_id,
+    first: response.result,
+    totalRows: response.manifest?.total_row_count,
+  };
 }
 
 /** Every result chunk of a succeeded statement, in order, starting with `first`. */

@@ -78,6 +78,11 @@ export interface DatabricksServer extends AsyncDisposable {
   faults: Fault[];
   /** Full names removed right after a table listing showed them. */
   vanishAfterListing: Set<string>;
+  /**
+   * A broken intermediary: chunks from this index on name no next chunk, so the chain ends early
+   * while the manifest still announces every row.
+   */
+  cutChunkChainAt?: number;
   /** IPC stream bytes of every chunk served by the last ARROW_STREAM statement. */
   lastArrowChunks: Uint8Array[];
 }
@@ -289,7 +294,8 @@ export function startDatabricksServer(options: DatabricksServerOptions): Databri
   function chunk(statement: Statement, index: number) {
     const count = chunkCount(statement);
     const rows = statement.rows.slice(index * chunkRows, (index + 1) * chunkRows);
-    const next = index + 1 < count
+    const cut = state.cutChunkChainAt !== undefined && index >= state.cutChunkChainAt;
+    const next = index + 1 < count && !cut
       ? {
         next_chunk_index: index + 1,
         next_chunk_internal_link: `/api/2.0/sql/statements/${statement.id}/result/chunks/${

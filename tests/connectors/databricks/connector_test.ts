@@ -406,6 +406,46 @@ Deno.test("databricks: check() tells a wrong warehouse from a wrong token (--che
   assert.match(check.message, /token in DATABRICKS_TOKEN is invalid/);
 });
 
+for (const format of ["arrow_stream", "json_array"]) {
+  Deno.test(`databricks (${format}): a chunk chain that ends before the manifest's row count fails the table and keeps the previous data`, async () => {
+    await using dir = await tempDir();
+    await using server = startDatabricksServer({
+      token: TOKEN,
+      warehouseId: WAREHOUSE,
+      tables: fixture(100),
+      chunkRows: 10,
+    });
+    const out = join(dir.path, "out");
+    const extract = () =>
+      runCli(
+        [
+          "extract",
+          "--connector",
+          "databricks",
+          ...sets(server.url),
+          "--set",
+          `result_format=${format}`,
+          "--tables",
+          "main.sales.orders",
+          "--out",
+          out,
+          "--json",
+        ],
+        { env: { DATABRICKS_TOKEN: TOKEN } },
+      );
+    const first = await extract();
+    assert.equal(first.code, 0, first.stderr);
+    const count = "SELECT count(*)::INT AS n FROM main_sales_orders";
+    const before = await queryDuckDB(join(out, "extract.duckdb"), count);
+
+    server.cutChunkChainAt = 3;
+    const cut = await extract();
+    assert.equal(cut.code, 1, cut.stderr);
+    assert.match(cut.stderr, /delivered 40 of the 100 rows its manifest announced/);
+    assert.deepEqual(await queryDuckDB(join(out, "extract.duckdb"), count), before);
+  });
+}
+
 Deno.test("databricks: a table dropped between discover and read fails alone; the others land", async () => {
   await using dir = await tempDir();
   await using server = startDatabricksServer({
