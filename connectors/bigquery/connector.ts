@@ -290,7 +290,9 @@ const bigquery: ConnectorFactory<BigQueryConfig> = (ctx, config) => {
       )
       : tablePages(known, columns, options.batchSize);
     let rowOffset = 0;
+    let announced: string | undefined;
     for await (const page of source) {
+      announced = page.totalRows ?? announced;
       const rows = page.rows ?? [];
       if (!rows.length) continue;
       const decoded = fields.map((field, i) => rows.map((row) => decodeCell(field, row.f[i]?.v)));
@@ -303,6 +305,14 @@ const bigquery: ConnectorFactory<BigQueryConfig> = (ctx, config) => {
         throw error;
       }
       rowOffset += rows.length;
+    }
+    // A query's result is fixed, so its totalRows is exact: paging that ends short of it is a cut
+    // result, not the end of the data. (tabledata.list's totalRows follows a table that may still
+    // be receiving streamed rows, so it is not compared.)
+    if (useQuery && announced !== undefined && rowOffset !== Number(announced)) {
+      throw new ConnectorError(
+        `BigQuery query reading ${name} delivered ${rowOffset} of the ${announced} rows it announced`,
+      );
     }
   }
 

@@ -296,6 +296,44 @@ Deno.test("bigquery: incremental across three runs through query jobs polled to 
   );
 });
 
+Deno.test("bigquery: query pages that end before totalRows fail the table and keep the previous data", async () => {
+  await using dir = await tempDir();
+  await using server = startBigQueryServer({
+    project: PROJECT,
+    tables: fixture(15),
+    staticTokens: [STATIC_TOKEN],
+    pageRows: 4,
+  });
+  await Deno.writeTextFile(
+    join(dir.path, "dvt.yaml"),
+    `sources:
+  bq:
+    connector: bigquery
+    config: { project_id: ${PROJECT}, api_url: "${server.url}", datasets: [sales], poll_interval_ms: 10 }
+    tables: [sales.events]
+    incremental: { sales.events: updated_at }
+    disposition: { sales.events: merge }
+    out: out
+`,
+  );
+  const run = () =>
+    runCli(["extract", "bq", "--json"], {
+      cwd: dir.path,
+      env: { GOOGLE_OAUTH_ACCESS_TOKEN: STATIC_TOKEN },
+    });
+  assert.equal((await run()).code, 0);
+  const count = "SELECT count(*)::INT AS n FROM sales_events";
+  const before = await queryDuckDB(join(dir.path, "out/extract.duckdb"), count);
+
+  const rows = server.tables[0].rows;
+  for (let id = 16; id <= 25; id++) rows.push(event(id, "2026-02-01T00:00:00Z"));
+  server.cutQueryPagesAtRow = 4;
+  const cut = await run();
+  assert.equal(cut.code, 1, cut.stderr);
+  assert.match(cut.stderr, /delivered 4 of the 10 rows it announced/);
+  assert.deepEqual(await queryDuckDB(join(dir.path, "out/extract.duckdb"), count), before);
+});
+
 Deno.test("bigquery: remote_only lists tables in _meta as remote without reading them", async () => {
   await using dir = await tempDir();
   await using server = startBigQueryServer({
