@@ -32,6 +32,7 @@ export type {
   ConnectorContext,
   ConnectorFactory,
   CursorValue,
+  EventRows,
   Filter,
   FilterOperator,
   LogFields,
@@ -40,6 +41,7 @@ export type {
   RemoteAttachInfo,
   RetryingFetch,
   TableInfo,
+  WebhookEvent,
 } from "./runtime/protocol.ts";
 // The errors a connector throws: bad input it was given (exit 2) or a failing source (exit 1).
 export { ConnectorError, InputError } from "./runtime/errors.ts";

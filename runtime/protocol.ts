@@ -181,6 +181,14 @@ export interface Connector {
   readParts?(table: string, options: ReadOptions): Promise<BatchSource[]> | BatchSource[];
   /** Yields change events as RecordBatches until the source ends. Required with STREAM. */
   stream?(table: string): AsyncIterable<Arrow.RecordBatch>;
+  /**
+   * Turns one webhook delivery that `dvt serve` received (already authenticated and made
+   * durable) into rows of the connector's stream tables. Called again with the same event when
+   * a write-ahead log is replayed after a crash, so it must be deterministic: the same event
+   * yields the same rows. Throw an `InputError` for a body it cannot understand (the sender gets
+   * 400 and nothing is written); return `[]` for an event it deliberately ignores.
+   */
+  receive?(event: WebhookEvent): Promise<EventRows[]> | EventRows[];
   /** Returns how to attach the source in DuckDB. Required with REMOTE. */
   remote?(): Promise<RemoteAttachInfo> | RemoteAttachInfo;
   /**
@@ -202,6 +210,24 @@ export interface Connector {
   check?(): Promise<void> | void;
   /** Releases connections and handles. */
   close?(): Promise<void> | void;
+}
+
+/** One webhook delivery as `dvt serve` hands it to {@linkcode Connector.receive}. */
+export interface WebhookEvent {
+  /** The request body parsed as JSON. */
+  body: unknown;
+  /** Request headers, names lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  /** When dvt acknowledged the delivery (ISO-8601 UTC); stable across a replay. */
+  receivedAt: string;
+}
+
+/** Rows an event produces for one of the connector's tables. */
+export interface EventRows {
+  /** A table the connector's discover() lists (with the stream capability). */
+  table: string;
+  /** The rows, in that table's declared schema. */
+  batch: Arrow.RecordBatch;
 }
 
 /** Structured fields attached to a log line. Never put secrets here. */
