@@ -28,6 +28,10 @@ export const BUILTIN_CONNECTORS: Record<string, BuiltinConnector> = {
     manifestUrl: new URL("../../connectors/databricks/connector.yaml", import.meta.url),
     load: () => import("../../connectors/databricks/connector.ts"),
   },
+  jira: {
+    manifestUrl: new URL("../../connectors/jira/connector.yaml", import.meta.url),
+    load: () => import("../../connectors/jira/connector.ts"),
+  },
   keboola: {
     manifestUrl: new URL("../../connectors/keboola/connector.yaml", import.meta.url),
     load: () => import("../../connectors/keboola/connector.ts"),
