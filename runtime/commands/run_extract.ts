@@ -206,8 +206,8 @@ export async function runExtract(
     results.push(run);
     if ("error" in run) {
       // One source alone fails as the command; among several, the others still run.
-      if (jobs.length === 1) throw run.error;
-      reportSourceFailure(job, run.error, mode, globals.debug);
+      if (jobs.length === 1 && (mode === "json" || !job.source)) throw run.error;
+      reportSourceFailure(job, run.error, mode, globals.debug, jobs.length > 1);
       continue;
     }
     reportFailures(run.result, mode, globals.debug);
@@ -273,12 +273,13 @@ function worstExitCode(runs: SourceRun[]): number {
   return codes.includes(2) ? 2 : Math.max(0, ...codes);
 }
 
-/** Names the source that failed and where dvt.yaml defines it; the other sources go on. */
+/** Names the source that failed and where dvt.yaml defines it (and, among several, that the others go on). */
 function reportSourceFailure(
   job: ExtractJob,
   error: unknown,
   mode: OutputMode,
   debug: boolean,
+  othersContinue: boolean,
 ): void {
   const where = job.file && job.source ? job.file.locateKey(job.source.path) : undefined;
   const place = where?.line ? ` (${where.file}:${where.line})` : "";
@@ -291,7 +292,7 @@ function reportSourceFailure(
     paint(first.replace(/^error: /, `error: source "${job.name}"${place} failed: `), "red"),
   );
   for (const line of rest) printDiagnostic(paint(line, "red"));
-  printDiagnostic(`  (continuing with the other sources)`);
+  if (othersContinue) printDiagnostic(`  (continuing with the other sources)`);
 }
 
 /** Prints each failed table's error with its hint (and cause chain) on stderr. */

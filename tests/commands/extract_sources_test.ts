@@ -38,6 +38,19 @@ Deno.test("dvt extract over every source names the failing one with its dvt.yaml
   assert.ok(ends.every((e) => typeof e.seconds === "number"));
 });
 
+Deno.test("dvt extract <source> that fails names the source and its dvt.yaml line", async () => {
+  await using dir = await tempDir();
+  await writeDemoProject(dir.path, DEMO_PROJECT.replace("data/orders.csv", "data/missing.csv"));
+  const result = await runCli(["extract", "shop"], { cwd: dir.path });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^error: source "shop" \(dvt\.yaml:2\) failed: .*file not found: data\/missing\.csv/m,
+  );
+  assert.match(result.stderr, /^ {2}hint: fix the path in tables\.orders/m);
+  assert.doesNotMatch(result.stderr, /continuing with the other sources/);
+});
+
 Deno.test("with --json an error is a JSON object on stdout: message, hint, location, exit code", async () => {
   await using dir = await tempDir();
   await writeDemoProject(dir.path);
