@@ -12,6 +12,7 @@ import { extractCommand } from "./runtime/commands/extract.ts";
 import { configureHelp } from "./runtime/commands/help_format.ts";
 import { debugCommand } from "./runtime/commands/debug.ts";
 import { queryCommand } from "./runtime/commands/query.ts";
+import { serveCommand } from "./runtime/commands/serve.ts";
 import { statusCommand } from "./runtime/commands/status.ts";
 import type { GlobalOptions } from "./runtime/commands/options.ts";
 import { syncCommand } from "./runtime/commands/sync.ts";
@@ -48,6 +49,7 @@ Examples:
   for (
     const command of [
       extractCommand,
+      serveCommand,
       statusCommand,
       queryCommand,
       debugCommand,

@@ -64,6 +64,16 @@ const FORBIDDEN: Array<{ from: string; to: RegExp; why: string }> = [
     to: /runtime\/(commands|extract)\//,
     why: "connector loading is below extract/ and commands/",
   },
+  {
+    from: "runtime/serve",
+    to: /runtime\/(commands|sandbox|sync|maven)\//,
+    why: "serve/ builds on extract/, never on commands/ or the sandbox",
+  },
+  {
+    from: "runtime/extract",
+    to: /runtime\/serve\//,
+    why: "extract/ does not know dvt serve",
+  },
   { from: "runtime/maven", to: /runtime\/(commands|extract|sync)\//, why: "maven/ is a library" },
 ];
 

@@ -17,6 +17,8 @@ import {
   parseConfigSchema,
   parseHealthCheck,
   parsePermissions,
+  parseWebhook,
+  type WebhookSpec,
 } from "./manifest_sections.ts";
 import {
   type Capabilities,
@@ -27,7 +29,7 @@ import {
 import { parseYamlText } from "../util/yaml_file.ts";
 import { isOneOf } from "../util/is_one_of.ts";
 
-export type { AuthType, ConfigProperty, EnvVarSpec, HealthCheck };
+export type { AuthType, ConfigProperty, EnvVarSpec, HealthCheck, WebhookSpec };
 export { AUTH_TYPES, CONFIG_FORMATS, CONFIG_TYPES } from "./manifest_sections.ts";
 
 /** A validated connector.yaml. */
@@ -49,6 +51,8 @@ export interface Manifest {
   /** Config schema: property name -> declaration. */
   config: Record<string, ConfigProperty>;
   healthCheck?: HealthCheck;
+  /** How `dvt serve` authenticates webhook deliveries; absent: the connector receives none. */
+  webhook?: WebhookSpec;
   /** Path or URL of the connector.yaml this came from. */
   path: string;
 }
@@ -65,6 +69,7 @@ export const MANIFEST_KEYS = [
   "auth",
   "config",
   "health_check",
+  "webhook",
 ] as const;
 
 const NAME = /^[a-z][a-z0-9_-]*$/;
@@ -223,6 +228,7 @@ export function parseManifest(text: string, path: string): Manifest {
     ...auth.envVars.map((spec) => spec.name),
   ];
   const healthCheck = parseHealthCheck(value.health_check, loc, variables);
+  const webhook = parseWebhook(value.webhook, loc);
   return {
     name,
     version,
@@ -235,6 +241,7 @@ export function parseManifest(text: string, path: string): Manifest {
     auth,
     config,
     healthCheck,
+    webhook,
     path,
   };
 }

@@ -377,3 +377,64 @@ export function parseHealthCheck(
   }
   return { endpoint, method, headers, expectStatus, timeoutSeconds };
 }
+
+/** How `dvt serve` authenticates a connector's webhook senders (`webhook:` in connector.yaml). */
+export interface WebhookSpec {
+  /** Env var holding the shared secret; read by dvt serve, never logged. */
+  secretEnv: string;
+  /** Header carrying `sha256=<hex HMAC-SHA256 of the raw body>`. */
+  signatureHeader: string;
+  /** Header that stays the same across retries of one delivery; duplicates are written once. */
+  deliveryIdHeader?: string;
+}
+
+const WEBHOOK_KEYS = ["secret_env", "signature_header", "delivery_id_header"];
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Parses `webhook: { secret_env, signature_header, delivery_id_header }`; absent: undefined. */
+export function parseWebhook(value: unknown, loc: Locator): WebhookSpec | undefined {
+  if (value === undefined || value === null) return undefined;
+  const base = ["webhook"];
+  if (!isMapping(value)) {
+    return fail(
+      `expected a mapping with secret_env, signature_header and delivery_id_header, found ${
+        describeFound(value)
+      }`,
+      loc.at(base),
+    );
+  }
+  rejectUnknownKeys(value, WEBHOOK_KEYS, (k) => loc.key([...base, k]), ManifestError);
+  const field = (key: string, pattern: RegExp, what: string, hint: string) => {
+    if (value[key] === undefined) {
+      return fail(
+        `missing ${key}: expected ${what}`,
+        { ...loc.at(base), field: `webhook.${key}` },
+        hint,
+      );
+    }
+    const text = expectString(value[key], [...base, key], loc, what);
+    if (!pattern.test(text)) {
+      fail(`expected ${what}, found ${describeFound(text)}`, loc.at([...base, key]), hint);
+    }
+    return text;
+  };
+  const secretEnv = field(
+    "secret_env",
+    ENV_NAME,
+    "an environment variable name",
+    "e.g. secret_env: JIRA_WEBHOOK_SECRET",
+  );
+  const signatureHeader = field(
+    "signature_header",
+    HEADER_NAME,
+    "an HTTP header name",
+    "e.g. signature_header: X-Hub-Signature",
+  );
+  const deliveryIdHeader = value.delivery_id_header === undefined ? undefined : field(
+    "delivery_id_header",
+    HEADER_NAME,
+    "an HTTP header name",
+    "e.g. delivery_id_header: X-Atlassian-Webhook-Identifier",
+  );
+  return { secretEnv, signatureHeader, deliveryIdHeader };
+}

@@ -23,6 +23,8 @@ export interface StreamAppendOptions {
   schema?: arrow.Schema;
   /** Called after each batch with the running row count. */
   onBatch?: (batch: arrow.RecordBatch, rows: number) => void;
+  /** Appended to each file name (`YYYY-MM-<unique>-<tag>.parquet`); [a-z0-9] only. */
+  tag?: string;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -52,7 +54,8 @@ export async function appendStreamBatches(
   let pending = await iterator.next();
   const result: StreamAppendResult = { rows: 0, bytes: 0, files: [], schema: options.schema };
   while (!pending.done) {
-    const fileName = `${now().toISOString().slice(0, 7)}-${uniqueSuffix()}.parquet`;
+    const tag = options.tag ? `-${options.tag}` : "";
+    const fileName = `${now().toISOString().slice(0, 7)}-${uniqueSuffix()}${tag}.parquet`;
     const temp = join(dir, `${TEMP_PREFIX}${fileName}.part`);
     const segment = async function* () {
       let rows = 0;

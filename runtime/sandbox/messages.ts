@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ConnectorConfig, LogFields, ReadOptions } from "../protocol.ts";
+import type { ConnectorConfig, LogFields, ReadOptions, WebhookEvent } from "../protocol.ts";
 import type { WireBatch } from "./arrow_ipc.ts";
 import { isOneOf } from "../util/is_one_of.ts";
 import { LOG_LEVELS, type LogLevel } from "../util/output.ts";
@@ -21,8 +21,12 @@ export type HostMessage =
   | { kind: "init"; name: string; code: string; moduleUrl: string; config: ConnectorConfig }
   | { kind: "call"; id: number; method: CallMethod }
   | { kind: "open"; id: number; method: StreamMethod; table: string; options?: ReadOptions }
+  | { kind: "receive"; id: number; event: WebhookEvent }
   | { kind: "pull"; id: number }
   | { kind: "cancel"; id: number };
+
+/** Rows `receive()` produced for one table, the batch as a wire batch. */
+export type WireEventRows = { table: string } & WireBatch;
 
 /** A table as described by the worker: the schema travels as IPC bytes. */
 export interface WireTableInfo {
@@ -40,7 +44,8 @@ export type WorkerMessage =
   | { kind: "result"; id: number; value: unknown }
   | ({ kind: "batch"; id: number } & WireBatch)
   | { kind: "end"; id: number }
-  | { kind: "error"; id?: number; message: string }
+  /** `input`: the connector rejected its input (an error named InputError), not a failure. */
+  | { kind: "error"; id?: number; message: string; input?: boolean }
   | {
     kind: "log";
     level: LogLevel;

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { SandboxError } from "../errors.ts";
-import type { ConnectorConfig, Logger, ReadOptions } from "../protocol.ts";
+import { InputError, SandboxError } from "../errors.ts";
+import type { ConnectorConfig, Logger, ReadOptions, WebhookEvent } from "../protocol.ts";
 import { settings } from "../util/env_settings.ts";
 import { cleanUntrustedText } from "../util/untrusted_text.ts";
 import type { WireBatch } from "./arrow_ipc.ts";
@@ -180,6 +180,19 @@ export class SandboxHost {
     return reply.value;
   }
 
+  /**
+   * Hands one webhook event to `receive()` and returns what it answered (checked by the
+   * caller). An error the connector names InputError rejects the event: an InputError here.
+   */
+  async receive(event: WebhookEvent): Promise<unknown> {
+    const id = this.#nextId++;
+    const reply = await this.#request(id, { kind: "receive", id, event }, "receive");
+    if (reply.kind !== "result") {
+      throw this.#fail(`answered receive() with a ${reply.kind} message`, { call: "receive" });
+    }
+    return reply.value;
+  }
+
   /** Opens `read()`/`stream()` and yields each batch as sent, one batch requested ahead. */
   async *open(
     method: StreamMethod,
@@ -279,6 +292,11 @@ export class SandboxHost {
     }
     clearTimeout(pending.timer);
     this.#pending.delete(id!);
+    if (message.kind === "error" && message.input) {
+      return pending.reject(
+        new InputError(this.#clean(message.message.replace(/^InputError: /, ""))),
+      );
+    }
     if (message.kind === "error") {
       const error = new SandboxError(
         `connector ${this.#spec.name} ${pending.what}: ${this.#clean(message.message)}`,

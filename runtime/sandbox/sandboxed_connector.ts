@@ -7,7 +7,13 @@
  */
 import type * as Arrow from "apache-arrow";
 import { errorMessage, SandboxError } from "../errors.ts";
-import type { Connector, ReadOptions, RemoteAttachInfo, TableInfo } from "../protocol.ts";
+import type {
+  Connector,
+  EventRows,
+  ReadOptions,
+  RemoteAttachInfo,
+  TableInfo,
+} from "../protocol.ts";
 import { decodeBatch, schemaFromIpc, type WireBatch } from "./arrow_ipc.ts";
 import { isOwnedBytes, type WireTableInfo } from "./messages.ts";
 import { SandboxHost, type SandboxSpec } from "./sandbox_host.ts";
@@ -35,6 +41,27 @@ function toRemoteInfo(name: string, value: unknown): RemoteAttachInfo {
     });
   }
   return info;
+}
+
+/** Decodes what the worker's receive() answered; anything malformed stops the connector. */
+function toEventRows(host: SandboxHost, value: unknown): EventRows[] {
+  const items = Array.isArray(value) ? value : undefined;
+  if (!items) throw host.stop("answered receive() with something other than a list");
+  return items.map((item) => {
+    if (typeof item?.table !== "string") {
+      throw host.stop("answered receive() with an item without a table name");
+    }
+    try {
+      return {
+        table: item.table,
+        batch: decodeBatch(item.flat ? { flat: item.flat } : { ipc: item.ipc }),
+      };
+    } catch (cause) {
+      throw host.stop(`sent a malformed batch from receive(): ${errorMessage(cause)}`, {
+        call: "receive",
+      });
+    }
+  });
 }
 
 /** Decodes each batch and stops the read once it passes the row limit (DVT_SANDBOX_MAX_ROWS). */
@@ -106,6 +133,9 @@ export async function startSandboxedConnector(spec: SandboxSpec): Promise<Connec
   if (has.has("stream")) {
     connector.stream = (table: string) =>
       batches(host, `stream(${table})`, host.open("stream", table));
+  }
+  if (has.has("receive")) {
+    connector.receive = async (event) => toEventRows(host, await host.receive(event));
   }
   if (has.has("remote")) {
     connector.remote = async () => toRemoteInfo(spec.name, await host.call("remote"));

@@ -9,12 +9,25 @@
  */
 /// <reference lib="deno.worker" />
 import * as arrow from "apache-arrow";
-import type { Connector, ConnectorContext, LogFields, ReadOptions } from "../protocol.ts";
+import type {
+  Connector,
+  ConnectorContext,
+  EventRows,
+  LogFields,
+  ReadOptions,
+  WebhookEvent,
+} from "../protocol.ts";
 import type { LogLevel } from "../util/output.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { encodeBatch, schemaToIpc } from "./arrow_ipc.ts";
 import { captureHostChannel, lockDown } from "./lockdown.ts";
-import type { HostMessage, StreamMethod, WireTableInfo, WorkerMessage } from "./messages.ts";
+import type {
+  HostMessage,
+  StreamMethod,
+  WireEventRows,
+  WireTableInfo,
+  WorkerMessage,
+} from "./messages.ts";
 
 let connector: Connector | undefined;
 const iterators = new Map<number, AsyncIterator<arrow.RecordBatch>>();
@@ -66,7 +79,7 @@ async function initialise(message: Extract<HostMessage, { kind: "init" }>): Prom
   if (!connector || typeof connector !== "object") {
     throw new Error("the factory did not return a connector object");
   }
-  const methods = ["discover", "read", "stream", "remote", "check", "close"]
+  const methods = ["discover", "read", "stream", "receive", "remote", "check", "close"]
     .filter((method) =>
       typeof (connector as unknown as Record<string, unknown>)[method] === "function"
     );
@@ -99,6 +112,26 @@ function describeTable(table: {
     throw new Error(`table ${table.name}: schema is not an Arrow Schema (build it with ctx.arrow)`);
   }
   return { ...table, schema: undefined, schemaIpc: schemaToIpc(table.schema) } as WireTableInfo;
+}
+
+/** Hands one webhook event to the connector; its batches go back as transferred wire batches. */
+async function receive(id: number, event: WebhookEvent): Promise<void> {
+  if (typeof connector?.receive !== "function") throw new Error("connector has no receive()");
+  const produced: unknown = await connector.receive(event);
+  if (!Array.isArray(produced)) {
+    throw new Error("receive() did not return a list of { table, batch }");
+  }
+  const rows: WireEventRows[] = [];
+  const transfer: Transferable[] = [];
+  for (const item of produced as EventRows[]) {
+    if (typeof item?.table !== "string" || !(item.batch instanceof arrow.RecordBatch)) {
+      throw new Error("receive() returned an item that is not { table, batch: RecordBatch }");
+    }
+    const [wire, buffers] = encodeBatch(item.batch);
+    rows.push({ table: item.table, ...wire });
+    transfer.push(...buffers);
+  }
+  send({ kind: "result", id, value: rows }, transfer);
 }
 
 function open(id: number, method: StreamMethod, table: string, options?: ReadOptions): void {
@@ -139,6 +172,8 @@ async function handle(message: HostMessage): Promise<void> {
     case "open":
       open(message.id, message.method, message.table, message.options);
       return await pull(message.id);
+    case "receive":
+      return await receive(message.id, message.event);
     case "pull":
       return await pull(message.id);
     case "cancel": {
@@ -154,7 +189,9 @@ function onMessage(event: MessageEvent<HostMessage>): void {
   lockedDown.then(() => handle(message)).catch((error) => {
     const id = "id" in message ? message.id : undefined;
     if (id !== undefined) iterators.delete(id);
-    send({ kind: "error", id, message: describe(error) });
+    // Sandboxed code cannot import dvt's InputError; an error named so rejects the input.
+    const input = error instanceof Error && error.name === "InputError";
+    send({ kind: "error", id, message: describe(error), ...input ? { input } : {} });
   });
 }
 

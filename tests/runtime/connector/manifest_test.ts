@@ -161,3 +161,37 @@ Deno.test("loadManifest() reads files and http URLs and reports missing files", 
   const remote = await loadManifest(`${server.url}/connector.yaml`);
   assert.equal(entrypointKind(remote), "remote");
 });
+
+const WEBHOOK = `webhook:
+  secret_env: JIRA_WEBHOOK_SECRET
+  signature_header: X-Hub-Signature
+  delivery_id_header: X-Atlassian-Webhook-Identifier
+`;
+
+Deno.test("parseManifest() reads the webhook section dvt serve authenticates senders with", () => {
+  const manifest = parseManifest(VALID + WEBHOOK, "connector.yaml");
+  assert.deepEqual(manifest.webhook, {
+    secretEnv: "JIRA_WEBHOOK_SECRET",
+    signatureHeader: "X-Hub-Signature",
+    deliveryIdHeader: "X-Atlassian-Webhook-Identifier",
+  });
+  assert.equal(parseManifest(VALID, "connector.yaml").webhook, undefined);
+});
+
+Deno.test("parseManifest() names line, column and field of a bad webhook section", () => {
+  rejects(
+    VALID + WEBHOOK.replace("JIRA_WEBHOOK_SECRET", "jira-secret"),
+    /^connector\.yaml:21:15: webhook\.secret_env: expected an environment variable name, found the string "jira-secret"/,
+  );
+  rejects(
+    VALID + WEBHOOK.replace("  signature_header: X-Hub-Signature\n", ""),
+    /^connector\.yaml:21:3: webhook\.signature_header: missing signature_header: expected an HTTP header name/,
+    /X-Hub-Signature/,
+  );
+  rejects(
+    VALID + WEBHOOK.replace("delivery_id_header", "delivery_header"),
+    /^connector\.yaml:23:3: webhook\.delivery_header: unknown key/,
+    /did you mean "delivery_id_header"/,
+  );
+  rejects(VALID + "webhook: yes\n", /:20:10: webhook: expected a mapping with secret_env/);
+});

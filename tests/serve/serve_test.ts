@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { queryDuckDB, tempDir } from "../_helpers.ts";
+import {
+  postDelivery,
+  SECRET,
+  startServe,
+  ticketEvent,
+  writeTicketsProject,
+} from "./_serve_process.ts";
+
+async function published(dir: string) {
+  const db = join(dir, "extracts/tickets/extract.duckdb");
+  // One query, one snapshot: a fold between two opens would compare different catalogs.
+  const [row] = await queryDuckDB(
+    db,
+    `SELECT (SELECT rows::INT FROM _meta) AS meta, count(*)::INT AS n,
+       list(event_id ORDER BY event_id) AS ids FROM tickets`,
+  );
+  return { metaRows: row.meta, viewRows: row.n, eventIds: row.ids };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned and invalid ones", async () => {
+  await using dir = await tempDir();
+  await writeTicketsProject(dir.path);
+  await using serve = await startServe(dir.path, ["--flush-interval", "200"]);
+  assert.equal(await postDelivery(serve.url, ticketEvent(1, "e1"), { deliveryId: "d1" }), 200);
+  assert.equal(await postDelivery(serve.url, ticketEvent(2, "e2"), { deliveryId: "d2" }), 200);
+  // A retry of d1 (same delivery id) is acknowledged and written once.
+  assert.equal(await postDelivery(serve.url, ticketEvent(1, "e1"), { deliveryId: "d1" }), 200);
+  assert.equal(await postDelivery(serve.url, ticketEvent(3, "e3"), { secret: "wrong" }), 401);
+  assert.equal(await postDelivery(serve.url, ticketEvent(4, "e4"), { secret: null }), 401);
+  assert.equal(await postDelivery(serve.url, "{not json"), 400);
+  assert.equal(await postDelivery(serve.url, JSON.stringify({ webhookEvent: "x" })), 400);
+  assert.equal(await postDelivery(serve.url, JSON.stringify({ webhookEvent: "ping" })), 200);
+  assert.equal(await postDelivery(serve.url, ticketEvent(5, "e5"), { path: "/nope" }), 404);
+  assert.equal(
+    await fetch(`${serve.url}/tickets`).then(async (r) => {
+      await r.body?.cancel();
+      return r.status;
+    }),
+    405,
+  );
+  const big = JSON.stringify({ ticket: { id: 9, title: "x".repeat(2 * 1024 * 1024) } });
+  assert.equal(await postDelivery(serve.url, big), 413);
+
+  const health = await waitFor("the fold", async () => {
+    const body = await (await fetch(`${serve.url}/health`)).json();
+    return body.sources.tickets.written === 3 ? body : undefined;
+  });
+  assert.equal(health.status, "ok");
+  const stats = health.sources.tickets;
+  assert.deepEqual(
+    [stats.received, stats.written, stats.rows, stats.pending, stats.duplicates, stats.rejected],
+    [3, 3, 2, 0, 1, 2],
+  );
+  assert.equal(stats.invalid, 3);
+  const extract = await published(dir.path);
+  assert.deepEqual(extract, { metaRows: 2, viewRows: 2, eventIds: ["e1", "e2"] });
+  const stopped = await serve.stop("SIGTERM");
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(
+    stopped.stdout,
+    /^tickets: 3 events received, 3 written to .*extracts\/tickets, 0 pending, 1 duplicates, 2 rejected \(signature\), 3 invalid$/m,
+  );
+  assert.doesNotMatch(stopped.stderr, new RegExp(SECRET));
+});
+
+Deno.test("dvt serve folds pending deliveries on SIGTERM and answers retries after a restart as duplicates", async () => {
+  await using dir = await tempDir();
+  await writeTicketsProject(dir.path);
+  const serve = await startServe(dir.path, ["--flush-interval", "600000", "--json"]);
+  for (let i = 1; i <= 5; i++) {
+    assert.equal(
+      await postDelivery(serve.url, ticketEvent(i, `e${i}`), { deliveryId: `d${i}` }),
+      200,
+    );
+  }
+  const stopped = await serve.stop("SIGTERM");
+  assert.equal(stopped.code, 0, stopped.stderr);
+  const events = stopped.stderr.trim().split("\n").map((line) => JSON.parse(line));
+  const flush = events.find((e) => e.event === "serve.flush");
+  assert.deepEqual([flush.events, flush.rows], [5, { tickets: 5 }]);
+  assert.equal(JSON.parse(stopped.stdout).sources.tickets.written, 5);
+  assert.deepEqual((await published(dir.path)).viewRows, 5);
+
+  await using again = await startServe(dir.path, ["--flush-interval", "100"]);
+  assert.equal(await postDelivery(again.url, ticketEvent(3, "e3"), { deliveryId: "d3" }), 200);
+  assert.equal(await postDelivery(again.url, ticketEvent(6, "e6"), { deliveryId: "d6" }), 200);
+  const extract = await waitFor("the fold", async () => {
+    const now = await published(dir.path);
+    return now.viewRows === 6 ? now : undefined;
+  });
+  assert.deepEqual(extract.eventIds, ["e1", "e2", "e3", "e4", "e5", "e6"]);
+  assert.equal(extract.metaRows, 6);
+  const health = await (await fetch(`${again.url}/health`)).json();
+  assert.equal(health.sources.tickets.duplicates, 1);
+});
