@@ -73,7 +73,14 @@ export interface JiraServer extends AsyncDisposable {
   faults: JiraFault[];
   /** Comment/changelog pages starting at or after this index come back empty (total kept). */
   cutPaginationAt?: number;
-  requests: { method: string; path: string; query: Record<string, string>; authorized: boolean }[];
+  requests: {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    authorized: boolean;
+    /** Epoch ms the request arrived. */
+    at: number;
+  }[];
   /** Applies `change` to an issue and stamps its `updated` at `at` (epoch ms). */
   update(key: string, at: number, change: (issue: FakeIssue) => void): FakeIssue;
 }
@@ -494,6 +501,7 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       authorized,
+      at: Date.now(),
     });
     if (!authorized) {
       return errorBody(401, [
