@@ -1,26 +1,27 @@
 /**
- * dvt.yaml: the project file. Parses `sources:` (connector, config, tables, incremental,
- * disposition, out) and accepts `sync:` as raw data for `dvt sync`. Every error is a
+ * dvt.yaml: the project file. Parses `sources:` (connector, config, tables with their per-table
+ * settings, incremental, disposition, out) and accepts `sync:` as raw data for `dvt sync`. Every error is a
  * ConfigError naming file:line:column, what was expected and what was found.
  *
  * @module
  */
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { isOneOf } from "./util/is_one_of.ts";
 import { isFile } from "./util/path_kind.ts";
 import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./util/field_check.ts";
 import { readYamlFile, type YamlFile, type YamlPath } from "./util/yaml_file.ts";
+import {
+  parseTableSettings,
+  type TableSettingKey,
+  type TableSettings,
+} from "./project/table_settings.ts";
+
+export { WRITE_DISPOSITIONS } from "./project/table_settings.ts";
+export type { TableSettings, WriteDisposition } from "./project/table_settings.ts";
 
 const TOP_LEVEL_KEYS = ["sources", "sync"] as const;
 const SOURCE_KEYS = ["connector", "config", "tables", "incremental", "disposition", "out"] as const;
 const SOURCE_NAME = /^[a-z][a-z0-9_-]*$/;
-
-/** How a run writes a table: `replace` it, `append` to it, or `merge` by primary key. */
-export const WRITE_DISPOSITIONS = ["replace", "append", "merge"] as const;
-
-/** One write disposition. */
-export type WriteDisposition = typeof WRITE_DISPOSITIONS[number];
 
 /** One `sources.<name>` entry. */
 export interface ProjectSource {
@@ -28,9 +29,12 @@ export interface ProjectSource {
   /** Builtin name, connector directory/yaml path or https URL, as written. */
   connector: string;
   config: Record<string, unknown>;
+  /** Tables to extract (the `tables:` list or map's keys); undefined = every discovered one. */
   tables?: string[];
-  incremental: Record<string, string>;
-  disposition: Record<string, WriteDisposition>;
+  /** Settings per source table: `tables:` map entries, `incremental:` and `disposition:`. */
+  settings: Record<string, TableSettings>;
+  /** Where each table's settings are written, relative to the file's root. */
+  settingPaths: Record<string, Partial<Record<TableSettingKey, YamlPath>>>;
   /** Absolute output directory (default `<project dir>/extracts/<name>`). */
   out: string;
   /** Path of this source in the file, for errors in its config. */
@@ -51,19 +55,6 @@ export interface Project {
 
 function fail(file: YamlFile, path: YamlPath, message: string, hint?: string): never {
   throw new ConfigError(message, { location: file.locate(path), hint });
-}
-
-function stringMap(file: YamlFile, path: YamlPath, value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isMapping(value)) {
-    fail(file, path, `expected a mapping of table -> column, found ${describeFound(value)}`);
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== "string") {
-      fail(file, [...path, key], `expected a column name, found ${describeFound(item)}`);
-    }
-  }
-  return value as Record<string, string>;
 }
 
 function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): ProjectSource {
@@ -92,29 +83,7 @@ function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): P
   if (!isMapping(config)) {
     fail(file, [...path, "config"], `expected a mapping, found ${describeFound(config)}`);
   }
-  let tables: string[] | undefined;
-  if (raw.tables !== undefined && raw.tables !== null) {
-    const list = raw.tables;
-    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
-      fail(
-        file,
-        [...path, "tables"],
-        `expected a list of table names, found ${describeFound(list)}`,
-      );
-    }
-    tables = list as string[];
-  }
-  const disposition = stringMap(file, [...path, "disposition"], raw.disposition);
-  for (const [table, value] of Object.entries(disposition)) {
-    if (!isOneOf(WRITE_DISPOSITIONS, value)) {
-      fail(
-        file,
-        [...path, "disposition", table],
-        `unknown disposition "${value}"`,
-        alternatives(value, WRITE_DISPOSITIONS),
-      );
-    }
-  }
+  const tables = parseTableSettings(file, path, raw);
   if (raw.out !== undefined && typeof raw.out !== "string") {
     fail(file, [...path, "out"], `expected a directory path, found ${describeFound(raw.out)}`);
   }
@@ -122,9 +91,9 @@ function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): P
     name,
     connector: raw.connector as string,
     config: config as Record<string, unknown>,
-    tables,
-    incremental: stringMap(file, [...path, "incremental"], raw.incremental),
-    disposition: disposition as Record<string, WriteDisposition>,
+    tables: tables.tables,
+    settings: tables.settings,
+    settingPaths: tables.paths,
     out: resolve(dir, (raw.out as string | undefined) ?? `extracts/${name}`),
     path,
   };

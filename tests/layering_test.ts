@@ -74,6 +74,11 @@ const FORBIDDEN: Array<{ from: string; to: RegExp; why: string }> = [
     to: /runtime\/serve\//,
     why: "extract/ does not know dvt serve",
   },
+  {
+    from: "runtime/project",
+    to: /runtime\/(commands|extract|connector)\//,
+    why: "dvt.yaml parsing is below extract/ and commands/",
+  },
   { from: "runtime/maven", to: /runtime\/(commands|extract|sync)\//, why: "maven/ is a library" },
 ];
 

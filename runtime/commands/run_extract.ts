@@ -164,12 +164,11 @@ async function runJob(
     });
     return await runtime.run(connector, {
       tables: options.tables ?? job.source?.tables,
-      incremental: job.source?.incremental,
-      incrementalAt: (table) =>
-        job.file && job.source
-          ? job.file.locate([...job.source.path, "incremental", table])
-          : undefined,
-      disposition: job.source?.disposition,
+      settings: job.source?.settings,
+      settingAt: (table, key) => {
+        const path = job.source?.settingPaths[table]?.[key];
+        return job.file && path ? job.file.locate(path) : undefined;
+      },
       fullRefresh: options.fullRefresh,
       threads: options.threads,
     });

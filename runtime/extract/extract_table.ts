@@ -9,7 +9,7 @@ import type * as arrow from "apache-arrow";
 import { emptyBatch as emptyOf, projectSchema, schemaToJson } from "../parquet/arrow_schema.ts";
 import type { CatalogEntry } from "./catalog.ts";
 import { CursorTracker } from "./cursor.ts";
-import type { WriteDisposition } from "../project.ts";
+import type { DeleteMode, WriteDisposition } from "../project/table_settings.ts";
 import { mergeByPrimaryKey } from "./dispositions.ts";
 import { DuckDB } from "../parquet/duckdb.ts";
 import { ExtractError } from "../errors.ts";
@@ -35,6 +35,12 @@ export interface TableJob<T extends SelectedTable = SelectedTable> {
   cursorValue?: CursorValue;
   /** Explicit disposition, if configured. */
   disposition?: WriteDisposition;
+  /** Primary key columns: the configured ones, else those discover() declares. */
+  primaryKey?: string[];
+  /** How deleted rows are found, when configured. */
+  deletes?: DeleteMode;
+  /** Configured column whose true value marks a deleted row. */
+  deletedFlag?: string;
   fullRefresh: boolean;
   columns?: string[];
   batchSize: number;
@@ -67,7 +73,7 @@ function baseEntry(job: TableJob, schema: arrow.Schema | undefined): CatalogEntr
     queryMode: "local",
     schema: schema ? schemaToJson(schema) : { fields: [] },
     files: [],
-    primaryKey: job.table.info?.primaryKey,
+    primaryKey: job.primaryKey,
     runId: job.runId,
   };
 }
@@ -88,10 +94,11 @@ export async function extractReadTable(
     ? projectSchema(table.source, table.info.schema, job.columns)
     : undefined;
   const disposition = effectiveDisposition(job);
-  if (job.disposition === "merge" && !table.info?.primaryKey?.length) {
-    throw new ExtractError(`table "${table.source}" cannot be merged: it declares no primary key`, {
+  if (job.disposition === "merge" && !job.primaryKey?.length) {
+    throw new ExtractError(`table "${table.source}" cannot be merged: it has no primary key`, {
       table: table.source,
-      hint: "declare primaryKey in discover(), or use the replace or append disposition",
+      hint:
+        "set primary_key for it under tables: in dvt.yaml, declare primaryKey in discover(), or use the replace or append disposition",
     });
   }
   let tracker = job.cursorColumn && declared
@@ -157,7 +164,7 @@ export async function extractReadTable(
         table.source,
         previous.files.map((f) => layout.absolute(f)),
         files.map((f) => layout.absolute(f)),
-        table.info?.primaryKey,
+        job.primaryKey,
         mergedTemp,
       );
       await Deno.rename(mergedTemp, layout.absolute(merged));

@@ -4,7 +4,11 @@
  *
  * @module
  */
-import type { WriteDisposition } from "../project.ts";
+import type {
+  TableSettingKey,
+  TableSettings,
+  WriteDisposition,
+} from "../project/table_settings.ts";
 import type { SourceLocation } from "../errors.ts";
 import type { ProgressReporter } from "../util/progress.ts";
 import type { CursorValue, ExtractStats, Logger, SchemaChange } from "../protocol.ts";
@@ -13,12 +17,17 @@ import type { CursorValue, ExtractStats, Logger, SchemaChange } from "../protoco
 export interface RunOptions {
   /** Source table names; undefined = every discovered table. */
   tables?: string[];
-  /** Source table name -> cursor column. */
+  /** Source table name -> cursor column (`settings[table].cursor` wins). */
   incremental?: Record<string, string>;
-  /** Where each table's cursor column is configured (dvt.yaml), for errors that point there. */
-  incrementalAt?: (table: string) => SourceLocation | undefined;
-  /** Source table name -> disposition; default replace (append for incremental runs). */
+  /**
+   * Source table name -> disposition; default replace (append for incremental runs);
+   * `settings[table].disposition` wins.
+   */
   disposition?: Record<string, WriteDisposition>;
+  /** Source table name -> its settings (dvt.yaml `tables:`): key, cursor, destination, ... */
+  settings?: Record<string, TableSettings>;
+  /** Where a table's setting is configured (dvt.yaml), for errors that point there. */
+  settingAt?: (table: string, key: TableSettingKey) => SourceLocation | undefined;
   /** Ignore state: no incrementalValue, replace everything. */
   fullRefresh?: boolean;
   /** Tables read concurrently; default 4. */

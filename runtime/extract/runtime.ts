@@ -32,10 +32,11 @@ import { cleanUpStaleFiles, publishDatabase } from "./publish.ts";
 import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_evolution.ts";
 import { loadState, saveState, stateFromCatalog, type TableState } from "./state.ts";
 import {
-  checkCursorColumns,
+  checkConfiguredColumns,
   checkRunOptions,
   type SelectedTable,
   selectTables,
+  settingsOf,
 } from "./table_selection.ts";
 import { pool } from "../util/pool.ts";
 import { acquireRunLock } from "./run_lock.ts";
@@ -109,7 +110,7 @@ export class ConnectorRuntime {
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);
     checkRunOptions(options);
-    checkCursorColumns(selected, options);
+    checkConfiguredColumns(selected, options);
     await using _lock = await acquireRunLock(layout.stateDir);
     const catalog = await this.#readCatalog();
     const runId = newRunId();
@@ -181,7 +182,8 @@ export class ConnectorRuntime {
 
   #tableJob(table: SelectedTable, name: string, plan: RunPlan): TableJob {
     const { runId, catalog, states, options } = plan;
-    const cursorColumn = options.incremental?.[table.source];
+    const settings = settingsOf(options, table.source);
+    const cursorColumn = settings.cursor;
     const saved = states[table.source];
     return {
       table,
@@ -193,7 +195,10 @@ export class ConnectorRuntime {
       cursorValue: !options.fullRefresh && saved?.cursorColumn === cursorColumn
         ? saved?.cursorValue
         : undefined,
-      disposition: options.disposition?.[table.source],
+      disposition: settings.disposition,
+      primaryKey: settings.primaryKey ?? table.info?.primaryKey,
+      deletes: settings.deletes,
+      deletedFlag: settings.deletedFlag,
       fullRefresh: options.fullRefresh ?? false,
       columns: options.columns?.[table.source],
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,

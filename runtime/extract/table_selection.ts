@@ -16,7 +16,7 @@ import {
   type TableInfo,
 } from "../protocol.ts";
 import type { RunOptions } from "./run_types.ts";
-import { WRITE_DISPOSITIONS } from "../project.ts";
+import { type TableSettings, WRITE_DISPOSITIONS } from "../project/table_settings.ts";
 
 /** How a selected table is obtained. */
 export type TableKind = SelectedTable["kind"];
@@ -117,36 +117,87 @@ export function selectTables(
 }
 
 /**
+ * The settings of one source table: its `settings` entry over the older `incremental` and
+ * `disposition` maps.
+ */
+export function settingsOf(
+  options: Pick<RunOptions, "incremental" | "disposition" | "settings">,
+  source: string,
+): TableSettings {
+  const settings: TableSettings = { ...options.settings?.[source] };
+  settings.cursor ??= options.incremental?.[source];
+  settings.disposition ??= options.disposition?.[source];
+  return settings;
+}
+
+/**
  * Checks per-table options. Settings for tables not selected this run are ignored (a project
  * file configures every table; `--tables` picks some), unknown dispositions are input errors.
  */
-export function checkRunOptions(options: Pick<RunOptions, "disposition">): void {
-  for (const [table, disposition] of Object.entries(options.disposition ?? {})) {
+export function checkRunOptions(
+  options: Pick<RunOptions, "disposition" | "settings" | "settingAt">,
+): void {
+  const configured = [
+    ...Object.entries(options.disposition ?? {}),
+    ...Object.entries(options.settings ?? {}).flatMap(([table, settings]) =>
+      settings.disposition ? [[table, settings.disposition] as const] : []
+    ),
+  ];
+  // Until deleted rows are handled (issue 14), a table configured to handle them must not
+  // quietly keep them.
+  for (const [table, settings] of Object.entries(options.settings ?? {})) {
+    const key = settings.deletes ? "deletes" : settings.deletedFlag ? "deletedFlag" : undefined;
+    if (!key) continue;
+    throw new InputError(`table "${table}": deletes and deleted_flag are not supported yet`, {
+      location: options.settingAt?.(table, key),
+      hint: "remove them for now",
+    });
+  }
+  for (const [table, disposition] of configured) {
     if (!(WRITE_DISPOSITIONS as readonly string[]).includes(disposition)) {
       throw new InputError(`unknown disposition "${disposition}" for table "${table}"`, {
         hint: `use one of: ${WRITE_DISPOSITIONS.join(", ")}`,
       });
     }
+    // Until the history disposition is built (issue 14, SCD type 2), a table configured for it
+    // must not quietly land as a replace.
+    if (disposition === "history") {
+      throw new InputError(`table "${table}": scd_type 2 (history) is not supported yet`, {
+        location: options.settingAt?.(table, "disposition"),
+        hint: "use scd_type 1 (merge) or append_only for now",
+      });
+    }
   }
 }
 
+/** The settings that name columns, with how their errors describe them. */
+const COLUMN_SETTINGS = [
+  ["cursor", "to use as its incremental cursor"],
+  ["primaryKey", "for its primary key"],
+  ["deletedFlag", "to use as its deleted flag"],
+] as const;
+
 /**
- * Checks, before anything is read, that each selected table's incremental cursor column exists
- * in the schema discover() declared: a misspelled column is bad input, named where it is
- * configured, with the closest column name.
+ * Checks, before anything is read, that the columns each selected table's settings name (cursor,
+ * primary key, deleted flag) exist in the schema discover() declared: a misspelled column is
+ * bad input, named where it is configured, with the closest column name.
  */
-export function checkCursorColumns(
+export function checkConfiguredColumns(
   selected: readonly SelectedTable[],
-  options: Pick<RunOptions, "incremental" | "incrementalAt">,
+  options: Pick<RunOptions, "incremental" | "disposition" | "settings" | "settingAt">,
 ): void {
   for (const table of selected) {
-    const column = options.incremental?.[table.source];
-    if (!column || !table.info) continue;
+    if (!table.info) continue;
+    const settings = settingsOf(options, table.source);
     const names = table.info.schema.fields.map((field) => field.name);
-    if (names.includes(column)) continue;
-    throw new InputError(
-      `table "${table.source}" has no column "${column}" to use as its incremental cursor`,
-      { location: options.incrementalAt?.(table.source), hint: alternatives(column, names) },
-    );
+    for (const [key, purpose] of COLUMN_SETTINGS) {
+      const columns = [settings[key] ?? []].flat();
+      const missing = columns.find((column) => !names.includes(column));
+      if (missing === undefined) continue;
+      throw new InputError(`table "${table.source}" has no column "${missing}" ${purpose}`, {
+        location: options.settingAt?.(table.source, key),
+        hint: alternatives(missing, names),
+      });
+    }
   }
 }

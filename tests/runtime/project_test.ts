@@ -37,8 +37,7 @@ sync:
   assert.equal(shop.connector, "postgres");
   assert.deepEqual(shop.config, { host: "localhost" });
   assert.deepEqual(shop.tables, ["orders", "customers"]);
-  assert.deepEqual(shop.incremental, { orders: "updated_at" });
-  assert.deepEqual(shop.disposition, { orders: "merge" });
+  assert.deepEqual(shop.settings, { orders: { cursor: "updated_at", disposition: "merge" } });
   assert.equal(shop.out, "/p/extracts/shop");
   assert.equal(project.sources.raw_files.out, "/p/out/raw");
   assert.deepEqual(project.sync, { profiles: "./profiles.yml" });

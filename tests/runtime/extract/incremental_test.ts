@@ -134,7 +134,7 @@ Deno.test("run() fails merge without a primary key for that table only", async (
     disposition: { nokey: "merge" },
   });
   assert.equal(result.tablesFailed, 1);
-  assert.match(result.errors[0].message, /cannot be merged: it declares no primary key/);
+  assert.match(result.errors[0].message, /cannot be merged: it has no primary key/);
   assert.equal(result.tablesExtracted, 1);
 });
 
