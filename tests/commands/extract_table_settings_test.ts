@@ -86,7 +86,7 @@ Deno.test("a misspelled primary_key column is exit 2 at its line in dvt.yaml", a
   assert.equal(result.code, 2, result.stderr);
   assert.equal(
     result.stderr,
-    'error: dvt.yaml:7:30: sources.shop.tables.orders.primary_key: table "orders" has no column "orderid" for its primary key\n' +
+    'error: source "shop" (dvt.yaml:2) failed: dvt.yaml:7:30: sources.shop.tables.orders.primary_key: table "orders" has no column "orderid" for its primary key\n' +
       '  hint: did you mean "order_id"? valid: order_id, customer_id, sku, quantity, status, updated_at\n',
   );
 });
@@ -125,7 +125,10 @@ Deno.test("settings this build cannot honour yet are exit 2, never silently igno
     );
     const result = await runCli(["extract", "shop"], { cwd: dir.path });
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /^error: dvt\.yaml:7:\d+: sources\.shop\.tables\.orders\./);
+    assert.match(
+      result.stderr,
+      /^error: source "shop" \(dvt\.yaml:2\) failed: dvt\.yaml:7:\d+: sources\.shop\.tables\.orders\./,
+    );
     assert.ok(result.stderr.includes(message), result.stderr);
   }
 });
