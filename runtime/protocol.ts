@@ -74,6 +74,31 @@ export interface TableInfo {
   description?: string;
   /** Column suited as incremental cursor (monotonic, e.g. `updated_at`). */
   cursorField?: string;
+  /**
+   * A BOOLEAN column that is true on rows the source reports as deleted (tombstones, soft
+   * deletes, change-feed delete events). Merged tables remove such a key and history tables
+   * close its current version, instead of storing the row; other dispositions keep the column
+   * as data. Declare it when an incremental read can return deleted rows: a read that starts
+   * from a cursor cannot otherwise tell a deleted row from an untouched one. dvt.yaml's
+   * `deleted_flag` overrides it per table.
+   *
+   * @example
+   * ```ts
+   * import * as arrow from "apache-arrow";
+   * import { Cap, type TableInfo } from "./protocol.ts";
+   * const info: TableInfo = {
+   *   name: "customers",
+   *   schema: new arrow.Schema([
+   *     new arrow.Field("id", new arrow.Int64()),
+   *     new arrow.Field("is_deleted", new arrow.Bool()),
+   *   ]),
+   *   capabilities: Cap.READ,
+   *   primaryKey: ["id"],
+   *   deletedFlag: "is_deleted",
+   * };
+   * ```
+   */
+  deletedFlag?: string;
 }
 
 /** Comparison operators of the filter predicate form. */

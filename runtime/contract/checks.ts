@@ -101,7 +101,11 @@ export async function checkDiscover(connector: Connector): Promise<TableInfo[]> 
     }
     const columns = table.schema.fields.map((field) => field.name);
     for (
-      const key of [...(table.primaryKey ?? []), ...(table.cursorField ? [table.cursorField] : [])]
+      const key of [
+        ...(table.primaryKey ?? []),
+        ...(table.cursorField ? [table.cursorField] : []),
+        ...(table.deletedFlag ? [table.deletedFlag] : []),
+      ]
     ) {
       if (!columns.includes(key)) {
         fail(

@@ -11,6 +11,7 @@ import { DATABASE_FILE } from "./layout.ts";
 import type { CursorValue, RemoteAttachInfo } from "../protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
 import { pathKind } from "../util/path_kind.ts";
+import { CURRENT_VIEW_SUFFIX, isCurrentPart } from "./history.ts";
 
 /** How a table is queried. */
 export type QueryMode = "local" | "remote";
@@ -50,6 +51,18 @@ export interface CatalogEntry {
  */
 export function isStreamEntry(entry: Pick<CatalogEntry, "name" | "files">): boolean {
   return entry.files.some((file) => file.startsWith(`data/${entry.name}/`));
+}
+
+/**
+ * The second view of a history table: `<name>_current` over its current part alone (the
+ * current version of every key), or undefined for other tables.
+ */
+export function currentView(
+  entry: Pick<CatalogEntry, "name" | "files" | "disposition" | "queryMode">,
+): { name: string; files: string[] } | undefined {
+  if (entry.disposition !== "history" || entry.queryMode !== "local") return undefined;
+  const files = entry.files.filter(isCurrentPart);
+  return files.length ? { name: `${entry.name}${CURRENT_VIEW_SUFFIX}`, files } : undefined;
 }
 
 /** The published catalog as read back. */
@@ -204,6 +217,12 @@ export async function buildCatalog(
     if (entry.queryMode === "local" && entry.files.length) {
       await db.run(
         `CREATE VIEW ${quoteIdentifier(entry.name)} AS ${viewQuery(absoluteOutDir, entry.files)}`,
+      );
+    }
+    const current = currentView(entry);
+    if (current) {
+      await db.run(
+        `CREATE VIEW ${quoteIdentifier(current.name)} AS ${viewQuery(absoluteOutDir, current.files)}`,
       );
     }
   }

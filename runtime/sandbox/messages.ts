@@ -36,6 +36,7 @@ export interface WireTableInfo {
   primaryKey?: string[];
   description?: string;
   cursorField?: string;
+  deletedFlag?: string;
 }
 
 /** Worker -> host. */

@@ -107,6 +107,7 @@ function describeTable(table: {
   primaryKey?: string[];
   description?: string;
   cursorField?: string;
+  deletedFlag?: string;
 }): WireTableInfo {
   if (!(table.schema instanceof arrow.Schema)) {
     throw new Error(`table ${table.name}: schema is not an Arrow Schema (build it with ctx.arrow)`);

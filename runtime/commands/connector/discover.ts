@@ -13,6 +13,7 @@ export interface DiscoveredTable {
   capabilities: string[];
   primaryKey: string[];
   cursorField?: string;
+  deletedFlag?: string;
   fields: { name: string; type: string; nullable: boolean }[];
 }
 
@@ -24,6 +25,7 @@ export function describeTable(table: TableInfo): DiscoveredTable {
     capabilities: capsToNames(table.capabilities),
     primaryKey: table.primaryKey ?? [],
     cursorField: table.cursorField,
+    deletedFlag: table.deletedFlag,
     fields: table.schema.fields.map((field) => ({
       name: field.name,
       type: String(field.type),
@@ -37,6 +39,7 @@ function renderTable(table: DiscoveredTable): string[] {
   if (table.description) lines.push(`  ${table.description}`);
   if (table.primaryKey.length) lines.push(`  primary key: ${table.primaryKey.join(", ")}`);
   if (table.cursorField) lines.push(`  cursor: ${table.cursorField}`);
+  if (table.deletedFlag) lines.push(`  deleted flag: ${table.deletedFlag}`);
   const width = Math.max(...table.fields.map((field) => field.name.length), 4);
   for (const field of table.fields) {
     lines.push(
