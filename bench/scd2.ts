@@ -55,9 +55,7 @@ async function generate(rows: number, changes: number): Promise<{ history: strin
   // Every (rows / changes)-th key changes its amount and updated_at.
   const step = Math.max(1, Math.floor(rows / changes));
   await db.run(
-    `COPY (SELECT * REPLACE (amount + 1 AS amount, ${
-      literal(RUN_START)
-    }::TIMESTAMPTZ AS updated_at)
+    `COPY (SELECT * REPLACE (amount + 1 AS amount, ${literal(RUN_START)}::TIMESTAMPTZ AS updated_at)
       FROM (${source} FROM range(0, ${rows}, ${step}) LIMIT ${changes}))
     TO ${literal(`${run}.tmp`)} (FORMAT parquet, COMPRESSION zstd)`,
   );
@@ -180,7 +178,9 @@ async function main(): Promise<void> {
           if (!same) throw new Error("dvt and the SQL statement wrote different versions");
           checked = true;
         }
-        if (side === "sql") await Deno.rename(join(work, "sql.parquet"), join(OUT, "scd2-sql.parquet"));
+        if (side === "sql") {
+          await Deno.rename(join(work, "sql.parquet"), join(OUT, "scd2-sql.parquet"));
+        }
       } finally {
         if (!Deno.env.get("SCD2_KEEP")) await Deno.remove(work, { recursive: true });
       }

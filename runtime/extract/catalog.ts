@@ -222,7 +222,9 @@ export async function buildCatalog(
     const current = currentView(entry);
     if (current) {
       await db.run(
-        `CREATE VIEW ${quoteIdentifier(current.name)} AS ${viewQuery(absoluteOutDir, current.files)}`,
+        `CREATE VIEW ${quoteIdentifier(current.name)} AS ${
+          viewQuery(absoluteOutDir, current.files)
+        }`,
       );
     }
   }

@@ -18,6 +18,7 @@ import { writeParquetFile } from "../parquet/parquet_writer.ts";
 import type { BatchSource, Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { tryNativeScan } from "./native_scan.ts";
 import { writeParts } from "./parts_writer.ts";
+import { landHistory } from "./history_table.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";
 import { appendStreamBatches } from "./stream_writer.ts";
@@ -29,6 +30,8 @@ export interface TableJob<T extends SelectedTable = SelectedTable> {
   name: string;
   layout: OutputLayout;
   runId: string;
+  /** When the run started: history tables' versions begin and end at it. */
+  startedAt: Date;
   previous?: CatalogEntry;
   cursorColumn?: string;
   /** Cursor value of the previous run for `cursorColumn`; absent on full refresh. */
@@ -55,8 +58,12 @@ export interface TableResult {
   rowsWritten: number;
 }
 
-/** Chooses the effective disposition: incremental runs append unless told otherwise. */
+/**
+ * Chooses the effective disposition: incremental runs append unless told otherwise; a history
+ * table keeps its history through full refreshes (a full read is how it finds deletes).
+ */
 export function effectiveDisposition(job: TableJob): WriteDisposition {
+  if (job.disposition === "history" && job.previous?.queryMode !== "remote") return "history";
   if (job.fullRefresh || !job.previous || job.previous.queryMode !== "local") return "replace";
   if (job.disposition) return job.disposition;
   return job.cursorColumn && job.cursorValue !== undefined ? "append" : "replace";
@@ -94,6 +101,12 @@ export async function extractReadTable(
     ? projectSchema(table.source, table.info.schema, job.columns)
     : undefined;
   const disposition = effectiveDisposition(job);
+  if (job.disposition === "history" && !job.primaryKey?.length) {
+    throw new ExtractError(`table "${table.source}" cannot keep history: it has no primary key`, {
+      table: table.source,
+      hint: "set primary_key for it under tables: in dvt.yaml, or declare primaryKey in discover()",
+    });
+  }
   if (job.disposition === "merge" && !job.primaryKey?.length) {
     throw new ExtractError(`table "${table.source}" cannot be merged: it has no primary key`, {
       table: table.source,
@@ -139,7 +152,12 @@ export async function extractReadTable(
     const entry = baseEntry(job, written.schema);
     entry.cursorColumn = job.cursorColumn;
     entry.disposition = disposition;
-    if (written.rows === 0 && disposition !== "replace" && previous) {
+    const deletes = deleteHandling(job);
+    const keepsPrevious = disposition !== "history" || previous?.disposition === "history";
+    if (
+      written.rows === 0 && disposition !== "replace" && previous && keepsPrevious &&
+      !deletes.dropMissing
+    ) {
       await Promise.all(temps.map(removeIfExists));
       return {
         // Nothing new: keep the previous files, rows and cursor; refresh the metadata.
@@ -157,15 +175,33 @@ export async function extractReadTable(
     if (disposition === "append" && previous) {
       entry.files = [...previous.files, ...files];
       entry.rows = previous.rows + written.rows;
-    } else if (disposition === "merge" && previous) {
+    } else if (disposition === "history") {
+      const history = await landHistory({
+        table: table.source,
+        name,
+        layout,
+        runId,
+        startedAt: job.startedAt,
+        previous,
+        runFiles: files,
+        primaryKey: job.primaryKey ?? [],
+        closeMissing: deletes.dropMissing,
+        deletedFlag: deletes.deletedFlag,
+      });
+      entry.files = history.files;
+      entry.rows = history.rows;
+    } else if (job.disposition === "merge" && (previous || deletes.deletedFlag)) {
+      // A first run or full refresh of a merged table replaces it, less its deleted rows.
+      const base = disposition === "merge" && previous ? previous.files : [];
       const merged = layout.generationFile(name, runId, "merged");
       const mergedTemp = layout.tempDataFile(runId, name, "-merged");
       entry.rows = await mergeByPrimaryKey(
         table.source,
-        previous.files.map((f) => layout.absolute(f)),
+        base.map((f) => layout.absolute(f)),
         files.map((f) => layout.absolute(f)),
         job.primaryKey,
         mergedTemp,
+        deletes,
       );
       await Deno.rename(mergedTemp, layout.absolute(merged));
       for (const file of files) await removeIfExists(layout.absolute(file));
@@ -180,6 +216,16 @@ export async function extractReadTable(
     await Promise.all(temps.map(removeIfExists));
     throw error;
   }
+}
+
+/**
+ * How this run of a merged or history table treats deleted rows: keys a full read (no cursor
+ * position: first run, a table without cursor, `--full-refresh`) did not return are deleted
+ * when `deletes: detect` is set; rows carrying the deleted flag delete their key.
+ */
+function deleteHandling(job: TableJob): { dropMissing: boolean; deletedFlag?: string } {
+  const fullRead = job.fullRefresh || job.cursorValue === undefined;
+  return { dropMissing: fullRead && job.deletes === "detect", deletedFlag: job.deletedFlag };
 }
 
 /** The table's sources: the connector's parts when it splits the table, else its one read. */

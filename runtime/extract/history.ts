@@ -90,8 +90,7 @@ export async function mergeHistory(merge: HistoryMerge): Promise<HistoryOutput> 
   if (!merge.primaryKey.length) {
     throw new ExtractError(`table "${merge.table}" cannot keep history: it has no primary key`, {
       table: merge.table,
-      hint:
-        "set primary_key for it under tables: in dvt.yaml, or declare primaryKey in discover()",
+      hint: "set primary_key for it under tables: in dvt.yaml, or declare primaryKey in discover()",
     });
   }
   await Deno.mkdir(merge.workDir, { recursive: true });
@@ -173,9 +172,11 @@ export function historySql(merge: HistoryMerge, columns: string[]): string {
     WHERE NOT __dvt_deleted AND __dvt_old_hash IS DISTINCT FROM __dvt_hash`;
   if (!merge.current.length) {
     return `WITH changes AS (${changes})
-      ${fresh(`(SELECT *, NULL::UBIGINT AS __dvt_old_hash, ${
-      keys.map((k, i) => `NULL AS ${keyAliases[i]}`).join(", ")
-    } FROM changes)`)}`;
+      ${
+      fresh(`(SELECT *, NULL::UBIGINT AS __dvt_old_hash, ${
+        keyAliases.map((alias) => `NULL AS ${alias}`).join(", ")
+      } FROM changes)`)
+    }`;
   }
   const current = `read_parquet(${fileList(merge.current)}, union_by_name = true, ` +
     `hive_partitioning = false)`;

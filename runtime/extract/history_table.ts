@@ -9,12 +9,7 @@
  */
 import type { CatalogEntry } from "./catalog.ts";
 import { DuckDB } from "../parquet/duckdb.ts";
-import {
-  compactClosedParts,
-  isCurrentPart,
-  MAX_CLOSED_PARTS,
-  mergeHistory,
-} from "./history.ts";
+import { compactClosedParts, isCurrentPart, MAX_CLOSED_PARTS, mergeHistory } from "./history.ts";
 import type { OutputLayout } from "./layout.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";

@@ -58,6 +58,8 @@ const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** What every table job of one run is built from. */
 interface RunPlan {
   runId: string;
+  /** When the run started: the validity bound of the versions history tables write. */
+  startedAt: Date;
   /** The published catalog the run starts from. */
   catalog: Catalog;
   /** Incremental state per source table. */
@@ -113,7 +115,8 @@ export class ConnectorRuntime {
     checkConfiguredColumns(selected, options);
     await using _lock = await acquireRunLock(layout.stateDir);
     const catalog = await this.#readCatalog();
-    const runId = newRunId();
+    const startedAt = new Date();
+    const runId = newRunId(startedAt);
     await this.#prepareDirectories(catalog);
     const state = options.fullRefresh
       ? stateFromCatalog(runId, [])
@@ -126,7 +129,7 @@ export class ConnectorRuntime {
       ],
       new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
     );
-    const plan: RunPlan = { runId, catalog, states: state.tables, options };
+    const plan: RunPlan = { runId, startedAt, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const runs: TableRun[] = [];
     this.#progress.phase?.("reading");
@@ -181,7 +184,7 @@ export class ConnectorRuntime {
   }
 
   #tableJob(table: SelectedTable, name: string, plan: RunPlan): TableJob {
-    const { runId, catalog, states, options } = plan;
+    const { runId, startedAt, catalog, states, options } = plan;
     const settings = settingsOf(options, table.source);
     const cursorColumn = settings.cursor;
     const saved = states[table.source];
@@ -189,6 +192,7 @@ export class ConnectorRuntime {
       table,
       name,
       runId,
+      startedAt,
       previous: catalog.entries.find((e) => e.sourceName === table.source),
       cursorColumn,
       layout: this.layout,
@@ -198,7 +202,7 @@ export class ConnectorRuntime {
       disposition: settings.disposition,
       primaryKey: settings.primaryKey ?? table.info?.primaryKey,
       deletes: settings.deletes,
-      deletedFlag: settings.deletedFlag,
+      deletedFlag: settings.deletedFlag ?? table.info?.deletedFlag,
       fullRefresh: options.fullRefresh ?? false,
       columns: options.columns?.[table.source],
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,

@@ -135,7 +135,7 @@ export function settingsOf(
  * file configures every table; `--tables` picks some), unknown dispositions are input errors.
  */
 export function checkRunOptions(
-  options: Pick<RunOptions, "disposition" | "settings" | "settingAt">,
+  options: Pick<RunOptions, "incremental" | "disposition" | "settings" | "settingAt">,
 ): void {
   const configured = [
     ...Object.entries(options.disposition ?? {}),
@@ -143,28 +143,22 @@ export function checkRunOptions(
       settings.disposition ? [[table, settings.disposition] as const] : []
     ),
   ];
-  // Until deleted rows are handled (issue 14), a table configured to handle them must not
-  // quietly keep them.
   for (const [table, settings] of Object.entries(options.settings ?? {})) {
-    const key = settings.deletes ? "deletes" : settings.deletedFlag ? "deletedFlag" : undefined;
-    if (!key) continue;
-    throw new InputError(`table "${table}": deletes and deleted_flag are not supported yet`, {
-      location: options.settingAt?.(table, key),
-      hint: "remove them for now",
-    });
+    const disposition = settingsOf(options, table).disposition;
+    if (!settings.deletes || disposition === "merge" || disposition === "history") continue;
+    // Only a table kept by key can lose a key; elsewhere the setting would do nothing.
+    throw new InputError(
+      `table "${table}": deletes: ${settings.deletes} needs scd_type 1 (merge) or 2 (history)`,
+      {
+        location: options.settingAt?.(table, "deletes"),
+        hint: "set scd_type: 1 or scd_type: 2 with a primary_key, or remove deletes",
+      },
+    );
   }
   for (const [table, disposition] of configured) {
     if (!(WRITE_DISPOSITIONS as readonly string[]).includes(disposition)) {
       throw new InputError(`unknown disposition "${disposition}" for table "${table}"`, {
         hint: `use one of: ${WRITE_DISPOSITIONS.join(", ")}`,
-      });
-    }
-    // Until the history disposition is built (issue 14, SCD type 2), a table configured for it
-    // must not quietly land as a replace.
-    if (disposition === "history") {
-      throw new InputError(`table "${table}": scd_type 2 (history) is not supported yet`, {
-        location: options.settingAt?.(table, "disposition"),
-        hint: "use scd_type 1 (merge) or append_only for now",
       });
     }
   }
