@@ -11,7 +11,12 @@
  * The servers run in this process and serve a warmed export / statement (built before timing).
  * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM) and the ratios.
  *
+ * - jira: the issues table of `--jira-issues` issues paged through the enhanced JQL search (100
+ *   per page, every field); the baseline fetches the very same pages and lets DuckDB turn their
+ *   issues (nested JSON, as served) into zstd Parquet with read_json.
+ *
  * Usage: deno run -A bench/api_connectors.ts [--rows 1000000] [--repeat 2] [--portable]
+ *   [--jira-issues 20000] [--only keboola,databricks,jira]
  *   --portable  also time keboola's portable path (JS CSV parsing, as sandboxed; DVT_NATIVE_SCAN=0)
  *
  * @module
@@ -20,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { startKeboolaServer } from "../tests/servers/keboola_server.ts";
 import { startDatabricksServer } from "../tests/servers/databricks_server.ts";
+import { jiraFixture, startJiraServer } from "../tests/servers/jira_server.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = join(ROOT, "bench/out/api");
@@ -349,8 +355,78 @@ async function databricks(rows: number, repeat: number): Promise<void> {
   });
 }
 
+async function jira(issues: number, repeat: number): Promise<void> {
+  const email = "bench@example.com";
+  await using server = startJiraServer({
+    email,
+    token: TOKEN,
+    issues: jiraFixture({ issues, maxComments: 3, maxHistories: 2 }),
+  });
+  const env = { JIRA_EMAIL: email, JIRA_API_TOKEN: TOKEN };
+  const fields = "*all,-comment,-attachment,-issuelinks,-worklog";
+  const jql = 'updated >= "1970-01-01 00:00" ORDER BY updated ASC, key ASC';
+  emit({ event: "input", connector: "jira", issues, pageSize: 100 });
+  const [baseline, run] = await best(repeat, [
+    () =>
+      script(`
+        import { DuckDBInstance } from "@duckdb/node-api";
+        const auth = "Basic " + btoa("${email}:${TOKEN}");
+        const file = "${join(OUT, "jira_pages.ndjson")}";
+        const out = await Deno.open(file, { write: true, create: true, truncate: true });
+        const encoder = new TextEncoder();
+        let token;
+        do {
+          const query = new URLSearchParams({ jql: ${JSON.stringify(jql)}, fields: "${fields}",
+            maxResults: "100" });
+          if (token) query.set("nextPageToken", token);
+          const page = await (await fetch("${server.url}/rest/api/3/search/jql?" + query,
+            { headers: { Authorization: auth } })).json();
+          await out.write(encoder.encode(page.issues.map((i) => JSON.stringify(i)).join("\\n") + "\\n"));
+          token = page.isLast ? undefined : page.nextPageToken;
+        } while (token);
+        out.close();
+        const db = await DuckDBInstance.create(":memory:");
+        const c = await db.connect();
+        await c.run(\`COPY (SELECT * FROM read_json('\${file}', format = 'newline_delimited',
+          maximum_object_size = 16777216)) TO '${
+        join(OUT, "jira_baseline.parquet")
+      }' (FORMAT parquet, COMPRESSION zstd)\`);
+        c.closeSync(); db.closeSync();`),
+    () =>
+      dvt([
+        "--connector",
+        "jira",
+        "--set",
+        `url=${server.url}`,
+        "--tables",
+        "issues",
+        "--out",
+        join(OUT, "jira_extract"),
+        "--full-refresh",
+        "--json",
+      ], env),
+  ]);
+  if (JSON.parse(run.stdout).totalRows !== issues) throw new Error("jira: wrong row count");
+  const base = report("fetch_pages_duckdb_read_json", issues, baseline);
+  const measured = report("dvt_jira_issues", issues, run);
+  emit({
+    metric: "jira_vs_pages_read_json",
+    value: Number((measured / base).toFixed(3)),
+    target: ">= 0.7",
+    met: measured / base >= 0.7,
+  });
+  emit({
+    metric: "jira_peak_rss_mib",
+    value: Math.round(run.peakRssBytes / 1048576),
+    target: "< 512",
+    met: run.peakRssBytes < 512 * 1048576,
+  });
+}
+
 const rows = Number(flag("rows", "1000000"));
 const repeat = Number(flag("repeat", "2"));
+const only = flag("only", "keboola,databricks,jira").split(",");
 await Deno.mkdir(OUT, { recursive: true });
-await keboola(rows, repeat);
-await databricks(rows, repeat);
+if (only.includes("keboola")) await keboola(rows, repeat);
+if (only.includes("databricks")) await databricks(rows, repeat);
+if (only.includes("jira")) await jira(Number(flag("jira-issues", "20000")), repeat);

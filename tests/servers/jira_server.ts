@@ -91,10 +91,13 @@ const USERS: JiraUser[] = [
   { accountId: "712020:0e3c0f6e-9a35-4e9b-a4b8-2f6c0e3d1b7a", displayName: "Jiří Novák" },
 ];
 
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** `2026-03-01T09:15:30.123+0100`: an instant as Jira writes it, in `timeZone`. */
 export function jiraTime(millis: number, timeZone: string): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
+  let clock = wallClocks.get(timeZone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat("en-US", {
       timeZone,
       hourCycle: "h23",
       year: "numeric",
@@ -103,8 +106,10 @@ export function jiraTime(millis: number, timeZone: string): string {
       hour: "2-digit",
       minute: "2-digit",
       second: "2-digit",
-    }).formatToParts(millis).map((x) => [x.type, x.value]),
-  );
+    });
+    wallClocks.set(timeZone, clock);
+  }
+  const p = Object.fromEntries(clock.formatToParts(millis).map((x) => [x.type, x.value]));
   const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
   const offset = Math.round((wall - Math.floor(millis / 1000) * 1000) / 60000);
   const sign = offset < 0 ? "-" : "+";
@@ -347,6 +352,7 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
       if (!issue) throw new Error(`no issue ${key}`);
       change(issue);
       issue.fields.updated = jiraTime(at, timeZone);
+      version++;
       return issue;
     },
     async [Symbol.asyncDispose]() {
@@ -354,6 +360,20 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
     },
   };
   let base = "";
+  // Search results by JQL, valid while no issue was updated, added or removed: a benchmark pages
+  // through thousands of issues without re-sorting them for every page.
+  let version = 0;
+  const results = new Map<string, FakeIssue[]>();
+  const matchingIssues = (jql: string, parsed: ReturnType<typeof parseJql>) => {
+    const key = `${version}:${state.issues.length}:${jql}`;
+    let found = results.get(key);
+    if (!found) {
+      found = sortIssues(state.issues.filter(parsed.matches), parsed.order);
+      results.clear();
+      results.set(key, found);
+    }
+    return found;
+  };
 
   const findIssue = (idOrKey: string) =>
     state.issues.find((i) => i.id === idOrKey || i.key === idOrKey.toUpperCase());
@@ -385,7 +405,7 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
         return errorBody(400, ["The provided next page token is invalid or expired."]);
       }
     }
-    const matching = sortIssues(state.issues.filter(parsed.matches), parsed.order);
+    const matching = matchingIssues(jql, parsed);
     const page = matching.slice(offset, offset + maxResults);
     const expand = (params.expand ?? "").split(",").map((e) => e.trim());
     const issues = page.map((issue) => {
