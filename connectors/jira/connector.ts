@@ -63,8 +63,23 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
     return table;
   }
 
+  /** The table narrowed to `columns`, in their order (projection pushdown). */
+  function projected(table: JiraTable, columns: string[] | undefined): JiraTable {
+    if (!columns) return table;
+    const byName = new Map(table.columns.map((column) => [column[0], column]));
+    return {
+      ...table,
+      columns: columns.map((name) => {
+        const column = byName.get(name);
+        if (!column) throw new InputError(`Jira table ${table.name} has no column "${name}"`);
+        return column;
+      }),
+    };
+  }
+
   async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
     const table = known(name);
+    const output = projected(table, options.columns);
     let rowOffset = 0;
     for await (
       const rows of readTableRows({
@@ -78,9 +93,8 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
         warn: (message) => ctx.log.warn(message),
       })
     ) {
-      const batch = rowsBatch(arrow, table, rows, rowOffset);
+      yield rowsBatch(arrow, output, rows, rowOffset);
       rowOffset += rows.length;
-      yield options.columns ? batch.select(options.columns) : batch;
     }
   }
 

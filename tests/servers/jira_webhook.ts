@@ -184,9 +184,11 @@ export interface GeneratedEvent {
 
 /**
  * `count` deterministic deliveries over `issues` cycling through issue updates (with a
- * changelog), comment creations and edits, issue-link creations, comment deletions and issue
- * creations; event i has identifier `evt-<i>` and timestamp `start + i` ms. For load tests: each
- * produces exactly one row in one table except updates (an issues row and changelog rows).
+ * changelog), comment creations, comment edits, issue-link creations and comment deletions;
+ * event i has identifier `evt-<i>` and timestamp `start + i` ms. For load tests: receive() turns
+ * each comment or link event into exactly one row (comments or issuelinks, ids unique per
+ * event); an update gives one issues row and one changelog row (history id 800000 + i), plus
+ * attachments and issuelinks rows when the issue has some.
  */
 export function* jiraEvents(
   issues: FakeIssue[],
