@@ -13,8 +13,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
-import { buildProgram } from "../cli.ts";
+import { commandPaths } from "../runtime/commands/command_table.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const TARGET_RATIO = 2;
@@ -22,19 +21,6 @@ const TARGET_RATIO = 2;
 function flag(name: string, fallback: string): string {
   const index = Deno.args.indexOf(`--${name}`);
   return index >= 0 && Deno.args[index + 1] ? Deno.args[index + 1] : fallback;
-}
-
-/** Every command path, e.g. `["connector", "test"]`, after the top level `[]`. */
-function commandPaths(): string[][] {
-  const paths: string[][] = [[]];
-  const walk = (command: Command, path: string[]): void => {
-    for (const sub of command.commands) {
-      paths.push([...path, sub.name()]);
-      walk(sub, [...path, sub.name()]);
-    }
-  };
-  walk(buildProgram(() => {}), []);
-  return paths;
 }
 
 async function timeOnce(args: string[]): Promise<number> {
@@ -67,7 +53,7 @@ try {
   const compare = flag("compare", "");
   const cases = [
     { name: "empty deno program", args: ["run", "-A", empty] },
-    ...commandPaths().map((path) => helpOf(CLI, path)),
+    ...[[], ...commandPaths()].map((path) => helpOf(CLI, path)),
     ...(compare
       ? [[], ["extract"]].map((path) => helpOf(join(compare, "cli.ts"), path, `${compare}: `))
       : []),

@@ -1,45 +1,58 @@
 /** `dvt extract`: the command-line surface. The work lives in run_extract.ts, loaded lazily. */
-import { Command } from "commander";
-import {
-  collectKeyValue,
-  type ExitCodeSink,
-  type GlobalOptions,
-  parseList,
-  parsePositiveInt,
-} from "./options.ts";
+import type { CommandSpec } from "./command_spec.ts";
+import { collectKeyValue, parseList, parsePositiveInt } from "./options.ts";
 import type { ExtractCliOptions } from "./run_extract.ts";
 
-/** Builds the `extract` command. */
-export function extractCommand(globals: () => GlobalOptions, exit: ExitCodeSink): Command {
-  return new Command("extract")
-    .description("Extract tables from a source into Parquet files and an extract.duckdb")
-    .argument("[source]", "source name from dvt.yaml (default: every source in dvt.yaml)")
-    .option("--connector <name|path|url>", "connector to run ad hoc, without dvt.yaml")
-    .option("--config <file>", "YAML or JSON file with the connector's config")
-    .option(
-      "--set <key=value>",
-      "set one config value (repeatable; lists: a,b)",
-      collectKeyValue,
-      [],
-    )
-    .option("--tables <a,b>", "extract only these tables", parseList)
-    .option("--out <dir>", "output directory (default: extracts/<source>)")
-    .option("--full-refresh", "ignore incremental state and replace every table", false)
-    .option("--threads <n>", "tables read in parallel (default: 4)", parsePositiveInt)
-    .option("--check", "run the connector's health check first", false)
-    .option("--project <file>", "project file (default: ./dvt.yaml)")
-    .option("--json", "print the result as JSON, progress as JSON lines on stderr", false)
-    .addHelpText(
-      "after",
-      `
+/** The `extract` command. */
+export const extractCommand: CommandSpec = {
+  name: "extract",
+  description: "Extract tables from a source into Parquet files and an extract.duckdb",
+  arguments: [
+    {
+      name: "source",
+      description: "source name from dvt.yaml (default: every source in dvt.yaml)",
+    },
+  ],
+  options: [
+    {
+      flags: "--connector <name|path|url>",
+      description: "connector to run ad hoc, without dvt.yaml",
+    },
+    { flags: "--config <file>", description: "YAML or JSON file with the connector's config" },
+    {
+      flags: "--set <key=value>",
+      description: "set one config value (repeatable; lists: a,b)",
+      parse: collectKeyValue,
+      default: [],
+    },
+    { flags: "--tables <a,b>", description: "extract only these tables", parse: parseList },
+    { flags: "--out <dir>", description: "output directory (default: extracts/<source>)" },
+    {
+      flags: "--full-refresh",
+      description: "ignore incremental state and replace every table",
+      default: false,
+    },
+    {
+      flags: "--threads <n>",
+      description: "tables read in parallel (default: 4)",
+      parse: parsePositiveInt,
+    },
+    { flags: "--check", description: "run the connector's health check first", default: false },
+    { flags: "--project <file>", description: "project file (default: ./dvt.yaml)" },
+    {
+      flags: "--json",
+      description: "print the result as JSON, progress as JSON lines on stderr",
+      default: false,
+    },
+  ],
+  helpAfter: `
 Examples:
   dvt extract shop                                   run source "shop" from dvt.yaml
   dvt extract shop --tables orders --full-refresh    re-extract one table from scratch
   dvt extract --connector files --set 'paths=data/*.csv' --out ./x
   dvt extract --connector ./connectors/hubspot --config hubspot.yaml --json`,
-    )
-    .action(async (source: string | undefined, options: ExtractCliOptions) => {
-      const { runExtract } = await import("./run_extract.ts");
-      exit(await runExtract(source, options, globals()));
-    });
-}
+  run: async ({ args: [source], options, globals }) => {
+    const { runExtract } = await import("./run_extract.ts");
+    return runExtract(source, options as ExtractCliOptions, globals);
+  },
+};

@@ -1,10 +1,10 @@
 /**
- * Option types and parsers shared by command definitions. Kept free of heavy imports: this file
+ * Option types and value parsers shared by command definitions. Kept free of heavy imports: this file
  * loads on every `dvt` invocation, `--help` included.
  *
  * @module
  */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "./command_spec.ts";
 import type { LogLevel } from "../util/output.ts";
 
 /** Options every command receives from the program. */
@@ -36,6 +36,3 @@ export function parsePositiveInt(value: string): number {
 export function parseList(value: string): string[] {
   return value.split(",").map((item) => item.trim()).filter((item) => item);
 }
-
-/** Sets the process exit code chosen by a command without exiting early. */
-export type ExitCodeSink = (code: number) => void;

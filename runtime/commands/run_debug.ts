@@ -22,7 +22,7 @@ import { createLogger, paint, printJson, printResult } from "../util/output.ts";
 import { VERSION } from "../version.ts";
 import type { GlobalOptions } from "./options.ts";
 
-/** Options of `dvt debug` as parsed by commander. */
+/** Options of `dvt debug` as read from the command line. */
 export interface DebugCliOptions {
   project?: string;
   json?: boolean;

@@ -33,7 +33,7 @@ import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
 import type { YamlFile } from "../util/yaml_file.ts";
 import type { GlobalOptions } from "./options.ts";
 
-/** Options of `dvt extract` as parsed by commander. */
+/** Options of `dvt extract` as read from the command line. */
 export interface ExtractCliOptions {
   connector?: string;
   config?: string;

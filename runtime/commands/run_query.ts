@@ -19,7 +19,7 @@ import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
 import { csvLine, formatTextTable } from "../util/text_table.ts";
 import type { GlobalOptions } from "./options.ts";
 
-/** Options of `dvt query` as parsed by commander. */
+/** Options of `dvt query` as read from the command line. */
 export interface QueryCliOptions {
   csv: boolean;
   json: boolean;

@@ -19,7 +19,7 @@ import { formatTextTable } from "../util/text_table.ts";
 import { formatSize } from "../util/units.ts";
 import type { GlobalOptions } from "./options.ts";
 
-/** Options of `dvt status` as parsed by commander. */
+/** Options of `dvt status` as read from the command line. */
 export interface StatusCliOptions {
   project?: string;
   json?: boolean;

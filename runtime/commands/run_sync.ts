@@ -23,7 +23,7 @@ type SyncFlags =
   | "offline"
   | "trustUnverified";
 
-/** Options of `dvt sync` as parsed by commander. */
+/** Options of `dvt sync` as read from the command line. */
 export interface SyncCliOptions extends Pick<SyncJarsOptions, SyncFlags> {
   classpath: boolean;
   threads?: number;

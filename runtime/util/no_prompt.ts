@@ -8,8 +8,6 @@
  *
  * @module
  */
-import { basename } from "node:path";
-
 /** Whether Deno could prompt in this process. */
 function mayPrompt(): boolean {
   if (Deno.env.get("DENO_NO_PROMPT")) return false;
@@ -18,7 +16,8 @@ function mayPrompt(): boolean {
 
 function relaunchArgs(): string[] {
   // A compiled dvt is its own executable; under `deno run` the script needs its flags back.
-  const compiled = !/^deno(\.exe)?$/.test(basename(Deno.execPath()));
+  // (The file name by hand: node:path would load Deno's Node layer on every start, --help too.)
+  const compiled = !/(^|[\\/])deno(\.exe)?$/.test(Deno.execPath());
   return compiled ? [...Deno.args] : [
     "run",
     "--no-prompt",
