@@ -71,6 +71,10 @@ function issueEvent(event: string, payload: Payload, deleted: boolean): EventTab
     };
     out.push({ table: "changelog", rows: changelogRows(issue, history) });
   }
+  // An update that is a comment (issue_event_type_name issue_commented) carries the comment.
+  if (payload.comment && typeof payload.comment === "object" && payload.comment.id) {
+    out.push({ table: "comments", rows: [commentRow(issue, payload.comment)] });
+  }
   // The issue in a payload is complete: its attachments and links are the current ones.
   if (Array.isArray(issue.fields?.attachment)) {
     out.push({ table: "attachments", rows: attachmentRows(issue) });

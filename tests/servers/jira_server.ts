@@ -73,6 +73,8 @@ export interface JiraServer extends AsyncDisposable {
   faults: JiraFault[];
   /** Comment/changelog pages starting at or after this index come back empty (total kept). */
   cutPaginationAt?: number;
+  /** A broken search: pages say `isLast: false` but carry no `nextPageToken`. */
+  dropNextPageToken?: boolean;
   requests: {
     method: string;
     path: string;
@@ -432,7 +434,7 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
     const isLast = offset + maxResults >= matching.length;
     return Response.json({
       issues,
-      ...(isLast ? {} : {
+      ...(isLast || state.dropNextPageToken ? {} : {
         nextPageToken: btoa(JSON.stringify({ jql, offset: offset + maxResults })),
       }),
       isLast,

@@ -151,3 +151,69 @@ Deno.test("jira: a comment pagination that stops before its total fails the comm
     expectedIssues(server.issues),
   );
 });
+
+Deno.test("jira: JQL Jira refuses is bad input with Jira's message", async () => {
+  await using dir = await tempDir();
+  await using server = startJiraServer({
+    email: EMAIL,
+    token: TOKEN,
+    issues: jiraFixture({ issues: 3 }),
+  });
+  const result = await runCli(
+    [
+      "extract",
+      "--connector",
+      "jira",
+      ...sets(server.url, { jql: "status =" }),
+      "--tables",
+      "issues",
+      "--out",
+      join(dir.path, "out"),
+    ],
+    { env: ENV },
+  );
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /Jira GET \/rest\/api\/3\/search\/jql rejected the request: Error in the JQL Query: Expecting either a value, list or function but got '\)'/,
+  );
+  const ordered = await runCli(
+    [
+      "extract",
+      "--connector",
+      "jira",
+      ...sets(server.url, { jql: "project = ALPHA ORDER BY key" }),
+    ],
+    { env: ENV },
+  );
+  assert.equal(ordered.code, 2);
+  assert.match(ordered.stderr, /the jql option must not contain ORDER BY/);
+});
+
+Deno.test("jira: a search page claiming more issues without a nextPageToken fails the table", async () => {
+  await using dir = await tempDir();
+  await using server = startJiraServer({
+    email: EMAIL,
+    token: TOKEN,
+    issues: jiraFixture({ issues: 12 }),
+  });
+  server.dropNextPageToken = true;
+  const result = await runCli(
+    [
+      "extract",
+      "--connector",
+      "jira",
+      ...sets(server.url),
+      "--tables",
+      "issues",
+      "--out",
+      join(dir.path, "out"),
+    ],
+    { env: ENV },
+  );
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stderr,
+    /Jira search page 1 says more issues follow \(isLast: false\) but gives no nextPageToken/,
+  );
+});

@@ -133,6 +133,20 @@ Deno.test("jira receive: jira:issue_updated adds the change's changelog rows", a
   );
 });
 
+Deno.test("jira receive: an issue_commented update also gives the comment's row", async () => {
+  const issue = issues[5];
+  const comment = issue.comments[0];
+  const body = {
+    ...issuePayload("jira:issue_updated", issue, { timestamp: AT }),
+    issue_event_type_name: "issue_commented",
+    comment: { ...comment, body: "as a string" },
+  };
+  const out = await receive(body);
+  assert.deepEqual(out.comments.map((c) => [c.id, c.issue_key, c.body, c.deleted]), [
+    [Number(comment.id), issue.key, "as a string", false],
+  ]);
+});
+
 Deno.test("jira receive: jira:issue_deleted is a tombstone row", async () => {
   const out = await receive(issuePayload("jira:issue_deleted", issues[1], { timestamp: AT }));
   assert.deepEqual(Object.keys(out), ["issues"]);
