@@ -1,8 +1,9 @@
 /**
- * Streams Arrow record batches into one zstd-compressed Parquet file with constant memory:
- * each batch crosses into parquet-wasm as Arrow IPC, `transformParquetStream` encodes row
- * groups as they fill, and the bytes it emits go straight to the file. Nothing holds more than
- * one batch plus one row group in flight, whatever the table size.
+ * Streams Arrow record batches into one zstd-compressed Parquet file with constant memory.
+ * A table of more than one batch is encoded in a worker thread (parquet_encoder_thread.ts): the
+ * reader keeps decoding rows while the worker encodes, with at most two batches between them.
+ * A table of one batch (or none) is encoded here, where it costs no worker start-up. Either way
+ * nothing holds more than a couple of batches plus one row group, whatever the table size.
  *
  * @module
  */
@@ -11,14 +12,12 @@ import * as parquet from "parquet-wasm";
 import { conformBatch, emptyBatch } from "./arrow_schema.ts";
 import { ExtractError } from "../errors.ts";
 import { addLogicalTypes } from "./parquet_logical_types.ts";
+import { EncoderFailure, ParquetEncoderThread } from "./parquet_encoder_thread.ts";
+import { writeAll, writerProperties } from "./parquet_properties.ts";
 import type { BatchSource } from "../protocol.ts";
 import { iteratorOf } from "../util/iterator_of.ts";
 
-/**
- * Rows per row group. DuckDB parallelises scans per row group and uses 122,880 for its own
- * files; matching it keeps reads parallel and bounds the writer's buffered row group.
- */
-export const MAX_ROW_GROUP_ROWS = 122_880;
+export { MAX_ROW_GROUP_ROWS } from "./parquet_properties.ts";
 
 /** Options of {@linkcode writeParquetFile}. */
 export interface ParquetWriteOptions {
@@ -35,21 +34,6 @@ export interface ParquetWriteResult {
   rows: number;
   bytes: number;
   schema: arrow.Schema;
-}
-
-let writerProperties: parquet.WriterProperties | undefined;
-
-function properties(): parquet.WriterProperties {
-  // Built once: transformParquetStream borrows it, and it is immutable.
-  writerProperties ??= new parquet.WriterPropertiesBuilder()
-    .setCompression(parquet.Compression.ZSTD)
-    .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
-    .setCreatedBy("dvt")
-    // Measured: dictionary pages on high-cardinality columns made files 3x larger and writes
-    // 1.8x slower; zstd already folds repeated values, so plain encoding wins overall.
-    .setDictionaryEnabled(false)
-    .build();
-  return writerProperties;
 }
 
 /**
@@ -90,14 +74,47 @@ function nullRow(schema: arrow.Schema): arrow.RecordBatch {
   return new arrow.RecordBatch(new arrow.Schema(fields), data);
 }
 
-/** Moves one Arrow JS batch into wasm memory as a parquet-wasm RecordBatch. */
-function toWasmBatch(batch: arrow.RecordBatch): parquet.RecordBatch {
-  const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
-  const table = parquet.Table.fromIPCStream(ipc);
-  try {
-    return table.recordBatch(0)!;
-  } finally {
-    table.free();
+/** The source's batches checked against (or defining) the schema, with the running row count. */
+class ConformedBatches {
+  readonly #iterator: AsyncIterator<arrow.RecordBatch> | Iterator<arrow.RecordBatch>;
+  readonly #options: ParquetWriteOptions;
+  schema?: arrow.Schema;
+  rows = 0;
+  #index = 0;
+
+  constructor(batches: BatchSource, options: ParquetWriteOptions) {
+    this.#iterator = iteratorOf(batches);
+    this.#options = options;
+    this.schema = options.schema;
+    if (this.schema) assertWritable(options.table, this.schema);
+  }
+
+  /** The next batch under the file's schema; undefined when the source ended. */
+  async next(): Promise<arrow.RecordBatch | undefined> {
+    const next = await this.#iterator.next();
+    if (next.done) return undefined;
+    if (!this.schema) assertWritable(this.#options.table, this.schema = next.value.schema);
+    return conformBatch(this.#options.table, this.#index++, next.value, this.schema);
+  }
+
+  /** Counts a batch the encoder took and tells the caller. */
+  handed(batch: arrow.RecordBatch): void {
+    this.rows += batch.numRows;
+    this.#options.onBatch?.(batch, this.rows);
+  }
+
+  /** Stops the source early (it closes its cursor or connection). */
+  async stop(): Promise<void> {
+    await Promise.resolve(this.#iterator.return?.()).catch(() => {});
+  }
+
+  requireSchema(): arrow.Schema {
+    if (this.schema) return this.schema;
+    const table = this.#options.table;
+    throw new ExtractError(`table "${table}" yielded no batches and declares no schema`, {
+      table,
+      hint: "declare the table with discover() so an empty table still has columns",
+    });
   }
 }
 
@@ -122,73 +139,53 @@ export async function writeParquetFile(
   batches: BatchSource,
   options: ParquetWriteOptions,
 ): Promise<ParquetWriteResult> {
-  const iterator = iteratorOf(batches);
-  let schema = options.schema;
-  let rows = 0;
-  let index = 0;
-  let sourceError: unknown;
-  let finished = false;
-  const input = new ReadableStream<parquet.RecordBatch>({
-    async pull(controller) {
-      try {
-        const next = await iterator.next();
-        if (next.done) {
-          finished = true;
-          if (index === 0) controller.enqueue(toWasmBatch(emptyBatch(requireSchema())));
-          controller.close();
-          return;
-        }
-        if (!schema) assertWritable(options.table, schema = next.value.schema);
-        const batch = conformBatch(options.table, index++, next.value, schema);
-        rows += batch.numRows;
-        controller.enqueue(toWasmBatch(batch));
-        options.onBatch?.(batch, rows);
-      } catch (error) {
-        sourceError = error;
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  }, { highWaterMark: 0 });
-
-  function requireSchema(): arrow.Schema {
-    if (schema) return schema;
-    throw new ExtractError(`table "${options.table}" yielded no batches and declares no schema`, {
+  const source = new ConformedBatches(batches, options);
+  let encoder: ParquetEncoderThread | undefined;
+  try {
+    const first = await source.next();
+    const second = first && await source.next();
+    if (second) {
+      const thread = encoder = ParquetEncoderThread.open(path);
+      const hand = async (batch: arrow.RecordBatch) => {
+        await thread.write(batch);
+        source.handed(batch);
+      };
+      await hand(first);
+      await hand(second);
+      for (let batch = await source.next(); batch; batch = await source.next()) await hand(batch);
+      await encoder.finish();
+    } else {
+      await writeInProcess(path, first ?? emptyBatch(source.requireSchema()));
+      if (first) source.handed(first);
+    }
+    await addLogicalTypes(path, source.requireSchema().fields);
+  } catch (error) {
+    encoder?.terminate();
+    await source.stop();
+    if (!(error instanceof EncoderFailure)) throw error;
+    throw new ExtractError(`table "${options.table}": failed to write Parquet: ${error.message}`, {
       table: options.table,
-      hint: "declare the table with discover() so an empty table still has columns",
+      cause: error,
     });
   }
+  const bytes = (await Deno.stat(path)).size;
+  return { rows: source.rows, bytes, schema: source.requireSchema() };
+}
 
-  if (schema) assertWritable(options.table, schema);
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  let bytes = 0;
+/** Encodes one batch on this thread (a worker would cost more to start than it saves). */
+async function writeInProcess(path: string, batch: arrow.RecordBatch): Promise<void> {
+  let encoded: Uint8Array;
   try {
-    const output = await parquet.transformParquetStream(input, properties());
-    for await (const chunk of output as ReadableStream<Uint8Array>) {
-      bytes += await writeAll(file, chunk);
-    }
-    // The encoder ends its output quietly when its input fails, so check the source ourselves.
-    if (sourceError !== undefined) throw sourceError;
-    if (!finished) throw new Error("the Parquet encoder stopped before the last batch");
-    await addLogicalTypes(path, requireSchema().fields);
-    bytes = (await file.stat()).size;
-    await file.sync();
+    const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
+    encoded = parquet.writeParquet(parquet.Table.fromIPCStream(ipc), writerProperties());
   } catch (error) {
-    await Promise.resolve(iterator.return?.()).catch(() => {});
-    throw sourceError ?? new ExtractError(
-      `table "${options.table}": failed to write Parquet: ${(error as Error).message}`,
-      { table: options.table, cause: error },
-    );
+    throw new EncoderFailure(error instanceof Error ? error.message : String(error));
+  }
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    await writeAll(file, encoded);
+    await file.sync();
   } finally {
     file.close();
   }
-  return { rows, bytes, schema: schema! };
-}
-
-async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<number> {
-  let written = 0;
-  while (written < chunk.length) written += await file.write(chunk.subarray(written));
-  return written;
 }

@@ -1,0 +1,126 @@
+/**
+ * A Parquet file encoded in its own worker thread. The caller hands Arrow record batches in
+ * order; each crosses as Arrow IPC whose buffer is transferred (no copy), and at most
+ * {@linkcode MAX_BATCHES_IN_FLIGHT} wait in the worker, so memory stays constant and a slow
+ * encoder slows the reader down instead of queueing the table. Decoding source rows and
+ * encoding Parquet then run on two cores; parallel parts each get their own encoder.
+ *
+ * @module
+ */
+import * as arrow from "apache-arrow";
+
+/** Batches handed over but not yet taken by the encoder; bounds the memory between threads. */
+export const MAX_BATCHES_IN_FLIGHT = 2;
+
+const WORKER_URL = new URL("./parquet_encoder_worker.ts", import.meta.url);
+
+/** Messages to the worker. */
+export type EncoderRequest =
+  | { kind: "open"; path: string }
+  | { kind: "batch"; ipc: Uint8Array }
+  | { kind: "end" };
+
+/** Messages from the worker. */
+export type EncoderReply =
+  | { kind: "taken" }
+  | { kind: "done" }
+  | { kind: "failed"; message: string };
+
+/** The encoder failed (not the source): the caller reports it as a failed Parquet write. */
+export class EncoderFailure extends Error {}
+
+type Outcome = { ok: true } | { ok: false; error: EncoderFailure };
+
+/** One Parquet file being written by a worker; see the module doc. */
+export class ParquetEncoderThread {
+  readonly #worker: Worker;
+  #credits = MAX_BATCHES_IN_FLIGHT;
+  #outcome?: Outcome;
+  #wake?: () => void;
+  #ended = false;
+
+  private constructor(path: string) {
+    this.#worker = new Worker(WORKER_URL.href, { type: "module", name: "dvt-parquet-encoder" });
+    this.#worker.onmessage = (event: MessageEvent<EncoderReply>) => this.#receive(event.data);
+    this.#worker.onerror = (event: ErrorEvent) => {
+      // Handled here: an unhandled worker error would end the whole process.
+      event.preventDefault();
+      this.#settle({ ok: false, error: new EncoderFailure(event.message) });
+    };
+    this.#worker.postMessage({ kind: "open", path } satisfies EncoderRequest);
+  }
+
+  /** Starts a worker writing `path` (created or truncated). */
+  static open(path: string): ParquetEncoderThread {
+    return new ParquetEncoderThread(path);
+  }
+
+  /** Hands `batch` to the encoder, waiting while {@linkcode MAX_BATCHES_IN_FLIGHT} are queued. */
+  async write(batch: arrow.RecordBatch): Promise<void> {
+    while (this.#credits === 0 && !this.#outcome) await this.#waitForReply();
+    this.#throwIfSettled();
+    const ipc = exclusive(arrow.tableToIPC(new arrow.Table(batch), "stream"));
+    this.#credits--;
+    this.#worker.postMessage({ kind: "batch", ipc } satisfies EncoderRequest, [ipc.buffer]);
+  }
+
+  /** Ends the input and waits until the file is complete and synced; always stops the worker. */
+  async finish(): Promise<void> {
+    try {
+      this.#throwIfSettled();
+      this.#ended = true;
+      this.#worker.postMessage({ kind: "end" } satisfies EncoderRequest);
+      while (!this.#outcome) await this.#waitForReply();
+      if (!this.#outcome.ok) throw this.#outcome.error;
+    } finally {
+      this.terminate();
+    }
+  }
+
+  /** Stops the worker at once (the file is left as it is; the caller removes it). */
+  terminate(): void {
+    this.#worker.terminate();
+    this.#settle({ ok: false, error: new EncoderFailure("the Parquet encoder was stopped") });
+  }
+
+  #receive(message: EncoderReply): void {
+    if (message.kind === "taken") this.#credits++;
+    else if (message.kind === "done") {
+      this.#settle(
+        this.#ended
+          ? { ok: true }
+          : { ok: false, error: new EncoderFailure("the encoder finished before the last batch") },
+      );
+    } else this.#settle({ ok: false, error: new EncoderFailure(message.message) });
+    this.#wakeUp();
+  }
+
+  #settle(outcome: Outcome): void {
+    this.#outcome ??= outcome;
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #waitForReply(): Promise<void> {
+    return new Promise((resolve) => this.#wake = resolve);
+  }
+
+  #throwIfSettled(): void {
+    if (!this.#outcome) return;
+    if (!this.#outcome.ok) throw this.#outcome.error;
+    throw new EncoderFailure("the encoder finished before the last batch");
+  }
+}
+
+/** `bytes` over a buffer of its own, so transferring the buffer moves nothing else. */
+function exclusive(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+    return bytes as Uint8Array<ArrayBuffer>;
+  }
+  return bytes.slice();
+}

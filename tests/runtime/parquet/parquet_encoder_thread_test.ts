@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import * as arrow from "apache-arrow";
+import { queryDuckDB, tempDir } from "../../_helpers.ts";
+import { ExtractError } from "../../../runtime/errors.ts";
+import {
+  EncoderFailure,
+  MAX_BATCHES_IN_FLIGHT,
+  ParquetEncoderThread,
+} from "../../../runtime/parquet/parquet_encoder_thread.ts";
+import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
+import { batchOf } from "../../fixtures/runtime/connectors.ts";
+
+const rows = (from: number, n: number) =>
+  batchOf({
+    id: { type: new arrow.Int64(), values: Array.from({ length: n }, (_, i) => BigInt(from + i)) },
+    name: { type: new arrow.Utf8(), values: Array.from({ length: n }, (_, i) => `n${from + i}`) },
+  });
+
+Deno.test("ParquetEncoderThread writes the batches it is handed, in order, read back by DuckDB", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/t.parquet`;
+  const encoder = ParquetEncoderThread.open(path);
+  for (let i = 0; i < 5; i++) await encoder.write(rows(i * 1000, 1000));
+  await encoder.finish();
+  const [row] = await queryDuckDB(
+    undefined,
+    `SELECT count(*)::INT AS n, sum(id)::BIGINT AS s, max(name) AS m FROM '${path}'`,
+  );
+  assert.equal(row.n, 5000);
+  assert.equal(row.s, 12_497_500n);
+  assert.equal(row.m, "n999");
+});
+
+Deno.test("ParquetEncoderThread takes more batches than its in-flight bound as the worker consumes them", async () => {
+  await using dir = await tempDir();
+  const encoder = ParquetEncoderThread.open(`${dir.path}/b.parquet`);
+  try {
+    // Sends beyond the bound wait for the worker's "taken": they only finish if credits return.
+    const sends = Array.from({ length: MAX_BATCHES_IN_FLIGHT + 1 }, (_, i) => i);
+    let resolved = 0;
+    const pending = sends.reduce(
+      (chain, i) =>
+        chain.then(() => encoder.write(rows(i * 10, 10))).then(() => {
+          resolved++;
+        }),
+      Promise.resolve(),
+    );
+    await pending;
+    assert.equal(resolved, MAX_BATCHES_IN_FLIGHT + 1);
+    await encoder.finish();
+  } finally {
+    encoder.terminate();
+  }
+});
+
+Deno.test("ParquetEncoderThread reports a file it cannot write instead of hanging", async () => {
+  await using dir = await tempDir();
+  const encoder = ParquetEncoderThread.open(`${dir.path}/missing/dir/t.parquet`);
+  await assert.rejects(async () => {
+    for (let i = 0; i < 10; i++) await encoder.write(rows(i, 1));
+    await encoder.finish();
+  }, EncoderFailure);
+});
+
+Deno.test("writeParquetFile() fails a multi-batch table it cannot write with an ExtractError", async () => {
+  await using dir = await tempDir();
+  const error = await writeParquetFile(
+    `${dir.path}/missing/t.parquet`,
+    [rows(0, 10), rows(10, 10), rows(20, 10)],
+    { table: "t" },
+  ).then(() => undefined, (caught) => caught);
+  assert.ok(error instanceof ExtractError, String(error));
+  assert.match(error.message, /^table "t": failed to write Parquet: /);
+});
+
+Deno.test("writeParquetFile() stops the source and the worker when the source fails midway", async () => {
+  await using dir = await tempDir();
+  let closed = false;
+  async function* failing() {
+    try {
+      for (let i = 0; i < 4; i++) yield rows(i * 10, 10);
+      throw new Error("connection reset");
+    } finally {
+      closed = true;
+    }
+  }
+  await assert.rejects(
+    () => writeParquetFile(`${dir.path}/f.parquet`, failing(), { table: "f" }),
+    /connection reset/,
+  );
+  assert.ok(closed);
+});
