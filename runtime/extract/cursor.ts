@@ -13,6 +13,9 @@ import type { CursorValue } from "../protocol.ts";
 
 type Comparable = bigint | number | string;
 
+const INT64_MAX = 0x7fff_ffff_ffff_ffffn;
+const INT32_MAX = 0x7fff_ffff;
+
 const NANOS_PER_UNIT: Record<number, bigint> = {
   [arrow.TimeUnit.SECOND]: 1_000_000_000n,
   [arrow.TimeUnit.MILLISECOND]: 1_000_000n,
@@ -33,6 +36,7 @@ export function isoFromEpochNanos(nanos: bigint): string {
 /** Follows the maximum of one column across the batches written. */
 export class CursorTracker {
   readonly column: string;
+  readonly #table: string;
   #type: arrow.DataType;
   #max: Comparable | undefined;
 
@@ -56,6 +60,7 @@ export class CursorTracker {
       );
     }
     this.column = column;
+    this.#table = table;
     this.#type = type;
   }
 
@@ -91,13 +96,52 @@ export class CursorTracker {
     if (max === undefined) return undefined;
     const type = this.#type;
     if (arrow.DataType.isTimestamp(type)) {
-      return isoFromEpochNanos((max as bigint) * NANOS_PER_UNIT[type.unit]);
+      if (max === INT64_MAX || max === -INT64_MAX) this.#failInfinite(max > 0n);
+      return this.#rendered(() => isoFromEpochNanos((max as bigint) * NANOS_PER_UNIT[type.unit]));
     }
     if (arrow.DataType.isDate(type)) {
+      if (type.unit === arrow.DateUnit.DAY && Math.abs(Number(max)) === INT32_MAX) {
+        this.#failInfinite(Number(max) > 0);
+      }
       const millis = type.unit === arrow.DateUnit.DAY ? Number(max) * 86_400_000 : Number(max);
-      return new Date(millis).toISOString().slice(0, 10);
+      return this.#rendered(() => new Date(millis).toISOString().slice(0, 10));
     }
     if (typeof max === "bigint") return max.toString();
     return max;
+  }
+
+  /**
+   * `infinity` (stored as the type's maximum, DuckDB's convention) cannot be a cursor: nothing
+   * is later, so every following run would select no rows. The table fails instead of
+   * publishing a cursor that silently stops the incremental loads.
+   */
+  #failInfinite(positive: boolean): never {
+    const value = positive ? "infinity" : "-infinity";
+    throw new ExtractError(
+      `table "${this.#table}": cursor column "${this.column}" holds ${value}, which cannot be ` +
+        `an incremental cursor (no later value exists, so later runs would read nothing new)`,
+      {
+        table: this.#table,
+        hint: `read the table through a view without those rows (e.g. WHERE "${this.column}" ` +
+          `<> '${value}'), or choose another cursor column`,
+      },
+    );
+  }
+
+  /** Runs `render`, turning a date outside JavaScript's range into a clear table error. */
+  #rendered(render: () => string): string {
+    try {
+      return render();
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ExtractError(
+        `table "${this.#table}": cursor column "${this.column}" holds a date outside ` +
+          `years -271821 to 275760, which the incremental state cannot store`,
+        {
+          table: this.#table,
+          hint: `read the table through a view without those rows, or choose another cursor column`,
+        },
+      );
+    }
   }
 }

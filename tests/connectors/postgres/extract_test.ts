@@ -206,3 +206,37 @@ Deno.test({
     assert.ok(report.results.every((r: { status: string }) => r.status !== "failed"));
   },
 });
+
+Deno.test({
+  name: "postgres: an infinity cursor fails the table with a clear error; its data stays",
+  ignore,
+  async fn() {
+    await using db = await testDatabase(`
+      CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL, day date NOT NULL);
+      INSERT INTO events VALUES (1, '2026-01-01 00:00:00+00', '2026-01-01');
+    `);
+    await using dir = await tempDir();
+    await writeProject(
+      dir.path,
+      `    connector: postgres
+    incremental: { events: at }
+    out: out
+`,
+    );
+    const run = () => runCli(["extract", "shop"], { cwd: dir.path, env: db.env });
+    const first = await run();
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    await db.sql.query(`INSERT INTO events VALUES (2, 'infinity', 'infinity')`);
+    const second = await run();
+    assert.equal(second.code, 1, second.stderr + second.stdout);
+    assert.match(
+      second.stderr,
+      /table "events": cursor column "at" holds infinity, which cannot be an incremental cursor/,
+    );
+    assert.doesNotMatch(second.stderr, /RangeError|Invalid time value| {4}at /);
+    assert.deepEqual(
+      await queryDuckDB(`${dir.path}/out/extract.duckdb`, "SELECT id FROM events ORDER BY id"),
+      [{ id: 1 }],
+    );
+  },
+});

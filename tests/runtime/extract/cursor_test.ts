@@ -46,3 +46,30 @@ Deno.test("CursorTracker rejects a missing or unorderable cursor column", () => 
   });
   assert.throws(() => new CursorTracker("t", "flag", schema), /cannot order rows/);
 });
+
+Deno.test("CursorTracker fails clearly on an infinity cursor instead of a RangeError", () => {
+  const micros = (values: bigint[]) => {
+    const type = new arrow.TimestampMicrosecond("UTC");
+    const data = arrow.makeData({ type, length: values.length, data: BigInt64Array.from(values) });
+    const batch = new arrow.RecordBatch({ ts: data });
+    const tracker = new CursorTracker("events", "ts", batch.schema);
+    tracker.observe(batch);
+    return () => tracker.value();
+  };
+  const infinity = /^table "events": cursor column "ts" holds infinity, which cannot be an/;
+  assert.throws(
+    micros([1n, 0x7fff_ffff_ffff_ffffn]),
+    (e) => e instanceof ExtractError && infinity.test(e.message),
+  );
+  assert.throws(micros([-0x7fff_ffff_ffff_ffffn]), /holds -infinity/);
+  assert.throws(micros([0x7fff_ffff_ffff_0000n]), /holds a date outside years -271821 to 275760/);
+  const days = arrow.makeData({
+    type: new arrow.DateDay(),
+    length: 1,
+    data: Int32Array.of(0x7fff_ffff),
+  });
+  const batch = new arrow.RecordBatch({ d: days });
+  const tracker = new CursorTracker("t", "d", batch.schema);
+  tracker.observe(batch);
+  assert.throws(() => tracker.value(), /cursor column "d" holds infinity/);
+});
