@@ -11,6 +11,7 @@ import type { BatchQueue } from "./batch_queue.ts";
 import type { ColumnPlan, ColumnSink } from "./column_types.ts";
 import { explainError } from "./mysql_errors.ts";
 import type { MysqlSettings } from "./settings.ts";
+import { isNoTlsSupport, type TlsOptions, tlsOptions } from "./tls_options.ts";
 
 type ArrowModule = typeof Arrow;
 
@@ -59,8 +60,27 @@ export class MysqlClient {
     this.#settings = settings;
   }
 
-  /** Connects and prepares the session; driver errors become explained DvtErrors. */
+  /**
+   * Connects (TLS as `sslmode` says) and prepares the session; driver errors become explained
+   * DvtErrors. In the preferred mode a server without TLS is connected to again in plain TCP.
+   */
   static async connect(settings: MysqlSettings, table?: string): Promise<MysqlClient> {
+    const ssl = await tlsOptions(settings);
+    try {
+      return await MysqlClient.#open(settings, ssl);
+    } catch (error) {
+      if (ssl && settings.sslMode === "preferred" && isNoTlsSupport(error)) {
+        try {
+          return await MysqlClient.#open(settings, undefined);
+        } catch (plainError) {
+          throw explainError(plainError, settings, table);
+        }
+      }
+      throw explainError(error, settings, table);
+    }
+  }
+
+  static async #open(settings: MysqlSettings, ssl?: TlsOptions): Promise<MysqlClient> {
     const mysql = (await import("mysql2")).default;
     const connection = mysql.createConnection({
       host: settings.host,
@@ -68,6 +88,7 @@ export class MysqlClient {
       user: settings.user,
       password: settings.password,
       database: settings.database,
+      ssl,
       charset: "utf8mb4",
       connectTimeout: 10_000,
       supportBigNumbers: true,
@@ -85,7 +106,7 @@ export class MysqlClient {
       await client.query("SET time_zone = '+00:00'");
     } catch (error) {
       connection.destroy();
-      throw explainError(error, settings, table);
+      throw error;
     }
     connection.on("error", () => {}); // reported through the query that was running
     return client;

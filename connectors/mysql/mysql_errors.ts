@@ -82,7 +82,23 @@ export function explainError(
       );
     case "ER_SECURE_TRANSPORT_REQUIRED":
       return new InputError(`${target} accepts only TLS connections: ${reason}`, {
-        hint: "this connector connects without TLS; allow non-TLS connections for this user",
+        hint: `sslmode is ${settings.sslMode}; set sslmode to preferred, required or verify_ca`,
+      });
+    case "HANDSHAKE_NO_SSL_SUPPORT":
+      return new InputError(`${target} does not offer TLS, but sslmode is ${settings.sslMode}`, {
+        hint:
+          "enable TLS on the server, or set sslmode to preferred (TLS when offered) or disabled",
+      });
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "CERT_HAS_EXPIRED":
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return new InputError(`the TLS certificate of ${target} was not accepted: ${reason}`, {
+        hint:
+          `set ssl_ca to the PEM file of the CA that signed it (sslmode ${settings.sslMode}), ` +
+          "or sslmode: required to encrypt without verifying the certificate",
       });
     case "PROTOCOL_CONNECTION_LOST":
     case "ECONNRESET":

@@ -17,7 +17,26 @@ export interface MysqlConfig extends ConnectorConfig {
   parallel?: number;
   zero_dates?: ZeroDates;
   tinyint1_as_boolean?: boolean;
+  sslmode?: string;
+  ssl_ca?: string;
 }
+
+/**
+ * TLS modes, named and meant as the MySQL client's `--ssl-mode`: disabled (plain), preferred
+ * (TLS when the server offers it, else plain; the default), required (TLS, certificate not
+ * checked), verify_ca (TLS, certificate signed by a trusted CA), verify_identity (verify_ca and
+ * the certificate names the host).
+ */
+export const SSL_MODES = [
+  "disabled",
+  "preferred",
+  "required",
+  "verify_ca",
+  "verify_identity",
+] as const;
+
+/** One of {@linkcode SSL_MODES}. */
+export type SslMode = typeof SSL_MODES[number];
 
 /** Where and as whom to connect; `password` never leaves the driver options. */
 export interface MysqlSettings {
@@ -29,6 +48,9 @@ export interface MysqlSettings {
   /** Readers per table; undefined lets the connector choose by table size. */
   parallel?: number;
   mapping: MappingOptions;
+  sslMode: SslMode;
+  /** PEM file of the CA(s) that sign the server's certificate (verify modes); absent: system CAs. */
+  sslCa?: string;
 }
 
 /** The environment variable that holds the password; remote() names it, never its value. */
@@ -63,6 +85,7 @@ export function resolveSettings(ctx: ConnectorContext, config: MysqlConfig): Mys
   if (zeroDates !== "null" && zeroDates !== "error") {
     fail("zero_dates", `"${zeroDates}" is not a choice`, "set zero_dates to null or error");
   }
+  const { sslMode, sslCa } = resolveTls(config);
   return {
     host,
     port,
@@ -71,7 +94,34 @@ export function resolveSettings(ctx: ConnectorContext, config: MysqlConfig): Mys
     password: ctx.env(PASSWORD_ENV),
     parallel,
     mapping: { zeroDates, tinyint1AsBoolean: config.tinyint1_as_boolean ?? true },
+    sslMode,
+    sslCa,
   };
+}
+
+function resolveTls(config: MysqlConfig): { sslMode: SslMode; sslCa?: string } {
+  // Accepted as the MySQL client spells it too: REQUIRED, VERIFY-CA, ...
+  const text = String(config.sslmode ?? "preferred").toLowerCase().replaceAll("-", "_");
+  const sslMode = SSL_MODES.find((mode) => mode === text);
+  if (!sslMode) {
+    fail(
+      "sslmode",
+      `"${config.sslmode}" is not a TLS mode`,
+      `set sslmode to one of ${SSL_MODES.join(", ")}`,
+    );
+  }
+  const sslCa = config.ssl_ca;
+  if (sslCa !== undefined && (typeof sslCa !== "string" || !sslCa)) {
+    fail("ssl_ca", "must be the path of a PEM file", "set ssl_ca to e.g. /etc/mysql/ca.pem");
+  }
+  if (sslCa && sslMode !== "verify_ca" && sslMode !== "verify_identity") {
+    fail(
+      "ssl_ca",
+      `is only used to verify the server, but sslmode is ${sslMode}`,
+      "set sslmode to verify_ca or verify_identity, or remove ssl_ca",
+    );
+  }
+  return { sslMode, sslCa };
 }
 
 /** `user@host:port/database`, for messages (never the password). */
