@@ -1,9 +1,14 @@
 /**
  * A Parquet file encoded in its own worker thread. The caller hands Arrow record batches in
- * order; each crosses as Arrow IPC whose buffer is transferred (no copy), and at most
+ * order; each crosses as Arrow IPC in a transferred buffer, and at most
  * {@linkcode MAX_BATCHES_IN_FLIGHT} wait in the worker, so memory stays constant and a slow
  * encoder slows the reader down instead of queueing the table. Decoding source rows and
  * encoding Parquet then run on two cores; parallel parts each get their own encoder.
+ *
+ * The worker hands each buffer back once the encoder copied it into wasm memory, and the next
+ * batch is written into it: buffers allocated on one thread and freed on another made the
+ * allocator keep per-thread arenas of garbage (measured: peak RSS 800 MiB instead of 500 MiB
+ * for 2M rows).
  *
  * @module
  */
@@ -17,12 +22,12 @@ const WORKER_URL = new URL("./parquet_encoder_worker.ts", import.meta.url);
 /** Messages to the worker. */
 export type EncoderRequest =
   | { kind: "open"; path: string }
-  | { kind: "batch"; ipc: Uint8Array }
+  | { kind: "batch"; buffer: ArrayBuffer; length: number }
   | { kind: "end" };
 
 /** Messages from the worker. */
 export type EncoderReply =
-  | { kind: "taken" }
+  | { kind: "taken"; buffer: ArrayBuffer }
   | { kind: "done" }
   | { kind: "failed"; message: string };
 
@@ -38,6 +43,8 @@ export class ParquetEncoderThread {
   #outcome?: Outcome;
   #wake?: () => void;
   #ended = false;
+  /** Buffers the worker handed back, reused for the next batches. */
+  readonly #spare: ArrayBuffer[] = [];
 
   private constructor(path: string) {
     this.#worker = new Worker(WORKER_URL.href, { type: "module", name: "dvt-parquet-encoder" });
@@ -59,9 +66,12 @@ export class ParquetEncoderThread {
   async write(batch: arrow.RecordBatch): Promise<void> {
     while (this.#credits === 0 && !this.#outcome) await this.#waitForReply();
     this.#throwIfSettled();
-    const ipc = exclusive(arrow.tableToIPC(new arrow.Table(batch), "stream"));
+    const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
+    const buffer = this.#bufferFor(ipc.length);
+    new Uint8Array(buffer, 0, ipc.length).set(ipc);
     this.#credits--;
-    this.#worker.postMessage({ kind: "batch", ipc } satisfies EncoderRequest, [ipc.buffer]);
+    const request: EncoderRequest = { kind: "batch", buffer, length: ipc.length };
+    this.#worker.postMessage(request, [buffer]);
   }
 
   /** Ends the input and waits until the file is complete and synced; always stops the worker. */
@@ -84,8 +94,10 @@ export class ParquetEncoderThread {
   }
 
   #receive(message: EncoderReply): void {
-    if (message.kind === "taken") this.#credits++;
-    else if (message.kind === "done") {
+    if (message.kind === "taken") {
+      this.#credits++;
+      this.#spare.push(message.buffer);
+    } else if (message.kind === "done") {
       this.#settle(
         this.#ended
           ? { ok: true }
@@ -93,6 +105,14 @@ export class ParquetEncoderThread {
       );
     } else this.#settle({ ok: false, error: new EncoderFailure(message.message) });
     this.#wakeUp();
+  }
+
+  /** A spare buffer of at least `length` bytes, or a new one with room to grow. */
+  #bufferFor(length: number): ArrayBuffer {
+    const index = this.#spare.findIndex((buffer) => buffer.byteLength >= length);
+    if (index >= 0) return this.#spare.splice(index, 1)[0];
+    this.#spare.pop(); // too small: let it go rather than hold both
+    return new ArrayBuffer(Math.ceil(length * 1.25));
   }
 
   #settle(outcome: Outcome): void {
@@ -115,12 +135,4 @@ export class ParquetEncoderThread {
     if (!this.#outcome.ok) throw this.#outcome.error;
     throw new EncoderFailure("the encoder finished before the last batch");
   }
-}
-
-/** `bytes` over a buffer of its own, so transferring the buffer moves nothing else. */
-function exclusive(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
-    return bytes as Uint8Array<ArrayBuffer>;
-  }
-  return bytes.slice();
 }

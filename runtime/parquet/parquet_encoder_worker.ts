@@ -1,7 +1,8 @@
 /**
  * Worker entry of {@linkcode ParquetEncoderThread}: receives a file path, then Arrow IPC batches
  * (transferred, not copied), encodes them with parquet-wasm into that zstd Parquet file, and
- * says when it took each batch (the sender's backpressure) and when the file is complete.
+ * hands each buffer back once taken (the sender's backpressure, and its buffer for the next
+ * batch) and says when the file is complete.
  * Running here keeps zstd and Parquet encoding off the thread that decodes source rows.
  *
  * @module
@@ -11,7 +12,7 @@ import * as parquet from "parquet-wasm";
 import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
 import type { EncoderReply, EncoderRequest } from "./parquet_encoder_thread.ts";
 
-const queued: Uint8Array[] = [];
+const queued: { buffer: ArrayBuffer; length: number }[] = [];
 let ended = false;
 let wake: (() => void) | undefined;
 
@@ -22,14 +23,14 @@ function reply(message: EncoderReply): void {
 self.onmessage = (event: MessageEvent<EncoderRequest>) => {
   const request = event.data;
   if (request.kind === "open") void encode(request.path);
-  else if (request.kind === "batch") queued.push(request.ipc);
+  else if (request.kind === "batch") queued.push(request);
   else ended = true;
   wake?.();
   wake = undefined;
 };
 
 /** The next queued batch; undefined once the sender said the batches ended. */
-async function nextBatch(): Promise<Uint8Array | undefined> {
+async function nextBatch(): Promise<{ buffer: ArrayBuffer; length: number } | undefined> {
   while (!queued.length && !ended) await new Promise<void>((resolve) => wake = resolve);
   return queued.shift();
 }
@@ -40,14 +41,17 @@ async function encode(path: string): Promise<void> {
   const input = new ReadableStream<parquet.RecordBatch>({
     async pull(controller) {
       try {
-        const ipc = await nextBatch();
-        if (!ipc) {
+        const next = await nextBatch();
+        if (!next) {
           finished = true;
           controller.close();
           return;
         }
-        controller.enqueue(wasmBatchOf(ipc));
-        reply({ kind: "taken" });
+        controller.enqueue(wasmBatchOf(new Uint8Array(next.buffer, 0, next.length)));
+        // Copied into wasm memory: the buffer goes back to carry a later batch.
+        self.postMessage({ kind: "taken", buffer: next.buffer } satisfies EncoderReply, [
+          next.buffer,
+        ]);
       } catch (error) {
         inputError = error;
         controller.error(error);
