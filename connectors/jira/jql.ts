@@ -32,6 +32,27 @@ export function jqlMinute(instant: Date, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
+/** Minutes the zone is ahead of UTC at `instant`. */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const [date, time] = jqlMinute(instant, timeZone).split(" ");
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  return Math.round((wall - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/**
+ * The wall-clock minute to search from. Around a daylight-saving change a wall-clock minute can
+ * name two instants and Jira may read the later one, so there the bound moves an hour earlier
+ * (the rows re-read are dropped as already written).
+ */
+export function searchFrom(since: Date, timeZone: string): string {
+  const hour = 3_600_000;
+  const around = [-hour, hour].map((delta) =>
+    offsetMinutes(new Date(since.getTime() + delta), timeZone)
+  );
+  const shifts = around.some((offset) => offset !== offsetMinutes(since, timeZone));
+  return jqlMinute(shifts ? new Date(since.getTime() - hour) : since, timeZone);
+}
+
 /** What a read searches for. */
 export interface JqlScope {
   projects?: string[];
@@ -61,6 +82,6 @@ export function searchJql(scope: JqlScope, since: Date | undefined, timeZone: st
     clauses.push(`project in (${scope.projects.map(jqlString).join(", ")})`);
   }
   if (scope.jql?.trim()) clauses.push(`(${scope.jql.trim()})`);
-  clauses.push(`updated >= ${jqlString(since ? jqlMinute(since, timeZone) : EPOCH)}`);
+  clauses.push(`updated >= ${jqlString(since ? searchFrom(since, timeZone) : EPOCH)}`);
   return `${clauses.join(" AND ")} ORDER BY updated ASC, key ASC`;
 }
