@@ -33,6 +33,11 @@ export const extractCommand: CommandSpec = {
       default: false,
     },
     {
+      flags: "--keep-removed",
+      description: "keep published tables no longer listed under tables: in dvt.yaml",
+      default: false,
+    },
+    {
       flags: "--threads <n>",
       description: "tables read in parallel (default: 4)",
       parse: parsePositiveInt,

@@ -45,6 +45,8 @@ export interface ExtractCliOptions {
   json: boolean;
   project?: string;
   check: boolean;
+  /** Keep published tables the configuration no longer selects. */
+  keepRemoved?: boolean;
 }
 
 /** One extract to run: a dvt.yaml source or the ad-hoc connector. */
@@ -169,6 +171,8 @@ async function runJob(
         const path = job.source?.settingPaths[table]?.[key];
         return job.file && path ? job.file.locate(path) : undefined;
       },
+      // Only a run of the source's whole table list knows what was removed from it.
+      dropUnselected: !options.tables && job.source?.tables !== undefined && !options.keepRemoved,
       fullRefresh: options.fullRefresh,
       threads: options.threads,
     });

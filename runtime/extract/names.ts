@@ -47,7 +47,7 @@ export function normaliseName(source: string): string {
 /**
  * Assigns a unique normalised name to every source name. Names already assigned in a previous
  * run keep their name, so a view never changes meaning between runs; the others are deduped in
- * sorted order with `_2`, `_3`, ... suffixes.
+ * sorted order with `_2`, `_3`, ... suffixes. `reserved` names are never assigned.
  *
  * @example
  * ```ts
@@ -59,9 +59,10 @@ export function normaliseName(source: string): string {
 export function assignNames(
   sources: Iterable<string>,
   previous: ReadonlyMap<string, string> = new Map(),
+  reserved: ReadonlySet<string> = new Set(),
 ): Map<string, string> {
   const assigned = new Map<string, string>();
-  const taken = new Set<string>();
+  const taken = new Set<string>(reserved);
   const pending = [...new Set(sources)].sort();
   for (const source of pending) {
     const kept = previous.get(source);

@@ -6,7 +6,7 @@
  * @module
  */
 import { DvtError, errorMessage } from "../errors.ts";
-import type { ExtractResult, FailedOutcome, TableOutcome } from "./run_types.ts";
+import type { ExtractResult, FailedOutcome, RemovedTable, TableOutcome } from "./run_types.ts";
 
 /** The outcome of a table that failed with `error`; bad input is exit 2, anything else 1. */
 export function failedOutcome(table: string, name: string, error: unknown): FailedOutcome {
@@ -33,7 +33,11 @@ export interface RunPlace {
  * if (result.totalRows !== 2 || result.tablesFailed !== 0) throw new Error();
  * ```
  */
-export function summariseRun(place: RunPlace, outcomes: readonly TableOutcome[]): ExtractResult {
+export function summariseRun(
+  place: RunPlace,
+  outcomes: readonly TableOutcome[],
+  removedTables: RemovedTable[] = [],
+): ExtractResult {
   const tables = [...outcomes].sort((a, b) => a.table.localeCompare(b.table));
   const failed = tables.filter((t): t is FailedOutcome => t.status === "failed");
   const extracted = tables.filter((t) => t.status === "extracted");
@@ -45,6 +49,7 @@ export function summariseRun(place: RunPlace, outcomes: readonly TableOutcome[])
     errors: failed.map((t) => ({ table: t.table, message: errorMessage(t.error) })),
     ...place,
     tables,
+    removedTables,
   };
 }
 

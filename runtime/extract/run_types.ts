@@ -24,6 +24,11 @@ export interface RunOptions {
    * `settings[table].disposition` wins.
    */
   disposition?: Record<string, WriteDisposition>;
+  /**
+   * Drop published tables this run does not select: true when the run covers the source's
+   * whole configuration (no `--tables`, no `--keep-removed`). Default false.
+   */
+  dropUnselected?: boolean;
   /** Source table name -> its settings (dvt.yaml `tables:`): key, cursor, destination, ... */
   settings?: Record<string, TableSettings>;
   /** Where a table's setting is configured (dvt.yaml), for errors that point there. */
@@ -95,10 +100,20 @@ export interface UntouchedOutcome extends OutcomeBase {
 /** What happened to one table. */
 export type TableOutcome = ExtractedOutcome | FailedOutcome | UntouchedOutcome;
 
+/** A published table a run dropped because the configuration no longer selects it. */
+export interface RemovedTable {
+  /** Source name. */
+  table: string;
+  /** The view it was published as. */
+  name: string;
+}
+
 /** The result of `ConnectorRuntime.run`. */
 export interface ExtractResult extends ExtractStats {
   outDir: string;
   databasePath: string;
   tables: TableOutcome[];
+  /** Published tables this run dropped because the configuration no longer selects them. */
+  removedTables: RemovedTable[];
   runId: string;
 }

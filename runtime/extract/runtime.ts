@@ -17,7 +17,9 @@ import {
   type TableJob,
 } from "./extract_table.ts";
 import { newRunId, OutputLayout } from "./layout.ts";
-import { assignNames } from "./names.ts";
+import { tableNames } from "./table_names.ts";
+import { carryOverRenamed } from "./renamed_files.ts";
+import { publishedEntries, removedEntries, type TableRun } from "./published_entries.ts";
 import { type ProgressReporter, silentProgress } from "../util/progress.ts";
 import {
   Cap,
@@ -28,7 +30,7 @@ import {
   type SchemaChange,
   type TableInfo,
 } from "../protocol.ts";
-import { cleanUpStaleFiles, publishDatabase } from "./publish.ts";
+import { cleanUpStaleFiles, publishDatabase, removeIfExists } from "./publish.ts";
 import { diffSchemas, loadSchemaSnapshot, saveSchemaSnapshot } from "./schema_evolution.ts";
 import { loadState, saveState, stateFromCatalog, type TableState } from "./state.ts";
 import {
@@ -65,12 +67,6 @@ interface RunPlan {
   /** Incremental state per source table. */
   states: Record<string, TableState>;
   options: RunOptions;
-}
-
-/** What one table's run produced: its outcome and, when it has one, its new catalog entry. */
-interface TableRun {
-  outcome: TableOutcome;
-  entry?: CatalogEntry;
 }
 
 /** What remote() produced: the attach info to publish and, when it failed, an outcome. */
@@ -121,24 +117,29 @@ export class ConnectorRuntime {
     const state = options.fullRefresh
       ? stateFromCatalog(runId, [])
       : await loadState(layout, catalog.runId, catalog.entries);
-    const names = assignNames(
-      [
-        ...(discovered ?? []).map((t) => t.name),
-        ...selected.map((t) => t.source),
-        ...catalog.entries.map((e) => e.sourceName),
-      ],
-      new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
+    const removed = removedEntries(
+      catalog.entries,
+      selected.map((t) => t.source),
+      options.dropUnselected ?? false,
     );
+    const kept = catalog.entries.filter((entry) => !removed.includes(entry));
+    const names = tableNames({
+      discovered: (discovered ?? []).map((t) => t.name),
+      selected: selected.map((t) => t.source),
+      published: new Map(kept.map((e) => [e.sourceName, e.name])),
+      settings: options.settings ?? {},
+      destinationAt: (table) => options.settingAt?.(table, "destination"),
+    });
     const plan: RunPlan = { runId, startedAt, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
-    const runs: TableRun[] = [];
+    const ran: TableRun[] = [];
     this.#progress.phase?.("reading");
     await pool(jobs, options.threads ?? 4, async (job) => {
-      runs.push(await this.#runTable(connector, job));
+      ran.push(await this.#runTable(connector, job));
     });
     this.#progress.phase?.("publishing");
     const remote = await this.#remote(connector, catalog.remote);
-    const entries = mergeEntries(catalog.entries, runs);
+    const { entries, runs } = publishedEntries(kept, ran);
     await this.#publish(runId, entries, remote.info);
     await saveState(layout, stateFromCatalog(runId, entries));
     for (const { outcome, entry } of runs) {
@@ -146,12 +147,14 @@ export class ConnectorRuntime {
         await saveSchemaSnapshot(layout, outcome.name, entry.schema);
       }
     }
+    await removeSchemaSnapshots(layout, catalog.entries, entries);
     await cleanUpStaleFiles(layout, referencedFiles(entries));
     const outcomes = runs.map((run) => run.outcome);
     if (remote.failure) outcomes.push(remote.failure);
     return summariseRun(
       { outDir: layout.root, databasePath: layout.database, runId },
       outcomes,
+      removed.map((entry) => ({ table: entry.sourceName, name: entry.name })),
     );
   }
 
@@ -226,6 +229,7 @@ export class ConnectorRuntime {
     const started = performance.now();
     const seconds = () => Math.round(performance.now() - started) / 1000;
     try {
+      job.previous = await carryOverRenamed(this.layout, job.previous, name);
       const result = table.kind === "read"
         ? await extractReadTable(connector, { ...job, table })
         : await extractStreamTable({ ...job, table });
@@ -303,15 +307,19 @@ export class ConnectorRuntime {
 /** The name remote() failures are reported under: the catalog table they would have filled. */
 const REMOTE_ATTACH = "_remote_attach";
 
-/** The published entries with those of the tables that produced a new entry replaced. */
-function mergeEntries(published: CatalogEntry[], runs: TableRun[]): CatalogEntry[] {
-  const fresh = new Map(
-    runs.flatMap((run) => run.entry ? [[run.entry.sourceName, run.entry]] : []),
-  );
-  return published
-    .filter((e) => !fresh.has(e.sourceName))
-    .concat([...fresh.values()])
-    .sort((a, b) => a.name.localeCompare(b.name));
+/**
+ * Forgets the schema of names no longer published (tables removed or renamed), so a table that
+ * later takes such a name is not compared with another table's columns.
+ */
+async function removeSchemaSnapshots(
+  layout: OutputLayout,
+  before: readonly CatalogEntry[],
+  entries: readonly CatalogEntry[],
+): Promise<void> {
+  for (const entry of before) {
+    if (entries.some((other) => other.name === entry.name)) continue;
+    await removeIfExists(layout.schemaFile(entry.name));
+  }
 }
 
 /** Files the entries reference (relative paths), for clean-up. */

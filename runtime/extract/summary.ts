@@ -84,6 +84,11 @@ export function renderExtractSummary(
       }),
     ], [0, 6]));
   }
+  for (const removed of result.removedTables) {
+    lines.push(
+      `removed: ${removed.name} (no longer among the configured tables; --keep-removed keeps it)`,
+    );
+  }
   if (result.schemaChanges.length) {
     lines.push("schema changes:");
     for (const change of result.schemaChanges) {
