@@ -209,6 +209,16 @@ async function serveUntilStopped(
   } else {
     printDiagnostic(`dvt serve: listening on ${server.url} (POST ${paths.join(", ")})`);
   }
+  for (const source of sources) {
+    if (!source.recovered) continue;
+    if (mode === "json") {
+      printEvent({ event: "serve.replay", source: source.spec.name, events: source.recovered });
+    } else {
+      printDiagnostic(
+        `${source.spec.name}: folding ${source.recovered} logged events the extract does not hold yet`,
+      );
+    }
+  }
   const progress = setInterval(() => reportProgress(sources, mode), PROGRESS_MS);
   const stop = () => {
     if (stopping) return;

@@ -18,6 +18,7 @@ import { acquireRunLock } from "../extract/run_lock.ts";
 import { saveState, stateFromCatalog } from "../extract/state.ts";
 import { appendStreamBatches } from "../extract/stream_writer.ts";
 import type { TableInfo } from "../protocol.ts";
+import { concatBatches } from "./concat_batches.ts";
 
 /** The rows of one table in a micro-batch. */
 export interface TableBatches {
@@ -94,7 +95,9 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
       const before = previous?.queryMode === "local"
         ? await listedPartitions(layout, previous)
         : [];
-      const result = await appendStreamBatches(layout, name, batches, {
+      // One batch per delivery would cost the writer a round trip each: join them first.
+      const joined = concatBatches(info.schema, batches);
+      const result = await appendStreamBatches(layout, name, joined, {
         schema: info.schema,
         tag: `w${request.seq}`,
       });

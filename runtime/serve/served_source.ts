@@ -101,6 +101,10 @@ export class ServedSource {
   /** Ids of deliveries being handled right now: a concurrent retry waits for the first. */
   readonly #inFlight = new Map<string, Promise<unknown>>();
   #pendingSince?: number;
+  /** Schemas already checked against their table's (connectors reuse one object per table). */
+  readonly #checked = new WeakMap<object, string>();
+  /** Logged deliveries found at start-up that the extract did not hold yet. */
+  recovered = 0;
   #flushing?: Promise<FlushReport | undefined>;
 
   private constructor(
@@ -139,6 +143,7 @@ export class ServedSource {
     if (alreadyIn.length) await ledger.record(published, alreadyIn);
     await wal.commit([]);
     source.#refreshPending();
+    source.recovered = source.stats.pending;
     if (source.stats.pending) source.#pendingSince = 0;
     return source;
   }
@@ -229,7 +234,10 @@ export class ServedSource {
           `${this.spec.connectorName} receive() returned rows for "${table}", a table discover() does not declare`,
         );
       }
-      const problem = schemaMismatch(batch.schema, info.schema);
+      const problem = this.#checked.get(batch.schema) === table
+        ? undefined
+        : schemaMismatch(batch.schema, info.schema);
+      if (!problem) this.#checked.set(batch.schema, table);
       if (problem) {
         throw new ConnectorError(
           `${this.spec.connectorName} receive() returned rows for "${table}" that do not match its declared schema: ${problem}`,
