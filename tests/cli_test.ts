@@ -48,7 +48,7 @@ Deno.test("an invalid option value exits 2 and says what was expected", async ()
   assert.equal(code, 2);
 });
 
-Deno.test("cli.ts statically imports no DuckDB, wasm, Arrow or progress bars", async () => {
+Deno.test("cli.ts statically imports no DuckDB, wasm, Arrow, progress bars or node: module", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", CLI_PATH],
     stdout: "piped",
@@ -79,6 +79,9 @@ Deno.test("cli.ts statically imports no DuckDB, wasm, Arrow or progress bars", a
     /duckdb|parquet-wasm|apache-arrow|cli-progress/.test(specifier)
   );
   assert.deepEqual(heavy, []);
+  // Any node: module starts Deno's Node layer, which alone costs about a quarter of an empty
+  // program's start-up; --help must not pay for it.
+  assert.deepEqual([...loaded].filter((specifier) => specifier.startsWith("node:")), []);
   assert.ok(loaded.size > 3, "the walk found cli.ts's own modules");
 });
 
