@@ -1,8 +1,8 @@
 /**
  * The Jira webhook sender the tests and benchmarks share signs exactly as Jira does: the
  * X-Hub-Signature is `sha256=` + the hex HMAC-SHA256 of the raw body with the secret (checked
- * against the widely published known answer for "key" and the quick brown fox), the identifier stays the same across retries, and
- * the retry header appears only on retries.
+ * against the published known answer for "key" and the quick brown fox), the identifier stays
+ * the same across retries, and the retry header appears only on retries.
  */
 import assert from "node:assert/strict";
 import { jiraRequest, signJiraBody } from "../../servers/jira_webhook.ts";
