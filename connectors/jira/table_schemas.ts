@@ -179,8 +179,16 @@ export function jiraTable(name: string): JiraTable | undefined {
   return JIRA_TABLES.find((table) => table.name === name);
 }
 
-/** The Arrow schema of a table. */
+const schemas = new WeakMap<JiraTable, Arrow.Schema>();
+
+/** The Arrow schema of a table (built once per table: receive() builds a batch per event). */
 export function tableSchema(arrow: typeof Arrow, table: JiraTable): Arrow.Schema {
+  let schema = schemas.get(table);
+  if (!schema) schemas.set(table, schema = buildSchema(arrow, table));
+  return schema;
+}
+
+function buildSchema(arrow: typeof Arrow, table: JiraTable): Arrow.Schema {
   return new arrow.Schema(
     table.columns.map(([name, kind, nullable]) =>
       new arrow.Field(name, KINDS[kind](arrow), nullable ?? true)
