@@ -8,7 +8,7 @@
  * Both outputs are checked to hold the same versions. Prints JSON lines: each measured run
  * (wall time, peak RSS from /proc/<pid>/status VmHWM), the ratio and the RSS target.
  *
- * Usage: deno run -A bench/scd2.ts [--rows 10000000] [--changes 1000000] [--repeat 1]
+ * Usage: deno run -A bench/scd2.ts [--rows 10000000] [--changes <rows / 10>] [--repeat 1]
  *
  * @module
  */
@@ -157,7 +157,7 @@ async function fingerprint(files: string[]): Promise<string> {
 
 async function main(): Promise<void> {
   const rows = Number(flag("rows", "10000000"));
-  const changes = Number(flag("changes", "1000000"));
+  const changes = Number(flag("changes", String(Math.floor(rows / 10))));
   const repeat = Number(flag("repeat", "1"));
   const { history, run } = await generate(rows, changes);
   const best: Record<string, Measured> = {};
@@ -182,11 +182,11 @@ async function main(): Promise<void> {
           await Deno.rename(join(work, "sql.parquet"), join(OUT, "scd2-sql.parquet"));
         }
       } finally {
-        if (!Deno.env.get("SCD2_KEEP")) await Deno.remove(work, { recursive: true });
+        await Deno.remove(work, { recursive: true });
       }
     }
   }
-  if (!Deno.env.get("SCD2_KEEP")) await Deno.remove(join(OUT, "scd2-sql.parquet")).catch(() => {});
+  await Deno.remove(join(OUT, "scd2-sql.parquet")).catch(() => {});
   const ratio = Math.round(best.dvt.seconds / best.sql.seconds * 100) / 100;
   const rssMiB = Math.round(best.dvt.peakRssBytes / 1024 / 1024);
   console.log(JSON.stringify({

@@ -190,7 +190,9 @@ export async function extractReadTable(
       });
       entry.files = history.files;
       entry.rows = history.rows;
-    } else if (job.disposition === "merge" && (previous || deletes.deletedFlag)) {
+    } else if (
+      (disposition === "merge" && previous) || (job.disposition === "merge" && deletes.deletedFlag)
+    ) {
       // A first run or full refresh of a merged table replaces it, less its deleted rows.
       const base = disposition === "merge" && previous ? previous.files : [];
       const merged = layout.generationFile(name, runId, "merged");
