@@ -62,6 +62,11 @@ export interface HistoryMerge {
   deletedFlag?: string;
   /** An absent directory the outputs are written under (a temp name, cleaned after crashes). */
   workDir: string;
+  /**
+   * The run delivered some key more than once: the last delivered row wins. Set by
+   * {@linkcode mergeHistory} (the check is cheap; the de-duplication is not).
+   */
+  duplicateKeys?: boolean;
 }
 
 /** The files one history run wrote (absolute paths under `workDir`). */
@@ -95,10 +100,16 @@ export async function mergeHistory(merge: HistoryMerge): Promise<HistoryOutput> 
   }
   await Deno.mkdir(merge.workDir, { recursive: true });
   await using db = await DuckDB.create(":memory:", {
-    settings: { memory_limit: MEMORY_LIMIT, temp_directory: `${merge.workDir}/spill` },
+    // Row order within the outputs means nothing, and keeping it costs time and memory.
+    settings: {
+      memory_limit: MEMORY_LIMIT,
+      temp_directory: `${merge.workDir}/spill`,
+      preserve_insertion_order: "false",
+    },
   });
   const columns = await columnNames(db, merge.incoming);
   checkColumns(merge, columns);
+  merge = { ...merge, duplicateKeys: await hasDuplicateKeys(db, merge) };
   const partitioned = `${merge.workDir}/out`;
   await db.run(
     `COPY (${historySql(merge, columns)}) TO ${quoteLiteral(partitioned)} (FORMAT parquet, ` +
@@ -152,8 +163,11 @@ export function historySql(merge: HistoryMerge, columns: string[]): string {
     ? `coalesce(${quoteIdentifier(merge.deletedFlag)}::BOOLEAN, false)`
     : "false";
   const incoming = fileList(merge.incoming);
-  const changes = `SELECT * EXCLUDE (__dvt_file, __dvt_row, __dvt_rank),
-      hash(${hashed}) AS __dvt_hash, ${deleted} AS __dvt_deleted
+  const hashes = `hash(${hashed}) AS __dvt_hash, ${deleted} AS __dvt_deleted`;
+  const changes = !merge.duplicateKeys
+    ? `SELECT *, ${hashes}
+    FROM read_parquet(${incoming}, union_by_name = true, hive_partitioning = false)`
+    : `SELECT * EXCLUDE (__dvt_file, __dvt_row, __dvt_rank), ${hashes}
     FROM (
       SELECT *, row_number() OVER (PARTITION BY ${keys.join(", ")}
         ORDER BY __dvt_file DESC, __dvt_row DESC) AS __dvt_rank
@@ -210,6 +224,16 @@ async function columnNames(db: DuckDB, files: string[]): Promise<string[]> {
       `hive_partitioning = false)`,
   );
   return rows.map((row) => String(row.column_name));
+}
+
+/** Whether some key occurs more than once in the run's files. */
+async function hasDuplicateKeys(db: DuckDB, merge: HistoryMerge): Promise<boolean> {
+  const keys = merge.primaryKey.map(quoteIdentifier).join(", ");
+  const rows = await db.all(
+    `SELECT 1 FROM read_parquet(${fileList(merge.incoming)}, union_by_name = true, ` +
+      `hive_partitioning = false) GROUP BY ${keys} HAVING count(*) > 1 LIMIT 1`,
+  );
+  return rows.length > 0;
 }
 
 /** Fails the table when a configured column is missing or a source column is dvt's own. */

@@ -1,0 +1,108 @@
+/**
+ * The history engine (history.ts) on its own: the last delivered row of a key wins, composite
+ * keys, a deleted flag, deleting every key, and the reserved column names.
+ */
+import assert from "node:assert/strict";
+import { tempDir } from "../../_helpers.ts";
+import { DuckDB } from "../../../runtime/parquet/duckdb.ts";
+import { type HistoryMerge, mergeHistory } from "../../../runtime/extract/history.ts";
+
+const DAY_1 = new Date("2026-03-01T00:00:00Z");
+const DAY_2 = new Date("2026-03-02T00:00:00Z");
+
+async function parquet(path: string, select: string): Promise<string> {
+  await using db = await DuckDB.create(":memory:");
+  await db.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
+  return path;
+}
+
+async function rows(files: string[], columns: string): Promise<unknown[][]> {
+  await using db = await DuckDB.create(":memory:");
+  const list = files.map((file) => `'${file}'`).join(", ");
+  const result = await db.all(
+    `SELECT ${columns} FROM read_parquet([${list}], union_by_name = true,
+      hive_partitioning = false) ORDER BY ALL`,
+  );
+  return result.map((row) => Object.values(row));
+}
+
+function merge(dir: string, run: string, fields: Partial<HistoryMerge>): HistoryMerge {
+  return {
+    table: "t",
+    current: [],
+    incoming: [],
+    primaryKey: ["id"],
+    validFrom: DAY_1,
+    closeMissing: false,
+    workDir: `${dir}/${run}`,
+    ...fields,
+  };
+}
+
+Deno.test("history: the last row delivered for a key wins; composite keys; a deleted flag", async () => {
+  await using dir = await tempDir();
+  const first = await parquet(
+    `${dir.path}/1.parquet`,
+    `SELECT * FROM (VALUES (1, 'a', 'x', false), (1, 'b', 'x', false), (1, 'a', 'y', false),
+      (2, 'a', 'x', false)) t(id, region, v, gone)`,
+  );
+  const one = await mergeHistory(
+    merge(dir.path, "r1", { incoming: [first], primaryKey: ["id", "region"], deletedFlag: "gone" }),
+  );
+  assert.equal(one.currentRows, 3);
+  assert.deepEqual(await rows(one.current, "id, region, v"), [
+    [1, "a", "y"],
+    [1, "b", "x"],
+    [2, "a", "x"],
+  ]);
+  const second = await parquet(
+    `${dir.path}/2.parquet`,
+    `SELECT * FROM (VALUES (1, 'a', 'y', false), (1, 'b', 'z', false), (2, 'a', 'x', true))
+      t(id, region, v, gone)`,
+  );
+  const two = await mergeHistory(merge(dir.path, "r2", {
+    current: one.current,
+    incoming: [second],
+    primaryKey: ["id", "region"],
+    deletedFlag: "gone",
+    validFrom: DAY_2,
+  }));
+  const validity = "id, region, v, _dvt_valid_from::VARCHAR, _dvt_valid_to::VARCHAR";
+  assert.deepEqual(await rows(two.closed, validity), [
+    [1, "b", "x", "2026-03-01 00:00:00+00", "2026-03-02 00:00:00+00"],
+    [2, "a", "x", "2026-03-01 00:00:00+00", "2026-03-02 00:00:00+00"],
+  ]);
+  assert.deepEqual(await rows(two.current, validity), [
+    [1, "a", "y", "2026-03-01 00:00:00+00", null],
+    [1, "b", "z", "2026-03-02 00:00:00+00", null],
+  ]);
+});
+
+Deno.test("history: a full read without rows closes every key and keeps an empty current part", async () => {
+  await using dir = await tempDir();
+  const first = await parquet(`${dir.path}/1.parquet`, "SELECT range AS id FROM range(3)");
+  const one = await mergeHistory(merge(dir.path, "r1", { incoming: [first] }));
+  const empty = await parquet(`${dir.path}/2.parquet`, "SELECT range AS id FROM range(0)");
+  const two = await mergeHistory(merge(dir.path, "r2", {
+    current: one.current,
+    incoming: [empty],
+    closeMissing: true,
+    validFrom: DAY_2,
+  }));
+  assert.equal(two.closedRows, 3);
+  assert.equal(two.currentRows, 0);
+  assert.deepEqual(await rows(two.current, "*"), []);
+  assert.deepEqual(
+    (await rows(two.current.concat(two.closed), "_dvt_is_current")).flat(),
+    [false, false, false],
+  );
+});
+
+Deno.test("history: a source column named like dvt's own fails the table", async () => {
+  await using dir = await tempDir();
+  const file = await parquet(`${dir.path}/1.parquet`, "SELECT 1 AS id, true AS _dvt_is_current");
+  await assert.rejects(
+    () => mergeHistory(merge(dir.path, "r1", { incoming: [file] })),
+    /has a column "_dvt_is_current", which history tables add themselves/,
+  );
+});
