@@ -3,9 +3,9 @@
  * run through ConnectorRuntime in-process and in the sandbox worker, alternately, in the same
  * run. Prints one JSON line per run (`startSeconds`: starting the connector, a worker for the
  * sandbox; `seconds`: the data path, ConnectorRuntime.run; `cpuSeconds`: CPU time of the data
- * path, all threads — the work, independent of how busy the machine is) and a summary line with the ratio of
- * the best data-path times (the runs least disturbed by other work on the machine; target:
- * sandboxed at most 1.15x in-process).
+ * path, all threads — the work, independent of how busy the machine is) and a summary line with
+ * the ratio of the median data-path times (the target: sandboxed at most 1.15x in-process) and,
+ * beside it, the ratio of the best times.
  *
  * Usage: deno run -A --unstable-worker-options bench/sandbox.ts [--rows 5000000] [--runs 3]
  *
@@ -140,13 +140,23 @@ for (let run = 0; run < runs; run++) {
   times["in-process"].push(await timedRun("in-process", inProcess));
   times.sandboxed.push(await timedRun("sandboxed", sandboxed));
 }
-const ratio = Math.min(...times.sandboxed) / Math.min(...times["in-process"]);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// The target is judged on the medians: one lucky or unlucky run on a shared machine decides a
+// best-of ratio, while the median of each case moves only when most runs move.
+const medianRatio = median(times.sandboxed) / median(times["in-process"]);
+const bestRatio = Math.min(...times.sandboxed) / Math.min(...times["in-process"]);
 console.log(JSON.stringify({
   bench: "sandbox",
-  metric: `sandboxed / in-process data-path time (best of ${runs}, ${
+  metric: `sandboxed / in-process data-path time (median of ${runs} runs each, ${
     rows.toLocaleString("en-US")
   } rows)`,
-  value: Number(ratio.toFixed(3)),
-  target: `<= ${TARGET}`,
-  met: ratio <= TARGET,
+  value: Number(medianRatio.toFixed(3)),
+  bestOfRuns: Number(bestRatio.toFixed(3)),
+  target: `<= ${TARGET} (median)`,
+  met: medianRatio <= TARGET,
 }));

@@ -35,17 +35,18 @@ export interface WireColumn {
   offset: number;
   length: number;
   nullCount: number;
-  data?: ArrayBufferView;
+  data?: Uint8Array;
   nullBitmap?: Uint8Array;
-  valueOffsets?: ArrayBufferView;
+  valueOffsets?: Uint8Array;
 }
 
 /**
  * A batch of flat columns (no children, no dictionaries) as its buffers: much cheaper than IPC
- * serialisation, which costs more than building the batch for simple tables.
+ * serialisation, which costs more than building the batch for simple tables. The schema travels
+ * only when it differs from the previous batch's of the same read.
  */
 export interface FlatBatch {
-  schemaIpc: Uint8Array;
+  schemaIpc?: Uint8Array;
   length: number;
   columns: WireColumn[];
 }
@@ -60,20 +61,41 @@ function isFlat(type: arrow.DataType): boolean {
   return !arrow.DataType.isDictionary(type) && (type.children?.length ?? 0) === 0;
 }
 
+function sameMetadata(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+}
+
 /**
- * Encodes a batch for postMessage, with the buffers to transfer. Buffers are copied first: the
- * connector keeps its own (it may yield the same batch again).
+ * Whether two schemas of flat columns would serialise alike: names, types, nullability and
+ * metadata. (Arrow's RecordBatch constructor makes a new Schema object for every batch, so
+ * identity says nothing.)
  */
-export function encodeBatch(batch: arrow.RecordBatch): [WireBatch, ArrayBuffer[]] {
+function sameSchema(a: arrow.Schema, b: arrow.Schema): boolean {
+  return a === b || (arrow.util.compareSchemas(a, b) && sameMetadata(a.metadata, b.metadata) &&
+    a.fields.every((field, i) => sameMetadata(field.metadata, b.fields[i].metadata)));
+}
+
+/**
+ * Encodes a batch for postMessage, with the buffers to transfer. `previousSchema` is the schema
+ * of the read's previous batch: an equal one is not sent again. Buffers are copied first:
+ * the connector keeps its own (it may yield the same batch again).
+ */
+export function encodeBatch(
+  batch: arrow.RecordBatch,
+  previousSchema?: arrow.Schema,
+): [WireBatch, ArrayBuffer[]] {
   if (!batch.schema.fields.every((field) => isFlat(field.type)) || batch.data.offset !== 0) {
     const ipc = batchToIpc(batch);
     return [{ ipc }, [ipc.buffer as ArrayBuffer]];
   }
   const transfer: ArrayBuffer[] = [];
-  const copy = <T extends ArrayBufferView>(view: T | undefined): T | undefined => {
+  // Bytes into a fresh buffer with set(): several times cheaper than TypedArray#slice here; the
+  // host reads them back as the column's type (makeData reinterprets any ArrayBufferView).
+  const copy = (view: ArrayBufferView | undefined): Uint8Array | undefined => {
     if (!view || view.byteLength === 0) return undefined;
-    const copied = (view as unknown as { slice(): T }).slice();
-    transfer.push(copied.buffer as ArrayBuffer);
+    const copied = new Uint8Array(view.byteLength);
+    copied.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    transfer.push(copied.buffer);
     return copied;
   };
   const columns = batch.data.children.map((data): WireColumn => ({
@@ -84,16 +106,23 @@ export function encodeBatch(batch: arrow.RecordBatch): [WireBatch, ArrayBuffer[]
     nullBitmap: copy(data.nullBitmap),
     valueOffsets: copy(data.valueOffsets as ArrayBufferView | undefined),
   }));
-  const schemaIpc = schemaToIpc(batch.schema);
-  transfer.push(schemaIpc.buffer as ArrayBuffer);
-  return [{ flat: { schemaIpc, length: batch.numRows, columns } }, transfer];
+  const flat: FlatBatch = { length: batch.numRows, columns };
+  if (!previousSchema || !sameSchema(batch.schema, previousSchema)) {
+    flat.schemaIpc = schemaToIpc(batch.schema);
+    transfer.push(flat.schemaIpc.buffer as ArrayBuffer);
+  }
+  return [{ flat }, transfer];
 }
 
-/** Decodes what {@linkcode encodeBatch} produced; throws on a malformed flat batch. */
-export function decodeBatch(wire: WireBatch): arrow.RecordBatch {
+/**
+ * Decodes what {@linkcode encodeBatch} produced; a flat batch without a schema has
+ * `previousSchema`, the schema of the read's previous batch. Throws on a malformed batch.
+ */
+export function decodeBatch(wire: WireBatch, previousSchema?: arrow.Schema): arrow.RecordBatch {
   if (wire.ipc) return batchFromIpc(wire.ipc);
   const { schemaIpc, length, columns } = wire.flat!;
-  const schema = schemaFromIpc(schemaIpc);
+  const schema = schemaIpc ? schemaFromIpc(schemaIpc) : previousSchema;
+  if (!schema) throw new Error("a flat batch without a schema");
   if (columns.length !== schema.fields.length || !schema.fields.every((f) => isFlat(f.type))) {
     throw new Error("a flat batch whose columns do not match its schema");
   }

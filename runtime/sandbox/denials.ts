@@ -10,6 +10,9 @@
 const DENIAL =
   /(?:(?:NotCapable|PermissionDenied): )?Requires (\w+) access(?: to "?([^",]*)"?)?, run again with the --allow-\w+ flag/g;
 
+/** What a computed `import(...)` throws once confine_module.ts lowered it (esbuild's words). */
+const LOWERED_IMPORT = /(?:Error: )?Dynamic require of "([^"]*)" is not supported/g;
+
 const NEVER: Record<string, string> = {
   read: "read the file",
   write: "write the file",
@@ -44,8 +47,7 @@ function explain(connector: string, kind: string, target: string | undefined): s
  * ```
  */
 export function explainDenials(connector: string, message: string): string {
-  return message.replace(
-    DENIAL,
-    (_match, kind: string, target?: string) => explain(connector, kind, target),
-  );
+  return message
+    .replace(DENIAL, (_match, kind: string, target?: string) => explain(connector, kind, target))
+    .replace(LOWERED_IMPORT, (_match, target: string) => explain(connector, "import", target));
 }

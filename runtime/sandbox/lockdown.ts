@@ -3,8 +3,10 @@
  * permissions already deny files, processes, native code, imports and ungranted hosts and env
  * vars; what they leave open is closed here: dvt's stdio, signals to dvt's own process, the
  * Cache API (which writes to disk), facts about the host (working directory, arguments,
- * executable, worker location), permission requests (which could prompt on a terminal), nested
- * workers and the worker's own message port (so a connector cannot forge protocol messages).
+ * executable, worker location, dvt's file paths in stack traces), permission requests (which
+ * could prompt on a terminal), nested workers, the worker's own message port (so a connector
+ * cannot forge protocol messages) and `import` in code made from strings (eval, the Function
+ * constructors: confine_module.ts keeps it out of the module text).
  *
  * Runs once, in the worker only. Everything it replaces throws a clear error naming what a
  * connector may use instead.
@@ -136,6 +138,90 @@ async function restrictNodeProcess(): Promise<void> {
   }
 }
 
+/**
+ * Code made from strings could write `import(...)`, which confine_module.ts keeps out of the
+ * module text. The keyword cannot be spelled with escapes, so a source that does not contain
+ * the letters "import" cannot load a module; anything else still runs (Arrow's builders compile
+ * their null checks with `new Function`).
+ */
+function refuseImportsIn(source: string, what: string): void {
+  if (source.includes("import")) {
+    throw new Error(
+      `${what} of code that mentions "import" is not available to a sandboxed connector; a connector loads no modules`,
+    );
+  }
+}
+
+function guardEval(): void {
+  const realEval = globalThis.eval as (source: unknown) => unknown;
+  // An indirect call: the guarded code runs in the global scope, as `(0, eval)(source)` would.
+  const guarded = (source: unknown) => {
+    if (typeof source === "string") refuseImportsIn(source, "eval");
+    return realEval(source);
+  };
+  pin(globalThis, "eval", { value: guarded, writable: false, enumerable: false });
+}
+
+/** Guards Function, AsyncFunction, GeneratorFunction and AsyncGeneratorFunction. */
+function guardFunctionConstructors(): void {
+  const samples = [function () {}, async function () {}, function* () {}, async function* () {}];
+  for (const sample of samples) {
+    const prototype = Object.getPrototypeOf(sample);
+    const real = prototype.constructor as new (...args: string[]) => unknown;
+    // Arguments become strings once, before the check: an object's toString could answer
+    // differently the second time.
+    const guarded = function (...args: unknown[]) {
+      const strings = args.map(String);
+      refuseImportsIn(strings.join("\n"), real.name);
+      return Reflect.construct(real, strings);
+    };
+    // `x instanceof Function` keeps working.
+    guarded.prototype = prototype;
+    pin(prototype, "constructor", { value: guarded, writable: false, enumerable: false });
+    if (real === Function) {
+      pin(globalThis, "Function", { value: guarded, writable: false, enumerable: false });
+    }
+  }
+}
+
+/** The parts of V8's CallSite the formatter reads. */
+interface CallSite {
+  getFileName(): string | null;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+}
+
+/** Stack frames of dvt's own modules show as `dvt`, the connector's as `connector`. */
+function frameFile(file: string | null | undefined): string {
+  if (!file) return "<anonymous>";
+  return file.startsWith("data:") ? "connector" : "dvt";
+}
+
+/**
+ * Stack traces name no file of dvt's (they would tell where dvt is installed), and a connector
+ * cannot install a formatter of its own to read the frames.
+ */
+function hideDvtPaths(): void {
+  const format = (error: unknown, frames: CallSite[]) => {
+    let header: string;
+    try {
+      header = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    } catch {
+      header = "Error";
+    }
+    const lines = frames.map((frame) => {
+      const where = `${frameFile(frame.getFileName())}:${frame.getLineNumber() ?? 0}:${
+        frame.getColumnNumber() ?? 0
+      }`;
+      const name = frame.getFunctionName();
+      return `    at ${name ? `${name} (${where})` : where}`;
+    });
+    return [header, ...lines].join("\n");
+  };
+  pin(Error, "prepareStackTrace", { value: format, writable: false, enumerable: false });
+}
+
 /** Captures the worker's channel to the host; call before {@linkcode lockDown}. */
 export function captureHostChannel(): HostChannel {
   const post = self.postMessage.bind(self);
@@ -161,6 +247,9 @@ export async function lockDown(
   for (const name of ["caches", "CacheStorage", "Cache", "process"]) {
     replaceEverywhere(self, name, undefined);
   }
+  guardEval();
+  guardFunctionConstructors();
+  hideDvtPaths();
   pin(self, "console", { value: sandboxConsole(sink, inspect), writable: false });
   pin(self, "Deno", { value: restrictedDeno(), writable: false });
 }

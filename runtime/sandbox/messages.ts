@@ -72,9 +72,10 @@ export function isOwnedBytes(value: unknown): value is Uint8Array {
 function batchViews(data: Record<string, unknown>): ArrayBufferView[] | undefined {
   if (data.ipc instanceof Uint8Array) return [data.ipc];
   const flat = data.flat;
-  if (!isRecord(flat) || !(flat.schemaIpc instanceof Uint8Array)) return undefined;
+  if (!isRecord(flat)) return undefined;
+  if (flat.schemaIpc !== undefined && !(flat.schemaIpc instanceof Uint8Array)) return undefined;
   if (!Number.isSafeInteger(flat.length) || !Array.isArray(flat.columns)) return undefined;
-  const views: ArrayBufferView[] = [flat.schemaIpc];
+  const views: ArrayBufferView[] = flat.schemaIpc ? [flat.schemaIpc] : [];
   for (const column of flat.columns) {
     if (!isRecord(column)) return undefined;
     for (const key of ["offset", "length", "nullCount"]) {

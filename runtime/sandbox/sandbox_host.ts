@@ -12,6 +12,7 @@ import type { ConnectorConfig, Logger, ReadOptions, WebhookEvent } from "../prot
 import { settings } from "../util/env_settings.ts";
 import { cleanUntrustedText } from "../util/untrusted_text.ts";
 import type { WireBatch } from "./arrow_ipc.ts";
+import { confineModule } from "./confine_module.ts";
 import { explainDenials } from "./denials.ts";
 import {
   type CallMethod,
@@ -152,15 +153,19 @@ export class SandboxHost {
     this.#watchdog = setInterval(() => this.#checkMemory(), this.#limits.watchdogIntervalMs);
   }
 
-  /** Starts the worker, imports the connector and waits until it is built. */
+  /**
+   * Confines the module (confine_module.ts: no imports), starts the worker, imports the
+   * connector and waits until it is built.
+   */
   static async start(spec: SandboxSpec): Promise<{ host: SandboxHost; ready: SandboxReady }> {
+    const code = await confineModule(spec.name, spec.code, spec.moduleUrl);
     const host = new SandboxHost(spec);
     const reply = await host.#request(
       0,
       {
         kind: "init",
         name: spec.name,
-        code: spec.code,
+        code,
         moduleUrl: spec.moduleUrl,
         config: spec.config,
       },

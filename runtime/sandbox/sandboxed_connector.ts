@@ -71,10 +71,12 @@ async function* batches(
   wires: AsyncGenerator<WireBatch>,
 ): AsyncGenerator<Arrow.RecordBatch> {
   let rows = 0;
+  let schema: Arrow.Schema | undefined;
   for await (const wire of wires) {
     let batch: Arrow.RecordBatch;
     try {
-      batch = decodeBatch(wire);
+      batch = decodeBatch(wire, schema);
+      schema = batch.schema;
     } catch (cause) {
       throw host.stop(`sent a malformed batch from ${what}: ${errorMessage(cause)}`, {
         call: what,

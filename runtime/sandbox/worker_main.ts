@@ -1,7 +1,7 @@
 /**
  * The sandbox worker's entry script. It runs with only the permissions the connector's manifest
  * grants (set by the host on `new Worker`), locks its global scope down (lockdown.ts), imports
- * the connector from a `data:` URL, and
+ * the connector (re-printed by the host without imports, confine_module.ts) from a `data:` URL, and
  * answers the host's messages (messages.ts). Batches leave as transferred IPC buffers, one per
  * `pull`, so a fast connector cannot flood the host.
  *
@@ -31,6 +31,8 @@ import type {
 
 let connector: Connector | undefined;
 const iterators = new Map<number, AsyncIterator<arrow.RecordBatch>>();
+/** The schema of each open read's last batch: an unchanged schema is not sent again. */
+const sentSchemas = new Map<number, arrow.Schema>();
 const channel = captureHostChannel();
 
 function send(message: WorkerMessage, transfer: Transferable[] = []): void {
@@ -60,16 +62,20 @@ function createContext(name: string): ConnectorContext {
   };
 }
 
+let initialised = false;
+
 async function initialise(message: Extract<HostMessage, { kind: "init" }>): Promise<void> {
+  // Once only: connector code could call the message handler itself with a module of its own,
+  // one the host never confined.
+  if (initialised) throw new Error("the connector is already loaded");
+  initialised = true;
   const encoded = btoa(
     Array.from(new TextEncoder().encode(message.code), (byte) => String.fromCharCode(byte)).join(
       "",
     ),
   );
-  const isJs = /\.(m?js)$/.test(new URL(message.moduleUrl).pathname);
-  const module = await import(
-    `data:application/${isJs ? "javascript" : "typescript"};base64,${encoded}`
-  );
+  // The host sends JavaScript: confine_module.ts re-printed (and type-stripped) the module.
+  const module = await import(`data:application/javascript;base64,${encoded}`);
   if (typeof module.default !== "function") {
     throw new Error(
       `${message.moduleUrl} has no default export factory (ctx, config) => Connector`,
@@ -155,12 +161,14 @@ async function pull(id: number): Promise<void> {
   const next = await iterator.next();
   if (next.done) {
     iterators.delete(id);
+    sentSchemas.delete(id);
     return send({ kind: "end", id });
   }
   if (!(next.value instanceof arrow.RecordBatch)) {
     throw new Error("yielded a value that is not an Arrow RecordBatch (build it with ctx.arrow)");
   }
-  const [wire, transfer] = encodeBatch(next.value);
+  const [wire, transfer] = encodeBatch(next.value, sentSchemas.get(id));
+  sentSchemas.set(id, next.value.schema);
   send({ kind: "batch", id, ...wire }, transfer);
 }
 
@@ -180,6 +188,7 @@ async function handle(message: HostMessage): Promise<void> {
     case "cancel": {
       const iterator = iterators.get(message.id);
       iterators.delete(message.id);
+      sentSchemas.delete(message.id);
       await iterator?.return?.();
     }
   }
@@ -190,6 +199,7 @@ function onMessage(event: MessageEvent<HostMessage>): void {
   lockedDown.then(() => handle(message)).catch((error) => {
     const id = "id" in message ? message.id : undefined;
     if (id !== undefined) iterators.delete(id);
+    if (id !== undefined) sentSchemas.delete(id);
     // Sandboxed code cannot import dvt's InputError; an error named so rejects the input.
     const input = error instanceof Error && error.name === "InputError";
     send({ kind: "error", id, message: describe(error), ...input ? { input } : {} });
