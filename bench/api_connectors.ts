@@ -8,7 +8,10 @@
  * - databricks: DuckDB cannot read Arrow IPC offline (its arrow extension is not built in and
  *   cannot be installed here), so the baseline is the least work that turns those IPC files into
  *   zstd Parquet: apache-arrow decoding them and dvt's own Parquet writer writing one file.
- * The servers run in this process and serve a warmed export / statement (built before timing).
+ * The keboola and databricks servers run in a process of their own (bench/_api_servers.ts:
+ * serving 60 MB on this process's JavaScript thread would be charged to the bench, and no real
+ * service shares a thread with its client) and serve a warmed export / statement, built before
+ * timing. The jira server runs in this process (its baseline fetches the same pages from it).
  * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM) and the ratios.
  *
  * - jira: the issues table of `--jira-issues` issues paged through the enhanced JQL search (100
@@ -23,8 +26,6 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { startKeboolaServer } from "../tests/servers/keboola_server.ts";
-import { startDatabricksServer } from "../tests/servers/databricks_server.ts";
 import { jiraFixture, startJiraServer } from "../tests/servers/jira_server.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -114,66 +115,60 @@ async function best(repeat: number, runs: (() => Promise<Measured>)[]): Promise<
   return bests as Measured[];
 }
 
-function day(i: number): string {
-  return `2026-${String((i % 12) + 1).padStart(2, "0")}-${String((i % 28) + 1).padStart(2, "0")}`;
+/** A wire-format server running in its own process (bench/_api_servers.ts). */
+interface ServerProcess extends AsyncDisposable {
+  url: string;
+  files: string[];
+  bytes: number;
 }
 
-function stamp(i: number): string {
-  return new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().slice(0, 19);
+async function startServerProcess(kind: string, rows: number): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "-A",
+      join(ROOT, "bench/_api_servers.ts"),
+      kind,
+      "--rows",
+      String(rows),
+      "--dir",
+      join(OUT, `${kind}_served`),
+      "--token",
+      TOKEN,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`the ${kind} server process ended before it was ready`);
+    text += value;
+  }
+  lines.releaseLock();
+  const ready = JSON.parse(text.slice(0, text.indexOf("\n")));
+  return {
+    ...ready,
+    async [Symbol.asyncDispose]() {
+      await child.stdin.close();
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
 }
 
 async function keboola(rows: number, repeat: number): Promise<void> {
-  const table = {
-    bucket: "in.c-bench",
-    name: "events",
-    isTyped: true,
-    columns: [
-      { name: "id", basetype: "INTEGER", type: "BIGINT" },
-      { name: "amount", basetype: "NUMERIC", type: "NUMBER", length: "12,2" },
-      { name: "name", basetype: "STRING", type: "VARCHAR" },
-      { name: "flag", basetype: "BOOLEAN", type: "BOOLEAN" },
-      { name: "day", basetype: "DATE", type: "DATE" },
-      { name: "at", basetype: "TIMESTAMP", type: "TIMESTAMP_NTZ" },
-    ],
-    rows: Array.from({ length: rows }, (_, i) => ({
-      id: String(i),
-      amount: `${i % 100000}.${String(i % 100).padStart(2, "0")}`,
-      name: `customer ${i % 5000}, "vip"`,
-      flag: i % 2 ? "true" : "false",
-      day: day(i),
-      at: stamp(i).replace("T", " "),
-      _timestamp: "2026-01-01T00:00:00Z",
-    })),
-  };
-  await using server = startKeboolaServer({
-    token: TOKEN,
-    tables: [table],
-    sliceRows: 100_000,
-    pollsBeforeSuccess: 1,
-    cacheExports: true,
-  });
-  // Warm the export the connector will request (all columns, in order) and save its slices.
-  const warm = await fetch(`${server.url}/v2/storage/tables/in.c-bench.events/export-async`, {
-    method: "POST",
-    headers: { "X-StorageApi-Token": TOKEN, "Content-Type": "application/json" },
-    body: JSON.stringify({ columns: table.columns.map((c) => c.name), gzip: true, format: "rfc" }),
-  });
-  await warm.body?.cancel();
-  const dir = join(OUT, "keboola_slices");
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  for (const [i, slice] of server.lastSlices.entries()) {
-    const file = join(dir, `part_${String(i).padStart(4, "0")}.csv.gz`);
-    await Deno.writeFile(file, slice);
-    files.push(file);
-  }
+  await using server = await startServerProcess("keboola", rows);
+  const files = server.files;
   emit({
     event: "input",
     connector: "keboola",
     rows,
     slices: files.length,
-    gzippedBytes: server.lastSlices.reduce((sum, s) => sum + s.length, 0),
+    gzippedBytes: server.bytes,
   });
   const columns =
     "{'id': 'BIGINT', 'amount': 'DECIMAL(12,2)', 'name': 'VARCHAR', 'flag': 'BOOLEAN', 'day': 'DATE', 'at': 'TIMESTAMP'}";
@@ -240,71 +235,14 @@ async function keboola(rows: number, repeat: number): Promise<void> {
 }
 
 async function databricks(rows: number, repeat: number): Promise<void> {
-  const columns = [
-    { name: "id", type: "long" },
-    { name: "amount", type: "decimal(12,2)" },
-    { name: "name", type: "string" },
-    { name: "flag", type: "boolean" },
-    { name: "day", type: "date" },
-    { name: "at", type: "timestamp" },
-  ];
-  await using server = startDatabricksServer({
-    token: TOKEN,
-    warehouseId: "bench",
-    chunkRows: 100_000,
-    pollsBeforeDone: 1,
-    cacheResults: true,
-    tables: [{
-      catalog: "main",
-      schema: "bench",
-      name: "events",
-      columns,
-      rows: Array.from({ length: rows }, (_, i) => [
-        String(i),
-        `${i % 100000}.${String(i % 100).padStart(2, "0")}`,
-        `customer ${i % 5000}, "vip"`,
-        i % 2 ? "true" : "false",
-        day(i),
-        `${stamp(i)}.000Z`,
-      ]),
-    }],
-  });
-  // Warm the statement the connector will send, building its Arrow chunks, and save them.
-  const headers = { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" };
-  const statement = `SELECT ${
-    columns.map((c) => `\`${c.name}\``).join(", ")
-  } FROM \`main\`.\`bench\`.\`events\``;
-  const submitted = await (await fetch(`${server.url}/api/2.0/sql/statements`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({
-      statement,
-      warehouse_id: "bench",
-      parameters: [],
-      disposition: "EXTERNAL_LINKS",
-      format: "ARROW_STREAM",
-    }),
-  })).json();
-  for (let i = 0; i < 3; i++) {
-    await (await fetch(`${server.url}/api/2.0/sql/statements/${submitted.statement_id}`, {
-      headers,
-    })).body?.cancel();
-  }
-  const dir = join(OUT, "databricks_chunks");
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
-  const files: string[] = [];
-  for (const [i, chunk] of server.lastArrowChunks.entries()) {
-    const file = join(dir, `chunk_${String(i).padStart(4, "0")}.arrows`);
-    await Deno.writeFile(file, chunk);
-    files.push(file);
-  }
+  await using server = await startServerProcess("databricks", rows);
+  const files = server.files;
   emit({
     event: "input",
     connector: "databricks",
     rows,
     chunks: files.length,
-    arrowBytes: server.lastArrowChunks.reduce((sum, c) => sum + c.length, 0),
+    arrowBytes: server.bytes,
   });
   const writer = join(ROOT, "runtime/parquet/parquet_writer.ts");
   const [baseline, run] = await best(repeat, [

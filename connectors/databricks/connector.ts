@@ -13,7 +13,7 @@ import { Cap, ConnectorError, InputError } from "../../mod.ts";
 import { batchFromRows, conform, cut } from "./arrow_results.ts";
 import { type CatalogColumn, columnField } from "./column_types.ts";
 import { selectStatement } from "./select_sql.ts";
-import { downloadLink, resultChunks, runStatement } from "./statement.ts";
+import { downloadLink, type ExternalLink, resultParts, runStatement } from "./statement.ts";
 import { httpError, TOKEN_ENV, WorkspaceApi } from "./workspace_api.ts";
 
 /** The databricks connector's config (see connector.yaml). */
@@ -166,29 +166,23 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
     const pending: (string | null)[][] = [];
     let rowOffset = 0;
     let received = 0;
-    for await (const chunk of resultChunks(api, first)) {
-      if (chunk.data_array) {
-        pending.push(...chunk.data_array);
+    // Presigned URLs carry their own credential: no Authorization header may be sent.
+    const download = (link: ExternalLink) =>
+      downloadLink(api, (url, headers) => ctx.fetch(url, { headers }), statementId, link);
+    for await (const part of resultParts(api, first, download)) {
+      if ("rows" in part) {
+        pending.push(...part.rows);
+        received += part.rows.length;
         while (pending.length >= batchSize) {
           yield batchFromRows(arrow, schema, pending.splice(0, batchSize), rowOffset, label);
           rowOffset += batchSize;
         }
+        continue;
       }
-      for (const link of chunk.external_links ?? []) {
-        // Presigned URLs carry their own credential: no Authorization header may be sent.
-        const body = await downloadLink(
-          api,
-          (url, headers) => ctx.fetch(url, { headers }),
-          statementId,
-          link,
-        );
-        const reader = await arrow.RecordBatchReader.from(body);
-        for await (const batch of reader) {
-          received += batch.numRows;
-          yield* cut(conform(arrow, batch, schema, label), batchSize);
-        }
+      for (const batch of arrow.tableFromIPC(part.ipc).batches) {
+        received += batch.numRows;
+        yield* cut(conform(arrow, batch, schema, label), batchSize);
       }
-      received += chunk.data_array?.length ?? 0;
     }
     if (pending.length) yield batchFromRows(arrow, schema, pending, rowOffset, label);
     // A chain of chunks that ends early looks like the end of the data: only the manifest's row
