@@ -162,3 +162,42 @@ Deno.test("code made from strings still runs when it imports nothing (Arrow comp
   const made = events.find((event) => event.message === "made");
   assert.deepEqual([made?.sum, made?.nulls, made?.isFunction], [7, 1, true], run.stderr);
 });
+
+Deno.test("Deno's own host facts stay hidden: host name, home, user, network, system", async () => {
+  await using project = await probeProject({
+    attack: `const seen = {};
+      const attempts = {
+        hostname: () => Deno.hostname(),
+        home: () => Deno.env.get("HOME"),
+        environment: () => JSON.stringify(Deno.env.toObject()),
+        uid: () => Deno.uid(),
+        interfaces: () => JSON.stringify(Deno.networkInterfaces()),
+        osRelease: () => Deno.osRelease(),
+        memory: () => JSON.stringify(Deno.systemMemoryInfo()),
+        loadavg: () => Deno.loadavg(),
+        pid: () => Deno.pid,
+        ppid: () => Deno.ppid,
+      };
+      for (const [name, attempt] of Object.entries(attempts)) {
+        try { seen[name] = "got " + String(attempt()); }
+        catch (error) { seen[name] = "hidden: " + error.message; }
+      }
+      ctx.log.info("attempts", seen);
+      yield rows([4, 5, 6]);`,
+  });
+  const run = await extractProbe(project, { json: true });
+  assert.equal(run.code, 0, run.stderr);
+  const events = run.stderr.trim().split("\n").map((line) => JSON.parse(line));
+  const attempts = events.find((event) => event.message === "attempts");
+  assert.ok(attempts, run.stderr);
+  for (const [name, value] of Object.entries(attempts)) {
+    if (["time", "event", "level", "message", "connector"].includes(name)) continue;
+    assert.match(String(value), /^hidden: /, name);
+  }
+  const output = everything(run);
+  // (A fact too short to be told from other text, such as a host name "vm", is checked above.)
+  const facts = [Deno.hostname(), Deno.env.get("HOME") ?? "", Deno.osRelease()];
+  for (const fact of facts.filter((fact) => fact.length >= 5)) {
+    assert.ok(!output.includes(fact), `${fact} leaked: ${output}`);
+  }
+});
