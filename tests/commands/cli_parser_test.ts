@@ -45,13 +45,15 @@ Deno.test("options take values as `--x v` and `--x=v`, repeat, parse and keep de
   ]);
   assert.equal(command.name, "extract");
   assert.deepEqual(input.args, ["shop"]);
-  assert.deepEqual(input.options, {
+  const { set, tables, threads, fullRefresh, check, json, out } = input.options;
+  assert.deepEqual({ set, tables, threads, fullRefresh, check, json, out }, {
     set: ["a=1", "b=2"],
     tables: ["a", "b"],
     threads: 3,
     fullRefresh: true,
     check: false,
     json: false,
+    out: undefined,
   });
   assert.deepEqual(input.globals, { debug: false, logLevel: "info" });
 });
