@@ -31,7 +31,7 @@ const FILES_PROJECT = `sources:
       customers_merged: { primary_key: [id], scd_type: 1, deletes: detect }
 `;
 
-Deno.test("history of a files source over four runs: exact versions, deletes detected", async () => {
+Deno.test("history of a files source over four runs and a full refresh: exact versions", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(join(dir.path, "data"));
   await Deno.writeTextFile(join(dir.path, "dvt.yaml"), FILES_PROJECT);
@@ -44,6 +44,11 @@ Deno.test("history of a files source over four runs: exact versions, deletes det
     const result = await clock.time(() => runCli(["extract", "crm", "--json"], { cwd: dir.path }));
     assert.equal(result.code, 0, result.stderr);
   }
+  // A full refresh re-reads the same rows: it keeps the history and adds no version.
+  const refresh = await clock.time(() =>
+    runCli(["extract", "crm", "--full-refresh"], { cwd: dir.path })
+  );
+  assert.equal(refresh.code, 0, refresh.stderr);
   const database = join(dir.path, "extracts/crm/extract.duckdb");
   assert.deepEqual(await versions(database, "customers", ["id", "name", "country"], clock), [
     [1, "Ada", "NL", 1, 4, false],
