@@ -9,6 +9,7 @@
 import { CommandLineError, parseCommandLine } from "./runtime/commands/cli_parser.ts";
 import type { CommandSpec } from "./runtime/commands/command_spec.ts";
 import { PROGRAM } from "./runtime/commands/command_table.ts";
+import { resolveLogLevel } from "./runtime/commands/options.ts";
 import { renderHelp } from "./runtime/commands/help_format.ts";
 import { describeError, DvtError, type ErrorJson, errorJson } from "./runtime/errors.ts";
 import { paint, printDiagnostic, printResult } from "./runtime/util/output.ts";
@@ -37,7 +38,8 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     debug ||= outcome.input.globals.debug;
-    return await outcome.command.run!(outcome.input);
+    const globals = resolveLogLevel(outcome.input.globals, settings().logLevel);
+    return await outcome.command.run!({ ...outcome.input, globals });
   } catch (error) {
     if (error instanceof CommandLineError) {
       printDiagnostic(paint(`error: ${error.message}`, "red"));

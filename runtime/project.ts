@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
 import { isFile } from "./util/path_kind.ts";
+import { settings } from "./util/env_settings.ts";
 import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./util/field_check.ts";
 import { readYamlFile, type YamlFile, type YamlPath } from "./util/yaml_file.ts";
 import {
@@ -20,7 +21,15 @@ export { WRITE_DISPOSITIONS } from "./project/table_settings.ts";
 export type { TableSettings, WriteDisposition } from "./project/table_settings.ts";
 
 const TOP_LEVEL_KEYS = ["sources", "sync"] as const;
-const SOURCE_KEYS = ["connector", "config", "tables", "incremental", "disposition", "out"] as const;
+const SOURCE_KEYS = [
+  "connector",
+  "config",
+  "tables",
+  "incremental",
+  "disposition",
+  "out",
+  "threads",
+] as const;
 const SOURCE_NAME = /^[a-z][a-z0-9_-]*$/;
 
 /** One `sources.<name>` entry. */
@@ -37,6 +46,10 @@ export interface ProjectSource {
   settingPaths: Record<string, Partial<Record<TableSettingKey, YamlPath>>>;
   /** Absolute output directory (default `<project dir>/extracts/<name>`). */
   out: string;
+  /** What chose `out`: `DVT_OUT_DIR` (`$DVT_OUT_DIR/<name>`), `out:` in the file, or the default. */
+  outFrom: "DVT_OUT_DIR" | "dvt.yaml" | "default";
+  /** Tables read in parallel, when `threads:` is written. */
+  threads?: number;
   /** Path of this source in the file, for errors in its config. */
   path: YamlPath;
 }
@@ -57,7 +70,19 @@ function fail(file: YamlFile, path: YamlPath, message: string, hint?: string): n
   throw new ConfigError(message, { location: file.locate(path), hint });
 }
 
-function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): ProjectSource {
+/** What parsing takes from the environment (see util/env_settings.ts). */
+export interface ProjectEnv {
+  /** `DVT_OUT_DIR`, absolute: each source's extract goes to `<outDir>/<name>`. */
+  outDir?: string;
+}
+
+function parseSource(
+  file: YamlFile,
+  dir: string,
+  name: string,
+  raw: unknown,
+  env: ProjectEnv,
+): ProjectSource {
   const path = ["sources", name];
   if (!SOURCE_NAME.test(name)) {
     throw new ConfigError(`invalid source name "${name}"`, {
@@ -87,6 +112,15 @@ function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): P
   if (raw.out !== undefined && typeof raw.out !== "string") {
     fail(file, [...path, "out"], `expected a directory path, found ${describeFound(raw.out)}`);
   }
+  const threads = raw.threads;
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || (threads as number) < 1)) {
+    fail(
+      file,
+      [...path, "threads"],
+      `expected a whole number of tables to read in parallel, found ${describeFound(threads)}`,
+      "e.g. threads: 4",
+    );
+  }
   return {
     name,
     connector: raw.connector as string,
@@ -94,13 +128,18 @@ function parseSource(file: YamlFile, dir: string, name: string, raw: unknown): P
     tables: tables.tables,
     settings: tables.settings,
     settingPaths: tables.paths,
-    out: resolve(dir, (raw.out as string | undefined) ?? `extracts/${name}`),
+    // The environment overrides the file: DVT_OUT_DIR moves every source's extract.
+    out: env.outDir
+      ? join(env.outDir, name)
+      : resolve(dir, (raw.out as string | undefined) ?? `extracts/${name}`),
+    outFrom: env.outDir ? "DVT_OUT_DIR" : raw.out !== undefined ? "dvt.yaml" : "default",
+    threads: threads as number | undefined,
     path,
   };
 }
 
-/** Validates a parsed dvt.yaml. */
-export function parseProject(file: YamlFile, absolutePath: string): Project {
+/** Validates a parsed dvt.yaml; `env` supplies the settings the environment overrides. */
+export function parseProject(file: YamlFile, absolutePath: string, env: ProjectEnv = {}): Project {
   const root = file.value ?? {};
   if (!isMapping(root)) {
     fail(file, [], `expected a mapping with sources: and sync:, found ${describeFound(root)}`);
@@ -123,7 +162,7 @@ export function parseProject(file: YamlFile, absolutePath: string): Project {
   }
   const sources: Record<string, ProjectSource> = {};
   for (const [name, raw] of Object.entries(rawSources)) {
-    sources[name] = parseSource(file, dir, name, raw);
+    sources[name] = parseSource(file, dir, name, raw, env);
   }
   return { path: absolutePath, dir, file, sources, sync: root.sync };
 }
@@ -149,7 +188,8 @@ export async function loadProject(
   // Errors show the path as the user wrote it (or dvt.yaml), not an absolute one.
   const given = projectPath ?? "dvt.yaml";
   const file = await readYamlFile(resolve(given) === path ? given : path, ConfigError);
-  return parseProject(file, path);
+  const outDir = settings().outDir;
+  return parseProject(file, path, { outDir: outDir ? resolve(cwd, outDir) : undefined });
 }
 
 /** Looks a source up by name; unknown names throw listing the available ones. */

@@ -16,6 +16,7 @@
  * @module
  */
 import type { CommandSpec } from "./command_spec.ts";
+import { configCommand } from "./config.ts";
 import { connectorCommand } from "./connector.ts";
 import { debugCommand } from "./debug.ts";
 import { extractCommand } from "./extract.ts";
@@ -35,9 +36,8 @@ export const PROGRAM: CommandSpec = {
     { flags: "--debug", description: "show stack traces with errors", default: false },
     {
       flags: "--log-level <level>",
-      description: "minimum level of log lines",
+      description: "minimum level of log lines (default: $DVT_LOG_LEVEL, else info)",
       choices: LOG_LEVELS,
-      default: "info",
     },
   ],
   subcommands: [
@@ -46,6 +46,7 @@ export const PROGRAM: CommandSpec = {
     statusCommand,
     queryCommand,
     debugCommand,
+    configCommand,
     connectorCommand,
     syncCommand,
   ],

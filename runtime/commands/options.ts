@@ -11,8 +11,21 @@ import type { LogLevel } from "../util/output.ts";
 export interface GlobalOptions {
   /** Print stack traces with errors. */
   debug: boolean;
-  /** Minimum level of log lines shown. */
+  /** Minimum level of log lines shown: --log-level > DVT_LOG_LEVEL > info. */
   logLevel: LogLevel;
+  /** What chose `logLevel`; set with it by {@linkcode resolveLogLevel}. */
+  logLevelFrom?: "--log-level" | "DVT_LOG_LEVEL" | "default";
+}
+
+/**
+ * Fills in the log level when --log-level was not given: DVT_LOG_LEVEL, else info. The parser
+ * leaves it undefined then, so the flag can win over the environment.
+ */
+export function resolveLogLevel(globals: GlobalOptions, envLevel?: LogLevel): GlobalOptions {
+  const given = globals.logLevel as LogLevel | undefined;
+  if (given) return { ...globals, logLevelFrom: "--log-level" };
+  if (envLevel) return { ...globals, logLevel: envLevel, logLevelFrom: "DVT_LOG_LEVEL" };
+  return { ...globals, logLevel: "info", logLevelFrom: "default" };
 }
 
 /** Collects a repeatable `--set key=value` into a list. */

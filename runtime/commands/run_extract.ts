@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
+import { checkRequiredEnv } from "../connector/config.ts";
 import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
-import { ConnectorError, describeError, errorJson, UsageError } from "../errors.ts";
+import { ConnectorError, describeError, errorJson } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { checkOutputDirectory } from "../extract/output_dir_check.ts";
 import { runRecordOf, saveRunRecord } from "../extract/run_record.ts";
@@ -27,11 +26,12 @@ import {
 } from "../util/output.ts";
 import { createProgressReporter } from "../util/progress.ts";
 import { exitOnInterrupt } from "../util/interrupt.ts";
-import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
+import { loadProject } from "../project.ts";
 import type { Logger } from "../protocol.ts";
 import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
-import type { YamlFile } from "../util/yaml_file.ts";
 import type { GlobalOptions } from "./options.ts";
+import { type ExtractJob, planExtractJobs } from "./extract_jobs.ts";
+import { connectorConfigOf, threadsOf } from "./effective_config.ts";
 
 /** Options of `dvt extract` as read from the command line. */
 export interface ExtractCliOptions {
@@ -49,69 +49,6 @@ export interface ExtractCliOptions {
   keepRemoved?: boolean;
 }
 
-/** One extract to run: a dvt.yaml source or the ad-hoc connector. */
-interface ExtractJob {
-  name: string;
-  connector: string;
-  /** Directory connector paths and relative file paths resolve against. */
-  baseDir: string;
-  out: string;
-  source?: ProjectSource;
-  file?: YamlFile;
-}
-
-function plan(
-  source: string | undefined,
-  options: ExtractCliOptions,
-  project: Project | undefined,
-): ExtractJob[] {
-  const cwd = Deno.cwd();
-  if (options.connector) {
-    if (source) {
-      throw new UsageError(`give either a source name ("${source}") or --connector, not both`);
-    }
-    // `.../hubspot/connector.yaml` names the directory, not the file; the manifest's own name
-    // replaces this label once it is loaded (see runJob).
-    const parts = options.connector.split(/[\\/]/).filter((p) => p);
-    const last = parts.pop()!;
-    const name = /^connector\.ya?ml$/.test(last) && parts.length
-      ? parts.pop()!
-      : last.replace(/\.ya?ml$/, "");
-    const out = resolve(cwd, options.out ?? `extracts/${name}`);
-    return [{ name, connector: options.connector, baseDir: cwd, out }];
-  }
-  if (!project) {
-    throw new UsageError(
-      source
-        ? `no dvt.yaml in ${cwd} to find source "${source}" in`
-        : `nothing to extract: no dvt.yaml in ${cwd}`,
-      {
-        hint:
-          "create a dvt.yaml with sources:, pass --project FILE, or run ad hoc: dvt extract --connector files --set 'paths=data/*.csv' --out ./x",
-      },
-    );
-  }
-  const sources = source ? [findSource(project, source)] : Object.values(project.sources);
-  if (!sources.length) {
-    throw new UsageError(`${project.file.path} defines no sources`, {
-      hint: "add one under sources: (see README, Configuration)",
-    });
-  }
-  if (options.out && sources.length > 1) {
-    throw new UsageError("--out needs a single source", {
-      hint: "name the source: dvt extract <source> --out DIR",
-    });
-  }
-  return sources.map((s) => ({
-    name: s.name,
-    connector: s.connector,
-    baseDir: project.dir,
-    out: options.out ? resolve(cwd, options.out) : s.out,
-    source: s,
-    file: project.file,
-  }));
-}
-
 async function runJob(
   job: ExtractJob,
   options: ExtractCliOptions,
@@ -123,17 +60,7 @@ async function runJob(
   const { manifest } = loaded;
   // An ad-hoc run is labelled with the connector's name, not with a path or URL's last segment.
   if (!job.source) job.name = manifest.name;
-  // Connectors reading local files declare base_dir: relative paths follow dvt.yaml.
-  const defaults = "base_dir" in manifest.config ? { base_dir: job.baseDir } : {};
-  const config = await buildConnectorConfig(manifest, {
-    project: {
-      values: { ...defaults, ...job.source?.config },
-      file: job.file,
-      path: job.source ? [...job.source.path, "config"] : undefined,
-    },
-    configFile: options.config,
-    sets: options.set,
-  });
+  const { values: config } = await connectorConfigOf(job, manifest, options);
   // Missing credentials are bad input (exit 2, each variable with its description), whether or
   // not a health check would have noticed them first.
   checkRequiredEnv(manifest);
@@ -174,7 +101,7 @@ async function runJob(
       // Only a run of the source's whole table list knows what was removed from it.
       dropUnselected: !options.tables && job.source?.tables !== undefined && !options.keepRemoved,
       fullRefresh: options.fullRefresh,
-      threads: options.threads,
+      threads: threadsOf(job, options).value,
     });
   } finally {
     progress.close();
@@ -200,7 +127,7 @@ export async function runExtract(
   const project = options.connector && !options.project
     ? undefined
     : await loadProject(options.project);
-  const jobs = plan(source, options, project);
+  const jobs = planExtractJobs(source, options, project);
   const results: SourceRun[] = [];
   // Publishing is one rename, so whatever moment Ctrl-C lands, the published extract is whole.
   using _interrupt = exitOnInterrupt("interrupted — the previous extract is unchanged");

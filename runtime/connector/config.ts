@@ -14,6 +14,8 @@ import { parseYamlText, type YamlFile, type YamlPath } from "../util/yaml_file.t
 
 /** Where config values come from, lowest precedence first. */
 export interface ConfigSources {
+  /** Values dvt supplies for the run (e.g. `base_dir`), over the manifest's defaults. */
+  runDefaults?: Record<string, unknown>;
   /** `sources.<name>.config` of dvt.yaml; `file`/`path` locate it for errors. */
   project?: { values: Record<string, unknown>; file?: YamlFile; path?: YamlPath };
   /** A YAML or JSON file given with --config. */
@@ -232,6 +234,82 @@ function checkRequired(
   );
 }
 
+/** The layers a config value can come from, lowest precedence first. */
+export const CONFIG_LAYERS = [
+  "connector default",
+  "dvt default",
+  "dvt.yaml",
+  "--config",
+  "--set",
+] as const;
+
+/** One config layer. */
+export type ConfigLayer = typeof CONFIG_LAYERS[number];
+
+/** Where a config value came from: its layer and the place in it. */
+export interface ConfigOrigin {
+  layer: ConfigLayer;
+  location: SourceLocation;
+}
+
+/** A connector's effective config with the origin of each value. */
+export interface ResolvedConfig {
+  values: ConnectorConfig;
+  origins: Record<string, ConfigOrigin>;
+}
+
+/**
+ * Merges config layers (--set > --config file > dvt.yaml > run defaults > manifest defaults),
+ * validates the result against the manifest's config schema and says where each value came from.
+ */
+export async function resolveConnectorConfig(
+  manifest: Manifest,
+  sources: ConfigSources,
+): Promise<ResolvedConfig> {
+  const values: Record<string, unknown> = {};
+  const origins: Record<string, Origin> = {};
+  const layers: Record<string, ConfigLayer> = {};
+  const track = (layer: ConfigLayer, keys: Iterable<string>) => {
+    for (const key of keys) if (key in values) layers[key] = layer;
+  };
+  for (const [key, property] of Object.entries(manifest.config)) {
+    if (property.default === undefined) continue;
+    values[key] = structuredClone(property.default);
+    origins[key] = () => ({ file: manifest.path, field: `config.${key}.default` });
+    layers[key] = "connector default";
+  }
+  for (const [key, value] of Object.entries(sources.runDefaults ?? {})) {
+    checkKnown(manifest, key, { field: key });
+    values[key] = value;
+    origins[key] = () => ({ field: key });
+    layers[key] = "dvt default";
+  }
+  if (sources.project) {
+    const { values: layer, file, path = [] } = sources.project;
+    mergeLayer(manifest, layer, (key) => fileOrigin(file, path, key), values, origins);
+    track("dvt.yaml", Object.keys(layer));
+  }
+  if (sources.configFile) {
+    const file = await readConfigFile(sources.configFile);
+    const layer = (file.value ?? {}) as Record<string, unknown>;
+    mergeLayer(manifest, layer, (key) => fileOrigin(file, [], key), values, origins);
+    track("--config", Object.keys(layer));
+  }
+  for (const setting of sources.sets ?? []) {
+    applySet(manifest, setting, values, origins);
+    track("--set", [setting.split("=")[0].split(".")[0]]);
+  }
+  for (const [key, value] of Object.entries(values)) {
+    checkValue(key, value, manifest.config[key], origins[key]);
+  }
+  checkRequired(manifest, values, sources);
+  const resolved: Record<string, ConfigOrigin> = {};
+  for (const key of Object.keys(values)) {
+    resolved[key] = { layer: layers[key], location: origins[key]([], true) };
+  }
+  return { values, origins: resolved };
+}
+
 /**
  * Merges config layers (--set > --config file > dvt.yaml > manifest defaults) and validates the
  * result against the manifest's config schema.
@@ -251,28 +329,7 @@ export async function buildConnectorConfig(
   manifest: Manifest,
   sources: ConfigSources,
 ): Promise<ConnectorConfig> {
-  const values: Record<string, unknown> = {};
-  const origins: Record<string, Origin> = {};
-  for (const [key, property] of Object.entries(manifest.config)) {
-    if (property.default === undefined) continue;
-    values[key] = structuredClone(property.default);
-    origins[key] = () => ({ file: manifest.path, field: `config.${key}.default` });
-  }
-  if (sources.project) {
-    const { values: layer, file, path = [] } = sources.project;
-    mergeLayer(manifest, layer, (key) => fileOrigin(file, path, key), values, origins);
-  }
-  if (sources.configFile) {
-    const file = await readConfigFile(sources.configFile);
-    const layer = (file.value ?? {}) as Record<string, unknown>;
-    mergeLayer(manifest, layer, (key) => fileOrigin(file, [], key), values, origins);
-  }
-  for (const setting of sources.sets ?? []) applySet(manifest, setting, values, origins);
-  for (const [key, value] of Object.entries(values)) {
-    checkValue(key, value, manifest.config[key], origins[key]);
-  }
-  checkRequired(manifest, values, sources);
-  return values;
+  return (await resolveConnectorConfig(manifest, sources)).values;
 }
 
 /**

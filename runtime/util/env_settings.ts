@@ -6,6 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { LOG_LEVELS, type LogLevel } from "./output.ts";
 
 /** dvt's settings from the environment, with defaults applied. */
 export interface Settings {
@@ -21,6 +22,12 @@ export interface Settings {
   home?: string;
   /** `DVT_MAVEN_REPOS`: comma-separated repository URLs, when set (checked by maven/). */
   mavenRepos?: string;
+  /** `DVT_OUT_DIR`: directory each source's extract goes under (`<dir>/<source>`), when set. */
+  outDir?: string;
+  /** `DVT_THREADS`: tables read in parallel, when set. */
+  threads?: number;
+  /** `DVT_LOG_LEVEL`: minimum level of log lines, when set. */
+  logLevel?: LogLevel;
 }
 
 type Lookup = (name: string) => string | undefined;
@@ -54,6 +61,32 @@ function flag(lookup: Lookup, name: string, fallback: boolean): boolean {
   });
 }
 
+/** An optional whole number above 0; empty counts as unset. */
+function optionalPositiveInteger(
+  lookup: Lookup,
+  name: string,
+  example: number,
+): number | undefined {
+  const text = lookup(name);
+  if (text === undefined || text.trim() === "") return undefined;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${name}=${JSON.stringify(text)} is not a whole number greater than 0`, {
+      hint: `set ${name} to a whole number such as ${example}, or unset it`,
+    });
+  }
+  return Number(text);
+}
+
+/** One of dvt's log levels; empty counts as unset. */
+function logLevel(lookup: Lookup, name: string): LogLevel | undefined {
+  const text = lookup(name)?.trim();
+  if (!text) return undefined;
+  if ((LOG_LEVELS as readonly string[]).includes(text)) return text as LogLevel;
+  throw new UsageError(`${name}=${JSON.stringify(text)} is not a log level`, {
+    hint: `set ${name} to one of ${LOG_LEVELS.join(", ")}, or unset it`,
+  });
+}
+
 /** A free-form value; empty counts as unset. */
 function text(lookup: Lookup, name: string): string | undefined {
   const value = lookup(name);
@@ -79,6 +112,9 @@ export function parseSettings(lookup: Lookup = (name) => Deno.env.get(name)): Se
     nativeScan: flag(lookup, "DVT_NATIVE_SCAN", true),
     home: text(lookup, "DVT_HOME"),
     mavenRepos: text(lookup, "DVT_MAVEN_REPOS"),
+    outDir: text(lookup, "DVT_OUT_DIR"),
+    threads: optionalPositiveInteger(lookup, "DVT_THREADS", 4),
+    logLevel: logLevel(lookup, "DVT_LOG_LEVEL"),
   };
 }
 

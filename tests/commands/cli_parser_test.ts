@@ -6,6 +6,7 @@ import {
 } from "../../runtime/commands/cli_parser.ts";
 import { type CommandSpec, InvalidArgumentError } from "../../runtime/commands/command_spec.ts";
 import { PROGRAM } from "../../runtime/commands/command_table.ts";
+import { resolveLogLevel } from "../../runtime/commands/options.ts";
 import { VERSION } from "../../runtime/version.ts";
 
 function run(args: string[]): Extract<ParseOutcome, { kind: "run" }> {
@@ -51,11 +52,13 @@ Deno.test("options take values as `--x v` and `--x=v`, repeat, parse and keep de
     tables: ["a", "b"],
     threads: 3,
     fullRefresh: true,
+    keepRemoved: false,
     check: false,
     json: false,
     out: undefined,
   });
-  assert.deepEqual(input.globals, { debug: false, logLevel: "info" });
+  // The log level is left for cli.ts to take from DVT_LOG_LEVEL (see resolveLogLevel).
+  assert.deepEqual(input.globals, { debug: false });
 });
 
 Deno.test("global options count wherever they stand, before `--`", () => {
@@ -177,4 +180,24 @@ Deno.test("a parse function's other errors are not turned into usage errors", ()
   };
   assert.throws(() => parseCommandLine(program, ["go", "--n", "bad"]), CommandLineError);
   assert.throws(() => parseCommandLine(program, ["go", "--n", "x"]), RangeError);
+});
+
+Deno.test("resolveLogLevel() takes --log-level, else DVT_LOG_LEVEL, else info", () => {
+  const given = run(["extract", "--log-level", "warn"]).input.globals;
+  const omitted = run(["extract"]).input.globals;
+  assert.deepEqual(resolveLogLevel(given, "debug"), {
+    debug: false,
+    logLevel: "warn",
+    logLevelFrom: "--log-level",
+  });
+  assert.deepEqual(resolveLogLevel(omitted, "debug"), {
+    debug: false,
+    logLevel: "debug",
+    logLevelFrom: "DVT_LOG_LEVEL",
+  });
+  assert.deepEqual(resolveLogLevel(omitted), {
+    debug: false,
+    logLevel: "info",
+    logLevelFrom: "default",
+  });
 });

@@ -73,6 +73,6 @@ Commands:
 Deno.test("the program's help shows the choices and default of --log-level", () => {
   assert.match(
     renderHelp([PROGRAM]),
-    /--log-level <level> +minimum level of log lines \(one of: debug,\n +info, warn, error; default: "info"\)/,
+    /--log-level <level> +minimum level of log lines \(default:\n +\$DVT_LOG_LEVEL, else info\) \(one of: debug,\n +info, warn, error\)/,
   );
 });

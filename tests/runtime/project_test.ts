@@ -89,3 +89,24 @@ Deno.test("loadProject() returns undefined without ./dvt.yaml and reports YAML s
   });
   await assert.rejects(() => loadProject("missing.yaml", dir.path), /file not found/);
 });
+
+Deno.test("parseProject() reads threads: and lets DVT_OUT_DIR move every source's extract", () => {
+  const text =
+    "sources:\n  shop:\n    connector: files\n    out: here\n    threads: 2\n  crm: { connector: files }\n";
+  const plain = parse(text);
+  assert.deepEqual([plain.sources.shop.out, plain.sources.shop.outFrom], ["/p/here", "dvt.yaml"]);
+  assert.deepEqual([plain.sources.crm.out, plain.sources.crm.outFrom], [
+    "/p/extracts/crm",
+    "default",
+  ]);
+  assert.equal(plain.sources.shop.threads, 2);
+  const moved = parseProject(parseYamlText(text, "dvt.yaml", ConfigError), "/p/dvt.yaml", {
+    outDir: "/elsewhere",
+  });
+  assert.deepEqual([moved.sources.shop.out, moved.sources.shop.outFrom], [
+    "/elsewhere/shop",
+    "DVT_OUT_DIR",
+  ]);
+  assert.equal(moved.sources.crm.out, "/elsewhere/crm");
+  rejects(text.replace("threads: 2", "threads: 0"), /dvt\.yaml:5:14: .*expected a whole number/);
+});

@@ -29,6 +29,9 @@ Deno.test("parseSettings() rejects a bad value naming the variable and the form 
       ["DVT_SANDBOX_TIMEOUT_S", "1.5"],
       ["DVT_SANDBOX_MAX_ROWS", "99999999999999999999"],
       ["DVT_NATIVE_SCAN", "true"],
+      ["DVT_THREADS", "0"],
+      ["DVT_THREADS", "four"],
+      ["DVT_LOG_LEVEL", "verbose"],
     ]
   ) {
     assert.throws(() => parseSettings(from({ [name]: value })), (error: unknown) => {
@@ -39,4 +42,15 @@ Deno.test("parseSettings() rejects a bad value naming the variable and the form 
       return true;
     }, `${name}=${value}`);
   }
+});
+
+Deno.test("parseSettings() reads DVT_OUT_DIR, DVT_THREADS and DVT_LOG_LEVEL, unset when empty", () => {
+  const set = parseSettings(from({ DVT_OUT_DIR: "x/y", DVT_THREADS: "8", DVT_LOG_LEVEL: "warn" }));
+  assert.deepEqual([set.outDir, set.threads, set.logLevel], ["x/y", 8, "warn"]);
+  const unset = parseSettings(from({ DVT_OUT_DIR: " ", DVT_THREADS: "", DVT_LOG_LEVEL: "" }));
+  assert.deepEqual([unset.outDir, unset.threads, unset.logLevel], [
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
