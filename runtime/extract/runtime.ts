@@ -17,7 +17,7 @@ import {
   type TableJob,
 } from "./extract_table.ts";
 import { newRunId, OutputLayout } from "./layout.ts";
-import { tableNames } from "./table_names.ts";
+import { checkCurrentViewNames, tableNames } from "./table_names.ts";
 import { carryOverRenamed } from "./renamed_files.ts";
 import { publishedEntries, removedEntries, type TableRun } from "./published_entries.ts";
 import { type ProgressReporter, silentProgress } from "../util/progress.ts";
@@ -130,6 +130,12 @@ export class ConnectorRuntime {
       settings: options.settings ?? {},
       destinationAt: (table) => options.settingAt?.(table, "destination"),
     });
+    const inExtract = new Set([...selected.map((t) => t.source), ...kept.map((e) => e.sourceName)]);
+    checkCurrentViewNames(
+      new Map([...names].filter(([table]) => inExtract.has(table))),
+      selected.map((t) => t.source).filter((t) => settingsOf(options, t).disposition === "history"),
+      (table) => options.settingAt?.(table, "destination"),
+    );
     const plan: RunPlan = { runId, startedAt, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const ran: TableRun[] = [];

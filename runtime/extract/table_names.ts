@@ -9,6 +9,7 @@
 import { InputError, type SourceLocation } from "../errors.ts";
 import type { TableSettings } from "../project/table_settings.ts";
 import { assignNames, normaliseName } from "./names.ts";
+import { CURRENT_VIEW_SUFFIX } from "./history.ts";
 
 /** What naming looks at. */
 export interface NamingInput {
@@ -88,4 +89,40 @@ export function tableNames(input: NamingInput): Map<string, string> {
   const names = assignNames(others, previous, new Set(destined.values()));
   for (const [table, name] of destined) names.set(table, name);
   return names;
+}
+
+/**
+ * Checks that the second view of each history table, `<name>_current`, is not the name of
+ * another table of the extract (a view cannot have two definitions).
+ *
+ * @example
+ * ```ts
+ * import { checkCurrentViewNames } from "./table_names.ts";
+ * const names = new Map([["customers", "customers"], ["snapshot", "customers_current"]]);
+ * let failed = false;
+ * try {
+ *   checkCurrentViewNames(names, ["customers"]);
+ * } catch {
+ *   failed = true;
+ * }
+ * if (!failed) throw new Error();
+ * ```
+ */
+export function checkCurrentViewNames(
+  names: ReadonlyMap<string, string>,
+  historyTables: readonly string[],
+  destinationAt?: (table: string) => SourceLocation | undefined,
+): void {
+  for (const table of historyTables) {
+    const view = `${names.get(table)}${CURRENT_VIEW_SUFFIX}`;
+    const holder = [...names].find(([, name]) => name === view);
+    if (!holder) continue;
+    throw new InputError(
+      `table "${table}" keeps history, whose view "${view}" is the name of table "${holder[0]}"`,
+      {
+        location: destinationAt?.(holder[0]) ?? destinationAt?.(table),
+        hint: "give one of them a destination under tables: in dvt.yaml",
+      },
+    );
+  }
 }

@@ -1,11 +1,16 @@
 /**
  * The history engine (history.ts) on its own: the last delivered row of a key wins, composite
- * keys, a deleted flag, deleting every key, and the reserved column names.
+ * keys, a deleted flag, deleting every key, the reserved column names, and a `_current` view
+ * whose name another table has.
  */
 import assert from "node:assert/strict";
 import { tempDir } from "../../_helpers.ts";
 import { DuckDB } from "../../../runtime/parquet/duckdb.ts";
 import { type HistoryMerge, mergeHistory } from "../../../runtime/extract/history.ts";
+import * as arrow from "apache-arrow";
+import { ConnectorRuntime } from "../../../runtime/extract/runtime.ts";
+import { InputError } from "../../../runtime/errors.ts";
+import { Cap, type Connector } from "../../../runtime/protocol.ts";
 
 const DAY_1 = new Date("2026-03-01T00:00:00Z");
 const DAY_2 = new Date("2026-03-02T00:00:00Z");
@@ -105,4 +110,33 @@ Deno.test("history: a source column named like dvt's own fails the table", async
     () => mergeHistory(merge(dir.path, "r1", { incoming: [file] })),
     /has a column "_dvt_is_current", which history tables add themselves/,
   );
+});
+
+Deno.test("history: a table named like another's _current view is bad input before any read", async () => {
+  await using dir = await tempDir();
+  const schema = new arrow.Schema([new arrow.Field("id", new arrow.Int32())]);
+  let reads = 0;
+  const connector: Connector = {
+    capabilities: Cap.DISCOVER | Cap.READ,
+    discover: () => [
+      { name: "a", schema, capabilities: Cap.READ, primaryKey: ["id"] },
+      { name: "a_current", schema, capabilities: Cap.READ },
+    ],
+    *read() {
+      reads++;
+      yield new arrow.Table({ id: arrow.vectorFromArray([1], new arrow.Int32()) }).batches[0];
+    },
+  };
+  const settings = { a: { disposition: "history" as const } };
+  await assert.rejects(
+    () => new ConnectorRuntime(dir.path).run(connector, { settings }),
+    (error: Error) =>
+      error instanceof InputError &&
+      error.message ===
+        'table "a" keeps history, whose view "a_current" is the name of table "a_current"',
+  );
+  assert.equal(reads, 0);
+  // Without the other table in the extract there is no clash.
+  const alone = await new ConnectorRuntime(dir.path).run(connector, { tables: ["a"], settings });
+  assert.equal(alone.tablesExtracted, 1);
 });
