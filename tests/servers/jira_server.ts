@@ -544,15 +544,17 @@ export function startJiraServer(options: JiraServerOptions): JiraServer {
       fault.times--;
       const bytes = new Uint8Array(await response.arrayBuffer());
       const half = bytes.slice(0, Math.floor(bytes.length / 2));
-      // Announce the whole length, send half, then fail the stream: a dropped connection.
+      // Announce the whole length, send half and end: the client sees the connection drop.
+      const headers = new Headers(response.headers);
+      headers.set("content-length", String(bytes.length));
       return new Response(
         new ReadableStream({
           start(controller) {
             controller.enqueue(half);
-            setTimeout(() => controller.error(new Error("connection reset")), 10);
+            controller.close();
           },
         }),
-        { status: response.status, headers: response.headers },
+        { status: response.status, headers },
       );
     }
     return response;
