@@ -153,9 +153,9 @@ async function openSource(
       tables,
       streamTables,
       layout: new OutputLayout(source.out),
-      key: await signatureKey(secret),
-      signatureHeader: webhook.signatureHeader.toLowerCase(),
-      deliveryIdHeader: webhook.deliveryIdHeader?.toLowerCase(),
+      key: signatureKey(secret),
+      signatureHeader: webhook.signatureHeader,
+      deliveryIdHeader: webhook.deliveryIdHeader,
       maxBodyBytes: options.maxBody,
     });
     return { connector, served };
@@ -285,6 +285,10 @@ function reportFlushError(source: ServedSource, error: unknown, mode: OutputMode
   );
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** What each source received and wrote, on stdout. */
 function printSummary(sources: ServedSource[], json: boolean): void {
   if (json) {
@@ -296,8 +300,12 @@ function printSummary(sources: ServedSource[], json: boolean): void {
   for (const source of sources) {
     const { received, written, pending, duplicates, rejected, invalid } = source.stats;
     printResult(
-      `${source.spec.name}: ${received} events received, ${written} written to ${source.spec.layout.root}` +
-        `, ${pending} pending, ${duplicates} duplicates, ${rejected} rejected (signature), ${invalid} invalid`,
+      `${source.spec.name}: ${
+        count(received, "event")
+      } received, ${written} written to ${source.spec.layout.root}` +
+        `, ${pending} pending, ${
+          count(duplicates, "duplicate")
+        }, ${rejected} rejected (signature), ${invalid} invalid`,
     );
   }
 }

@@ -30,7 +30,7 @@ export interface ServedSourceSpec {
   streamTables: readonly string[];
   layout: OutputLayout;
   key: SignatureKey;
-  /** Lower-cased header names. */
+  /** Header names as the manifest writes them. */
   signatureHeader: string;
   deliveryIdHeader?: string;
   maxBodyBytes: number;
@@ -155,7 +155,7 @@ export class ServedSource {
       this.stats.invalid++;
       return answer(413, { error: `body larger than ${this.spec.maxBodyBytes} bytes` });
     }
-    if (!await this.spec.key.verify(body, request.headers.get(this.spec.signatureHeader))) {
+    if (!this.spec.key.verify(body, request.headers.get(this.spec.signatureHeader))) {
       this.stats.rejected++;
       return answer(401, { error: `missing or wrong ${this.spec.signatureHeader} signature` });
     }
@@ -193,8 +193,9 @@ export class ServedSource {
       return answer(400, { error: "the body is not JSON" });
     }
     const kept: Record<string, string> = {};
+    const signature = this.spec.signatureHeader.toLowerCase();
     for (const [name, value] of headers) {
-      if (name !== this.spec.signatureHeader && !DROPPED_HEADERS.has(name)) kept[name] = value;
+      if (name !== signature && !DROPPED_HEADERS.has(name)) kept[name] = value;
     }
     const receivedAt = new Date().toISOString();
     let rows: EventRows[];

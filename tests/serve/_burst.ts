@@ -38,7 +38,7 @@ export interface BurstResult {
 export async function sendBurst(options: BurstOptions): Promise<BurstResult> {
   let next = 0;
   const result: BurstResult = { acked: 0, retries: 0, statuses: {} };
-  const deadline = Date.now() + (options.deadlineMs ?? 300_000);
+  const deadline = Date.now() + (options.deadlineMs ?? 900_000);
   const sender = async () => {
     while (next < options.count) {
       const i = next++;

@@ -124,7 +124,7 @@ export async function postDelivery(
   const bytes = new TextEncoder().encode(body);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.secret !== null) {
-    headers["x-hub-signature"] = await signBody(options.secret ?? SECRET, bytes);
+    headers["x-hub-signature"] = signBody(options.secret ?? SECRET, bytes);
   }
   if (options.deliveryId) headers["x-delivery-id"] = options.deliveryId;
   const response = await fetch(`${url}${options.path ?? "/tickets"}`, {

@@ -1,5 +1,7 @@
 /**
- * The issue's acceptance scenario with the tickets fixture connector: 10,000 signed deliveries
+ * The acceptance scenario with the tickets fixture connector (a sandboxed connector, whose
+ * receive() crosses into a worker per delivery; serve_jira_burst_test.ts runs the issue's
+ * 10,000 deliveries with the built-in jira connector): 2,000 signed deliveries
  * from 8 concurrent senders while a `dvt extract` of the same source runs, `kill -9` of
  * `dvt serve` in the middle of the burst and a restart, forged and unsigned requests, and a
  * reader polling the extract throughout.
@@ -11,10 +13,10 @@ import { signBody } from "../../runtime/serve/signature.ts";
 import { pollExtract, sendBurst } from "./_burst.ts";
 import { postDelivery, SECRET, startServe, TICKETS_CONNECTOR } from "./_serve_process.ts";
 
-const EVENTS = Number(Deno.env.get("SERVE_BURST_EVENTS") ?? 10_000);
+const EVENTS = Number(Deno.env.get("SERVE_BURST_EVENTS") ?? 2_000);
 const KILL_AT = Math.floor(EVENTS * 0.4);
 
-Deno.test("dvt serve: 10,000 deliveries from 8 senders, kill -9 and restart mid-burst, an extract alongside: each acknowledged event exactly once", async () => {
+Deno.test("dvt serve: 2,000 deliveries from 8 senders, kill -9 and restart mid-burst, an extract alongside: each acknowledged event exactly once", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(
     join(dir.path, "dvt.yaml"),
@@ -39,20 +41,20 @@ Deno.test("dvt serve: 10,000 deliveries from 8 senders, kill -9 and restart mid-
     count: EVENTS,
     senders: 8,
     target: () => `${url}/tickets`,
-    delivery: async (i) => {
+    delivery: (i) => {
       const body = JSON.stringify({
         webhookEvent: "ticket_updated",
         event_id: `ev-${i}`,
         ticket: { id: i % 500, title: `ticket ${i % 500}`, status: i % 2 ? "open" : "done" },
       });
-      return {
+      return Promise.resolve({
         body,
         headers: {
           "content-type": "application/json",
-          "x-hub-signature": await signBody(SECRET, encoder.encode(body)),
+          "x-hub-signature": signBody(SECRET, encoder.encode(body)),
           "x-delivery-id": `delivery-${i}`,
         },
-      };
+      });
     },
     onAck: (acked) => {
       if (acked === Math.floor(EVENTS / 10)) {

@@ -71,7 +71,7 @@ Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned an
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.match(
     stopped.stdout,
-    /^tickets: 3 events received, 3 written to .*extracts\/tickets, 0 pending, 1 duplicates, 2 rejected \(signature\), 3 invalid$/m,
+    /^tickets: 3 events received, 3 written to .*extracts\/tickets, 0 pending, 1 duplicate, 2 rejected \(signature\), 3 invalid$/m,
   );
   assert.doesNotMatch(stopped.stderr, new RegExp(SECRET));
 });
