@@ -113,6 +113,11 @@ export async function checkDiscover(connector: Connector): Promise<TableInfo[]> 
         );
       }
     }
+    // The runtime reads the flag as BOOLEAN; another type would be a delete of every row or none.
+    const flag = table.schema.fields.find((field) => field.name === table.deletedFlag);
+    if (flag && String(flag.type) !== "Bool") {
+      fail(`table "${table.name}": deletedFlag column "${flag.name}" is ${flag.type}, not Bool`);
+    }
   }
   return tables;
 }

@@ -107,12 +107,13 @@ export async function mergeHistory(merge: HistoryMerge): Promise<HistoryOutput> 
       preserve_insertion_order: "false",
     },
   });
-  const columns = await columnNames(db, merge.incoming);
-  checkColumns(merge, columns);
+  const columns = await describe(db, merge.incoming);
+  checkColumns(merge, columns.map((column) => column.name));
+  const shape = { incoming: columns, current: await currentColumns(db, merge.current) };
   merge = { ...merge, duplicateKeys: await hasDuplicateKeys(db, merge) };
   const partitioned = `${merge.workDir}/out`;
   await db.run(
-    `COPY (${historySql(merge, columns)}) TO ${quoteLiteral(partitioned)} (FORMAT parquet, ` +
+    `COPY (${historySql(merge, shape)}) TO ${quoteLiteral(partitioned)} (FORMAT parquet, ` +
       `COMPRESSION zstd, ROW_GROUP_SIZE 122880, PARTITION_BY (_dvt_is_current), ` +
       `WRITE_PARTITION_COLUMNS true)`,
   );
@@ -122,7 +123,7 @@ export async function mergeHistory(merge: HistoryMerge): Promise<HistoryOutput> 
     // Every key is deleted: an empty current part keeps the `_current` view's columns.
     const empty = `${merge.workDir}/empty-current.parquet`;
     await db.run(
-      `COPY (SELECT * FROM (${historySql(merge, columns)}) LIMIT 0) TO ${quoteLiteral(empty)} ` +
+      `COPY (SELECT * FROM (${historySql(merge, shape)}) LIMIT 0) TO ${quoteLiteral(empty)} ` +
         `(FORMAT parquet, COMPRESSION zstd)`,
     );
     current = [empty];
@@ -149,8 +150,40 @@ export async function compactClosedParts(parts: string[], output: string): Promi
   return await countRows(db, [output]);
 }
 
+/** A column as DuckDB describes it. */
+export interface Column {
+  name: string;
+  /** SQL type, e.g. `DECIMAL(12,2)`. */
+  type: string;
+}
+
+/** The source columns of the run's files and of the current part (absent on a first run). */
+export interface HistoryShape {
+  incoming: Column[];
+  current?: Column[];
+}
+
+/**
+ * The hash a current row is compared with: the stored `_dvt_row_hash` when the current part has
+ * the run's columns, else a hash of the current row over the run's columns (NULL for those it
+ * lacks, cast to the run's types), so a column added or retyped changes no row by itself. The
+ * kept rows store it, so the next run compares like with like.
+ */
+function currentHashSql(hashed: Column[], current: Column[] | undefined): string {
+  const same = current !== undefined && current.length === hashed.length &&
+    current.every((column, i) => column.name === hashed[i].name && column.type === hashed[i].type);
+  if (same || current === undefined) return "_dvt_row_hash";
+  const names = new Set(current.map((column) => column.name));
+  const values = hashed.map((column) =>
+    names.has(column.name)
+      ? `TRY_CAST(${quoteIdentifier(column.name)} AS ${column.type})`
+      : `NULL::${column.type}`
+  );
+  return `hash(${values.join(", ")})`;
+}
+
 /** The SELECT producing every row the run writes: current rows kept or closed, new versions. */
-export function historySql(merge: HistoryMerge, columns: string[]): string {
+export function historySql(merge: HistoryMerge, shape: HistoryShape): string {
   const at = `${quoteLiteral(merge.validFrom.toISOString())}::TIMESTAMPTZ`;
   const keys = merge.primaryKey.map(quoteIdentifier);
   const keyAliases = keys.map((_, i) => `__dvt_k${i}`);
@@ -158,7 +191,10 @@ export function historySql(merge: HistoryMerge, columns: string[]): string {
     keys.map((key, i) => `${left}.${key} IS NOT DISTINCT FROM ${right}.${keyAliases[i]}`)
       .join(" AND ");
   const aliased = keys.map((key, i) => `${key} AS ${keyAliases[i]}`).join(", ");
-  const hashed = columns.filter((c) => c !== merge.deletedFlag).map(quoteIdentifier).join(", ");
+  const hashedColumns = shape.incoming.filter((column) => column.name !== merge.deletedFlag);
+  const hashed = hashedColumns.map((column) => quoteIdentifier(column.name)).join(", ");
+  const currentWithout = shape.current?.filter((column) => column.name !== merge.deletedFlag);
+  const currentHash = currentHashSql(hashedColumns, currentWithout);
   const deleted = merge.deletedFlag
     ? `coalesce(${quoteIdentifier(merge.deletedFlag)}::BOOLEAN, false)`
     : "false";
@@ -197,33 +233,43 @@ export function historySql(merge: HistoryMerge, columns: string[]): string {
   const missing = merge.closeMissing ? "true" : "false";
   return `WITH changes AS (${changes}),
     matched AS (
-      SELECT c.*, CASE WHEN m.__dvt_hit IS NULL THEN ${missing}
-        ELSE m.__dvt_deleted OR m.__dvt_hash IS DISTINCT FROM c._dvt_row_hash END AS __dvt_closes
-      FROM ${current} c
+      SELECT *, CASE WHEN __dvt_hit IS NULL THEN ${missing}
+        ELSE __dvt_deleted OR __dvt_hash IS DISTINCT FROM __dvt_current_hash END AS __dvt_closes
+      FROM (SELECT *, ${currentHash} AS __dvt_current_hash FROM ${current}) c
       LEFT JOIN (SELECT ${aliased}, __dvt_hash, __dvt_deleted, true AS __dvt_hit FROM changes) m
         ON ${joinOn("c", "m")}
     ),
     kept AS (
-      SELECT * EXCLUDE (__dvt_closes) REPLACE (
-        CASE WHEN __dvt_closes THEN ${at} ELSE _dvt_valid_to END AS _dvt_valid_to,
-        NOT __dvt_closes AS _dvt_is_current)
+      SELECT * EXCLUDE (__dvt_closes, __dvt_current_hash, __dvt_hit, __dvt_hash, __dvt_deleted,
+          ${keyAliases.join(", ")})
+        REPLACE (
+          CASE WHEN __dvt_closes THEN ${at} ELSE _dvt_valid_to END AS _dvt_valid_to,
+          NOT __dvt_closes AS _dvt_is_current,
+          __dvt_current_hash AS _dvt_row_hash)
       FROM matched
     ),
     fresh AS (${
     fresh(`(SELECT n.*, o.* FROM changes n
-        LEFT JOIN (SELECT ${aliased}, _dvt_row_hash AS __dvt_old_hash FROM ${current}) o
+        LEFT JOIN (SELECT ${aliased}, ${currentHash} AS __dvt_old_hash FROM ${current}) o
         ON ${joinOn("n", "o")})`)
   })
     SELECT * FROM kept UNION ALL BY NAME SELECT * FROM fresh`;
 }
 
-/** Column names of the run's files (unioned by name), in order. */
-async function columnNames(db: DuckDB, files: string[]): Promise<string[]> {
+/** Columns of Parquet files (unioned by name), in order. */
+async function describe(db: DuckDB, files: string[]): Promise<Column[]> {
   const rows = await db.all(
     `DESCRIBE SELECT * FROM read_parquet(${fileList(files)}, union_by_name = true, ` +
       `hive_partitioning = false)`,
   );
-  return rows.map((row) => String(row.column_name));
+  return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+}
+
+/** The source columns of the current part, or undefined when there is none yet. */
+async function currentColumns(db: DuckDB, current: string[]): Promise<Column[] | undefined> {
+  if (!current.length) return undefined;
+  const reserved: readonly string[] = HISTORY_COLUMNS;
+  return (await describe(db, current)).filter((column) => !reserved.includes(column.name));
 }
 
 /** Whether some key occurs more than once in the run's files. */

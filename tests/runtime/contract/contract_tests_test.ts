@@ -238,3 +238,26 @@ Deno.test("runContractTests() runs check() when the connector has one and report
   assert.match(check.message, /warehouse w1 does not exist/);
   assert.equal(failing.ok, false);
 });
+
+Deno.test("runContractTests() fails a deletedFlag that is not a Bool column of the table", async () => {
+  for (
+    const [flag, message] of [
+      ["version", /deletedFlag column "version" is Int32, not Bool/],
+      ["gone", /key column "gone" is not in its schema/],
+    ] as const
+  ) {
+    const broken = connector({
+      discover: () => [{
+        name: "items",
+        schema: SCHEMA,
+        capabilities: Cap.READ,
+        primaryKey: ["id"],
+        deletedFlag: flag,
+      }],
+    });
+    const report = await runContractTests(broken, { pipeline: false });
+    const discover = result(report, /^discover returns valid tables/);
+    assert.equal(discover.status, "failed");
+    assert.match(discover.message, message);
+  }
+});

@@ -140,3 +140,31 @@ Deno.test("history: a table named like another's _current view is bad input befo
   const alone = await new ConnectorRuntime(dir.path).run(connector, { tables: ["a"], settings });
   assert.equal(alone.tablesExtracted, 1);
 });
+
+Deno.test("history: an added or retyped column makes no version by itself", async () => {
+  await using dir = await tempDir();
+  const first = await parquet(
+    `${dir.path}/1.parquet`,
+    "SELECT * FROM (VALUES (1::INT, 'Ada'), (2::INT, 'Grace')) t(id, name)",
+  );
+  const one = await mergeHistory(merge(dir.path, "r1", { incoming: [first] }));
+  // id widened to BIGINT, country added: only Ada's row has a new value.
+  const select = `SELECT * FROM (VALUES (1::BIGINT, 'Ada', 'NL'), (2::BIGINT, 'Grace', NULL))
+    t(id, name, country)`;
+  const second = await parquet(`${dir.path}/2.parquet`, select);
+  const two = await mergeHistory(
+    merge(dir.path, "r2", { current: one.current, incoming: [second], validFrom: DAY_2 }),
+  );
+  assert.deepEqual(await rows(two.closed, "id::INT, name"), [[1, "Ada"]]);
+  assert.deepEqual(await rows(two.current, "id::INT, name, country"), [
+    [1, "Ada", "NL"],
+    [2, "Grace", null],
+  ]);
+  // The next run with the same rows compares like with like: nothing changes.
+  const third = await parquet(`${dir.path}/3.parquet`, select);
+  const three = await mergeHistory(
+    merge(dir.path, "r3", { current: two.current, incoming: [third], validFrom: DAY_2 }),
+  );
+  assert.equal(three.closedRows, 0);
+  assert.equal(three.currentRows, 2);
+});
