@@ -75,10 +75,17 @@ export default (ctx) => {
 `;
 
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
-const moduleUrl = `data:application/javascript,${encodeURIComponent(SOURCE)}`;
+let instances = 0;
 
+/**
+ * A fresh instance of the module each run (a different URL): its code starts uncompiled, as in a
+ * real `dvt extract` (one process per run) and as in every new sandbox worker — a reused instance
+ * would give the in-process case code the earlier runs already optimised.
+ */
 async function inProcess(): Promise<Connector> {
-  const factory = (await import(moduleUrl)).default as ConnectorFactory;
+  const source = `${SOURCE}\n// instance ${++instances}\n`;
+  const url = `data:application/javascript,${encodeURIComponent(source)}`;
+  const factory = (await import(url)).default as ConnectorFactory;
   return await factory(createConnectorContext({ connector: "generated", logger: QUIET }), {});
 }
 
