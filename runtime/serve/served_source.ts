@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { schemaMismatch } from "../parquet/arrow_schema.ts";
 import { ConnectorError, errorMessage, InputError } from "../errors.ts";
 import type { OutputLayout } from "../extract/layout.ts";
-import { LockHeldError } from "../extract/run_lock.ts";
+import { acquireRunLock, LockHeldError, type RunLock } from "../extract/run_lock.ts";
 import type { Connector, EventRows, TableInfo } from "../protocol.ts";
 import { DeliveryLedger } from "./delivery_ledger.ts";
 import { foldEvents, publishedSeq, readPublished, type TableBatches } from "./fold_events.ts";
@@ -34,6 +34,8 @@ export interface ServedSourceSpec {
   signatureHeader: string;
   deliveryIdHeader?: string;
   maxBodyBytes: number;
+  /** Pending deliveries whose rows stay in memory; default {@linkcode ROWS_IN_MEMORY}. */
+  rowsInMemory?: number;
 }
 
 /** Counters `GET /health` reports for a source. */
@@ -72,10 +74,18 @@ export interface FlushReport {
 }
 
 /**
- * What the connector made of a delivery: the rows to write, per table; undefined for a logged
- * delivery the connector could not take again after a restart (it stays logged).
+ * What the connector made of a delivery: the rows to write, per table; null when they are not
+ * kept in memory (asked of the connector again at the fold); undefined for a logged delivery the
+ * connector could not take again after a restart (it stays logged).
  */
-type Rows = EventRows[] | undefined;
+type Rows = EventRows[] | null | undefined;
+
+/**
+ * Pending deliveries whose rows are kept in memory. While a long `dvt extract` holds the output
+ * directory, deliveries keep coming: beyond this many only the log holds them, and the fold asks
+ * the connector for their rows again, so memory stays bounded however long the wait.
+ */
+const ROWS_IN_MEMORY = 20_000;
 
 const DROPPED_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
@@ -106,26 +116,30 @@ export class ServedSource {
   /** Logged deliveries found at start-up that the extract did not hold yet. */
   recovered = 0;
   #flushing?: Promise<FlushReport | undefined>;
+  /** One dvt serve per output directory: a second would replay the first one's live log. */
+  readonly #serveLock: RunLock;
 
   private constructor(
     spec: ServedSourceSpec,
     wal: WriteAheadLog<Rows>,
     ledger: DeliveryLedger,
+    serveLock: RunLock,
   ) {
     this.spec = spec;
     this.#wal = wal;
     this.#ledger = ledger;
+    this.#serveLock = serveLock;
     this.#infos = new Map(spec.tables.map((t) => [t.name, t]));
   }
 
   /** Opens the log and hands logged deliveries the extract lacks to the connector again. */
   static async open(spec: ServedSourceSpec): Promise<ServedSource> {
     const dir = join(spec.layout.stateDir, "serve");
-    await Deno.mkdir(dir, { recursive: true });
+    const serveLock = await acquireRunLock(dir, { holder: "dvt serve" });
     const ledger = await DeliveryLedger.open(join(dir, "deliveries.log"));
     const published = Math.max(publishedSeq(await readPublished(spec.layout)), ledger.lastSeq);
     const { wal, recovered } = await WriteAheadLog.open<Rows>(dir, published + 1);
-    const source = new ServedSource(spec, wal, ledger);
+    const source = new ServedSource(spec, wal, ledger, serveLock);
     const alreadyIn: string[] = [];
     for (const segment of recovered) {
       const entries: WalEntry<Rows>[] = [];
@@ -209,7 +223,8 @@ export class ServedSource {
     }
     let record: WalRecord;
     try {
-      record = await this.#wal.append({ id, receivedAt, headers: kept, body: text }, rows);
+      const payload = this.#wal.pending < (this.spec.rowsInMemory ?? ROWS_IN_MEMORY) ? rows : null;
+      record = await this.#wal.append({ id, receivedAt, headers: kept, body: text }, payload);
     } catch (error) {
       this.#fail(error);
       return answer(503, { error: "could not log the delivery durably; retry" });
@@ -285,6 +300,9 @@ export class ServedSource {
   async #fold(lockWaitMs: number): Promise<FlushReport | undefined> {
     const started = performance.now();
     const closed = await this.#wal.rotate();
+    for (const entry of closed) {
+      if (entry.payload === null) entry.payload = await this.#replay(entry.record);
+    }
     const entries = closed.filter((entry) => entry.payload);
     if (!entries.length) {
       // Only deliveries that could not be replayed are left: they wait for the next start.
@@ -339,6 +357,7 @@ export class ServedSource {
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
     await this.#wal.close();
+    await this.#serveLock.release();
   }
 
   #refreshPending(): void {

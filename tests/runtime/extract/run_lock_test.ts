@@ -28,3 +28,14 @@ Deno.test("acquireRunLock() takes over the lock of a process that no longer exis
   const held = JSON.parse(await Deno.readTextFile(`${dir.path}/.dvt/lock`));
   assert.equal(held.pid, Deno.pid);
 });
+
+Deno.test("acquireRunLock() waits for a brief holder (a dvt serve fold) instead of failing", async () => {
+  await using dir = await tempDir();
+  const fold = await acquireRunLock(`${dir.path}/.dvt`, { holder: "dvt serve", brief: true });
+  setTimeout(() => fold.release(), 300);
+  const started = Date.now();
+  await using _extract = await acquireRunLock(`${dir.path}/.dvt`);
+  assert.ok(Date.now() - started >= 250, "it waited for the fold to finish");
+  const held = JSON.parse(await Deno.readTextFile(`${dir.path}/.dvt/lock`));
+  assert.equal(held.holder, "dvt extract");
+});
