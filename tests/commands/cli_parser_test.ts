@@ -52,7 +52,6 @@ Deno.test("options take values as `--x v` and `--x=v`, repeat, parse and keep de
     tables: ["a", "b"],
     threads: 3,
     fullRefresh: true,
-    keepRemoved: false,
     check: false,
     json: false,
     out: undefined,
