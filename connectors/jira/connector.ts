@@ -51,7 +51,12 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
   /** The API user's profile time zone, in which JQL reads dates (GET /myself, once). */
   const userTimeZone = () =>
     timeZone ??= api.get<{ timeZone?: string }>("/rest/api/3/myself")
-      .then((me) => me.timeZone || "UTC");
+      .then((me) => me.timeZone || "UTC")
+      .catch((error) => {
+        // Not cached: a later table may succeed where a transient failure hit this one.
+        timeZone = undefined;
+        throw error;
+      });
 
   function known(name: string): JiraTable {
     const table = jiraTable(name);

@@ -1,6 +1,7 @@
 /**
- * The jira connector's stream(): a pulling runtime gets every row first, then only rows changed
- * since (polling the search), and close() ends the stream promptly.
+ * The jira connector in process: stream() gives a pulling runtime every row first, then only
+ * rows changed since (polling the search), and close() ends it promptly; read() projects columns
+ * in the requested order; a failed time-zone lookup does not doom the following tables.
  */
 import assert from "node:assert/strict";
 import jira from "../../../connectors/jira/connector.ts";
@@ -73,4 +74,29 @@ Deno.test("jira read: projected columns come in the requested order with their v
     },
     /Jira table issues has no column "nope"/,
   );
+});
+
+Deno.test("jira read: a failed time-zone lookup is not remembered for the next table", async () => {
+  await using server = startJiraServer({
+    email: EMAIL,
+    token: TOKEN,
+    issues: jiraFixture({ issues: 2 }),
+  });
+  // Every attempt of the first lookup fails (the retrying fetch tries 4 times).
+  server.faults.push({ path: "/rest/api/3/myself", status: 503, times: 4 });
+  const ctx = createConnectorContext({
+    connector: "jira",
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    readEnv: (name) => (ENV as Record<string, string>)[name],
+  });
+  const connector = await jira(ctx, { url: server.url });
+  const keys = async (table: string) => {
+    const out: string[] = [];
+    for await (const batch of connector.read!(table, { batchSize: 10 })) {
+      out.push(...batch.getChild("issue_key")?.toArray() ?? batch.getChild("key")!.toArray());
+    }
+    return out;
+  };
+  await assert.rejects(keys("issues"), /Jira GET \/rest\/api\/3\/myself failed with HTTP 503/);
+  assert.deepEqual(await keys("issues"), server.issues.map((i) => i.key));
 });
