@@ -38,10 +38,17 @@ async function readKey(value: string): Promise<ServiceAccountKey> {
     try {
       text = await Deno.readTextFile(value);
     } catch (error) {
-      throw new InputError(`cannot read the service-account key file ${KEY_ENV} names`, {
-        cause: error,
-        hint: `set ${KEY_ENV} to a readable key file (or, sandboxed, to the key JSON itself)`,
-      });
+      // Sandboxed, no file is readable, and only the message crosses to the user: say it there.
+      const denied = error instanceof Error && /NotCapable|PermissionDenied/.test(error.name);
+      throw new InputError(
+        denied
+          ? `a sandboxed connector cannot read the service-account key file ${KEY_ENV} names; set ${KEY_ENV} to the key JSON itself (or ${TOKEN_ENV} to an access token)`
+          : `cannot read the service-account key file ${KEY_ENV} names`,
+        {
+          cause: error,
+          hint: `set ${KEY_ENV} to a readable key file (or, sandboxed, to the key JSON itself)`,
+        },
+      );
     }
   }
   let key: ServiceAccountKey;

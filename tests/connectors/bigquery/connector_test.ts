@@ -520,6 +520,18 @@ Deno.test("bigquery: dvt connector test passes as a built-in and bundled in the 
   );
   assert.equal(extracted.code, 0, extracted.stderr);
   assert.equal(JSON.parse(extracted.stdout).totalRows, 33);
+  // Sandboxed, a key file's path is not enough (no file is readable): exit 2, saying what to pass.
+  const keyFile = join(dir.path, "key.json");
+  await Deno.writeTextFile(keyFile, env.GOOGLE_APPLICATION_CREDENTIALS);
+  const byPath = await runCli(
+    ["extract", "--connector", "./bq", ...sets(server.url), "--out", join(dir.path, "out2")],
+    { cwd: dir.path, env: { GOOGLE_APPLICATION_CREDENTIALS: keyFile } },
+  );
+  assert.equal(byPath.code, 2, byPath.stderr);
+  assert.match(
+    byPath.stderr,
+    /a sandboxed connector cannot read the service-account key file GOOGLE_APPLICATION_CREDENTIALS names; set GOOGLE_APPLICATION_CREDENTIALS to the key JSON itself \(or GOOGLE_OAUTH_ACCESS_TOKEN to an access token\)/,
+  );
   await assertNoSecret(
     out,
     [...server.issued, account.pem.split("\n")[1]],
@@ -527,5 +539,7 @@ Deno.test("bigquery: dvt connector test passes as a built-in and bundled in the 
     extracted.stderr,
     builtin.stdout,
     sandboxed.stdout,
+    byPath.stdout,
+    byPath.stderr,
   );
 });
