@@ -2,7 +2,8 @@
  * `deno run -A bench/postgres.ts [--rows N] [--repeat N]`: N rows (default 10,000,000) x 6 mixed
  * columns (bigint, numeric(12,2), text, timestamptz, boolean, date) in PostgreSQL (started with
  * tests/servers/postgres.sh, as root), read by `dvt extract --connector postgres` with default
- * settings (one reader) and with `parallel=4` (ctid ranges),
+ * settings (one reader), with the Parquet encoder forced into a worker thread
+ * (`DVT_PARQUET_WORKER=1`) and with `parallel=4` (ctid ranges),
  * against the server's own export in the same run:
  * `psql -c "\copy (select ...) to '/dev/null' csv"`. Prints JSON lines (rows/s, peak RSS,
  * ratios and targets) for bench/run.ts.
@@ -85,6 +86,7 @@ const best = await bestOf(repeat, {
       "\\copy (select id, amount, name, ts, flag, d from b) to '/dev/null' csv",
     ], env),
   dvt_default: () => dvtExtract(extractArgs, env),
+  dvt_encoder_worker: () => dvtExtract(extractArgs, { ...env, DVT_PARQUET_WORKER: "1" }),
   dvt_parallel: () => dvtExtract([...extractArgs, "--set", "parallel=4"], env),
 });
 await Deno.remove(out, { recursive: true });

@@ -1,8 +1,9 @@
 /**
  * Streams Arrow record batches into one zstd-compressed Parquet file with constant memory.
- * A table of more than one batch is encoded in a worker thread (parquet_encoder_thread.ts): the
- * reader keeps decoding rows while the worker encodes, with at most two batches between them.
- * A table of one batch (or none) is encoded here, where it costs no worker start-up. Either way
+ * On machines with spare CPUs ({@linkcode encodeInWorker}) a table of more than one batch is
+ * encoded in a worker thread (parquet_encoder_thread.ts): the reader keeps decoding rows while
+ * the worker encodes, with at most two batches between them. Otherwise, and for a table of one
+ * batch (no worker start-up), parquet-wasm encodes here, pulling one batch at a time. Either way
  * nothing holds more than a couple of batches plus one row group, whatever the table size.
  *
  * @module
@@ -13,11 +14,33 @@ import { conformBatch, emptyBatch } from "./arrow_schema.ts";
 import { ExtractError } from "../errors.ts";
 import { addLogicalTypes } from "./parquet_logical_types.ts";
 import { EncoderFailure, ParquetEncoderThread } from "./parquet_encoder_thread.ts";
-import { writeAll, writerProperties } from "./parquet_properties.ts";
+import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
 import type { BatchSource } from "../protocol.ts";
 import { iteratorOf } from "../util/iterator_of.ts";
 
 export { MAX_ROW_GROUP_ROWS } from "./parquet_properties.ts";
+
+/**
+ * Logical CPUs from which tables of more than one batch are encoded in a worker thread. Measured
+ * on the 2-CPU development machine under load (BENCHMARKS.md), the worker made a 2M-row postgres
+ * extract slower and raised its peak RSS by half: with two CPUs shared, the reader and the
+ * encoder do not run at once, and the reader's garbage grew. With spare CPUs, encoding (about a
+ * fifth of the CPU time of a database extract) runs beside reading.
+ */
+export const ENCODER_WORKER_MIN_CPUS = 4;
+
+/**
+ * Whether multi-batch tables go to a worker: by CPU count, or as `DVT_PARQUET_WORKER` (1 or 0)
+ * forces, which the benchmarks use to measure both ways on one machine.
+ */
+export function encodeInWorker(): boolean {
+  let forced: string | undefined;
+  try {
+    forced = Deno.env.get("DVT_PARQUET_WORKER");
+  } catch { /* no env permission: decide by CPUs */ }
+  if (forced === "1" || forced === "0") return forced === "1";
+  return navigator.hardwareConcurrency >= ENCODER_WORKER_MIN_CPUS;
+}
 
 /** Options of {@linkcode writeParquetFile}. */
 export interface ParquetWriteOptions {
@@ -144,7 +167,7 @@ export async function writeParquetFile(
   try {
     const first = await source.next();
     const second = first && await source.next();
-    if (second) {
+    if (second && encodeInWorker()) {
       const thread = encoder = ParquetEncoderThread.open(path);
       const hand = async (batch: arrow.RecordBatch) => {
         await thread.write(batch);
@@ -155,8 +178,7 @@ export async function writeParquetFile(
       for (let batch = await source.next(); batch; batch = await source.next()) await hand(batch);
       await encoder.finish();
     } else {
-      await writeInProcess(path, first ?? emptyBatch(source.requireSchema()));
-      if (first) source.handed(first);
+      await encodeInProcess(path, source, [first, second].filter((b) => b !== undefined));
     }
     await addLogicalTypes(path, source.requireSchema().fields);
   } catch (error) {
@@ -172,20 +194,54 @@ export async function writeParquetFile(
   return { rows: source.rows, bytes, schema: source.requireSchema() };
 }
 
-/** Encodes one batch on this thread (a worker would cost more to start than it saves). */
-async function writeInProcess(path: string, batch: arrow.RecordBatch): Promise<void> {
-  let encoded: Uint8Array;
+/**
+ * Encodes on this thread: `transformParquetStream` pulls one batch at a time (the ones already
+ * read first), so the reader waits while a row group is encoded and memory stays constant.
+ */
+async function encodeInProcess(
+  path: string,
+  source: ConformedBatches,
+  read: arrow.RecordBatch[],
+): Promise<void> {
+  let sourceError: unknown;
+  let finished = false;
+  let empty = read.length === 0;
+  const input = new ReadableStream<parquet.RecordBatch>({
+    async pull(controller) {
+      try {
+        const batch = read.shift() ?? await source.next();
+        if (!batch) {
+          finished = true;
+          if (empty) controller.enqueue(toWasmBatch(emptyBatch(source.requireSchema())));
+          empty = false;
+          controller.close();
+          return;
+        }
+        controller.enqueue(toWasmBatch(batch));
+        source.handed(batch);
+      } catch (error) {
+        sourceError = error;
+        controller.error(error);
+      }
+    },
+  }, { highWaterMark: 0 });
+  let file: Deno.FsFile | undefined;
   try {
-    const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
-    encoded = parquet.writeParquet(parquet.Table.fromIPCStream(ipc), writerProperties());
-  } catch (error) {
-    throw new EncoderFailure(error instanceof Error ? error.message : String(error));
-  }
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  try {
-    await writeAll(file, encoded);
+    file = await Deno.open(path, { write: true, create: true, truncate: true });
+    const output = await parquet.transformParquetStream(input, writerProperties());
+    for await (const chunk of output as ReadableStream<Uint8Array>) await writeAll(file, chunk);
     await file.sync();
+  } catch (error) {
+    if (sourceError !== undefined) throw sourceError;
+    throw new EncoderFailure(error instanceof Error ? error.message : String(error));
   } finally {
-    file.close();
+    file?.close();
   }
+  // The encoder ends its output quietly when its input fails, so check the source ourselves.
+  if (sourceError !== undefined) throw sourceError;
+  if (!finished) throw new EncoderFailure("the Parquet encoder stopped before the last batch");
+}
+
+function toWasmBatch(batch: arrow.RecordBatch): parquet.RecordBatch {
+  return wasmBatchOf(arrow.tableToIPC(new arrow.Table(batch), "stream"));
 }

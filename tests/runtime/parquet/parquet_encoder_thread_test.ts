@@ -7,7 +7,7 @@ import {
   MAX_BATCHES_IN_FLIGHT,
   ParquetEncoderThread,
 } from "../../../runtime/parquet/parquet_encoder_thread.ts";
-import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
+import { encodeInWorker, writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
 import { batchOf } from "../../fixtures/runtime/connectors.ts";
 
 const rows = (from: number, n: number) =>
@@ -62,31 +62,72 @@ Deno.test("ParquetEncoderThread reports a file it cannot write instead of hangin
   }, EncoderFailure);
 });
 
-Deno.test("writeParquetFile() fails a multi-batch table it cannot write with an ExtractError", async () => {
-  await using dir = await tempDir();
-  const error = await writeParquetFile(
-    `${dir.path}/missing/t.parquet`,
-    [rows(0, 10), rows(10, 10), rows(20, 10)],
-    { table: "t" },
-  ).then(() => undefined, (caught) => caught);
-  assert.ok(error instanceof ExtractError, String(error));
-  assert.match(error.message, /^table "t": failed to write Parquet: /);
-});
-
-Deno.test("writeParquetFile() stops the source and the worker when the source fails midway", async () => {
-  await using dir = await tempDir();
-  let closed = false;
-  async function* failing() {
-    try {
-      for (let i = 0; i < 4; i++) yield rows(i * 10, 10);
-      throw new Error("connection reset");
-    } finally {
-      closed = true;
-    }
+/** Runs `fn` with the encoder worker forced on or off. */
+async function withWorker(on: boolean, fn: () => Promise<void>): Promise<void> {
+  const before = Deno.env.get("DVT_PARQUET_WORKER");
+  Deno.env.set("DVT_PARQUET_WORKER", on ? "1" : "0");
+  try {
+    assert.equal(encodeInWorker(), on);
+    await fn();
+  } finally {
+    if (before === undefined) Deno.env.delete("DVT_PARQUET_WORKER");
+    else Deno.env.set("DVT_PARQUET_WORKER", before);
   }
-  await assert.rejects(
-    () => writeParquetFile(`${dir.path}/f.parquet`, failing(), { table: "f" }),
-    /connection reset/,
-  );
-  assert.ok(closed);
-});
+}
+
+for (const worker of [true, false]) {
+  const mode = worker ? "in a worker" : "in process";
+
+  Deno.test(`writeParquetFile() ${mode}: many batches read back in full`, async () => {
+    await withWorker(worker, async () => {
+      await using dir = await tempDir();
+      const path = `${dir.path}/t.parquet`;
+      const seen: number[] = [];
+      const result = await writeParquetFile(
+        path,
+        Array.from({ length: 6 }, (_, i) => rows(i * 500, 500)),
+        { table: "t", onBatch: (_batch, soFar) => seen.push(soFar) },
+      );
+      assert.equal(result.rows, 3000);
+      assert.deepEqual(seen, [500, 1000, 1500, 2000, 2500, 3000]);
+      const [row] = await queryDuckDB(
+        undefined,
+        `SELECT count(DISTINCT id)::INT AS n, max(id)::INT AS m FROM '${path}'`,
+      );
+      assert.deepEqual(row, { n: 3000, m: 2999 });
+    });
+  });
+
+  Deno.test(`writeParquetFile() ${mode}: an unwritable file is an ExtractError`, async () => {
+    await withWorker(worker, async () => {
+      await using dir = await tempDir();
+      const error = await writeParquetFile(
+        `${dir.path}/missing/t.parquet`,
+        [rows(0, 10), rows(10, 10), rows(20, 10)],
+        { table: "t" },
+      ).then(() => undefined, (caught) => caught);
+      assert.ok(error instanceof ExtractError, String(error));
+      assert.match(error.message, /^table "t": failed to write Parquet: /);
+    });
+  });
+
+  Deno.test(`writeParquetFile() ${mode}: a source failing midway stops and fails`, async () => {
+    await withWorker(worker, async () => {
+      await using dir = await tempDir();
+      let closed = false;
+      async function* failing() {
+        try {
+          for (let i = 0; i < 4; i++) yield rows(i * 10, 10);
+          throw new Error("connection reset");
+        } finally {
+          closed = true;
+        }
+      }
+      await assert.rejects(
+        () => writeParquetFile(`${dir.path}/f.parquet`, failing(), { table: "f" }),
+        /connection reset/,
+      );
+      assert.ok(closed);
+    });
+  });
+}
