@@ -18,6 +18,7 @@ import { acquireRunLock } from "../extract/run_lock.ts";
 import { saveState, stateFromCatalog } from "../extract/state.ts";
 import { appendStreamBatches } from "../extract/stream_writer.ts";
 import type { TableInfo } from "../protocol.ts";
+import { compactPartitions } from "./compact_partitions.ts";
 import { concatBatches } from "./concat_batches.ts";
 
 /** The rows of one table in a micro-batch. */
@@ -102,12 +103,17 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
         tag: `w${request.seq}`,
       });
       written.push(...result.files);
-      const files = [...before, ...result.files];
+      const appended = [...before, ...result.files];
+      const files = await compactPartitions(layout, appended);
+      const merged = files.filter((file) => !appended.includes(file));
+      written.push(...merged);
       fresh.set(source, {
         ...baseEntry(info, name, runId, previous),
         files,
         rows: (previous?.queryMode === "local" ? previous.rows : 0) + result.rows,
-        sizeBytes: (previous?.queryMode === "local" ? previous.sizeBytes : 0) + result.bytes,
+        sizeBytes: merged.length
+          ? await sizeOf(layout, files)
+          : (previous?.queryMode === "local" ? previous.sizeBytes : 0) + result.bytes,
       });
       rows[name] = result.rows;
     }
@@ -168,4 +174,10 @@ async function listedPartitions(layout: OutputLayout, entry: CatalogEntry): Prom
       .map((part) => `${dir}/${part.name}`)
       .sort(),
   ];
+}
+
+async function sizeOf(layout: OutputLayout, files: string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) total += (await Deno.stat(layout.absolute(file))).size;
+  return total;
 }
