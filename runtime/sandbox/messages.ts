@@ -46,7 +46,7 @@ export type WorkerMessage =
   | ({ kind: "batch"; id: number } & WireBatch)
   | { kind: "end"; id: number }
   /** `input`: the connector rejected its input (an error named InputError), not a failure. */
-  | { kind: "error"; id?: number; message: string; input?: boolean }
+  | { kind: "error"; id?: number; message: string; input?: boolean; hint?: string }
   | {
     kind: "log";
     level: LogLevel;
@@ -123,7 +123,8 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | string {
     case "end":
       return isId(data.id) ? data as WorkerMessage : "end message without a valid id";
     case "error":
-      return typeof data.message === "string" && (data.id === undefined || isId(data.id))
+      return typeof data.message === "string" && (data.id === undefined || isId(data.id)) &&
+          (data.hint === undefined || typeof data.hint === "string")
         ? data as WorkerMessage
         : "error message without a text";
     case "log":

@@ -297,15 +297,18 @@ export class SandboxHost {
     }
     clearTimeout(pending.timer);
     this.#pending.delete(id!);
+    const hint = message.kind === "error" && message.hint !== undefined
+      ? this.#clean(message.hint)
+      : undefined;
     if (message.kind === "error" && message.input) {
       return pending.reject(
-        new InputError(this.#clean(message.message.replace(/^InputError: /, ""))),
+        new InputError(this.#clean(message.message.replace(/^InputError: /, "")), { hint }),
       );
     }
     if (message.kind === "error") {
       const error = new SandboxError(
         `connector ${this.#spec.name} ${pending.what}: ${this.#clean(message.message)}`,
-        { connector: this.#spec.name, call: pending.what },
+        { connector: this.#spec.name, call: pending.what, hint },
       );
       return pending.reject(error);
     }

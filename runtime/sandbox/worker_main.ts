@@ -202,7 +202,15 @@ function onMessage(event: MessageEvent<HostMessage>): void {
     if (id !== undefined) sentSchemas.delete(id);
     // Sandboxed code cannot import dvt's InputError; an error named so rejects the input.
     const input = error instanceof Error && error.name === "InputError";
-    send({ kind: "error", id, message: describe(error), ...input ? { input } : {} });
+    // A hint (dvt's errors carry one: how to fix it) crosses too; the host cleans it like the text.
+    const hint = (error as { hint?: unknown } | undefined)?.hint;
+    send({
+      kind: "error",
+      id,
+      message: describe(error),
+      ...input ? { input } : {},
+      ...typeof hint === "string" ? { hint } : {},
+    });
   });
 }
 

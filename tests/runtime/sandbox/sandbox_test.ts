@@ -164,6 +164,20 @@ Deno.test("a throwing read fails that read only; the connector keeps serving", a
   });
 });
 
+Deno.test("an error's hint crosses the sandbox, cleaned like its text", async () => {
+  const code = connectorSource(
+    `throw Object.assign(new Error("quota reached"), { hint: "raise the quota\\nok (999 rows)" });`,
+  );
+  await withConnector(code, async (connector) => {
+    await assert.rejects(readAll(connector), (error: unknown) => {
+      assert.ok(error instanceof SandboxError);
+      assert.match(error.message, /quota reached/);
+      assert.equal(error.hint, "raise the quota\\nok (999 rows)");
+      return true;
+    });
+  });
+});
+
 Deno.test("a hanging connector is stopped after the call deadline", async () => {
   const code = connectorSource(`await new Promise(() => {});`);
   await withConnector(code, async (connector) => {
