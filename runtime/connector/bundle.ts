@@ -10,6 +10,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConnectorError } from "../errors.ts";
 import { computeIntegrity } from "../sandbox/module_source.ts";
+import { withEsbuild } from "../util/esbuild_service.ts";
 
 /** A bundled connector. */
 export interface ConnectorBundle {
@@ -84,40 +85,41 @@ export async function bundleConnector(
   connectorDir: string = dirname(resolve(entryPath)),
 ): Promise<ConnectorBundle> {
   const root = Deno.realPathSync(connectorDir);
-  const esbuild = await import("esbuild");
   try {
-    const result = await esbuild.build({
-      entryPoints: [resolve(entryPath)],
-      // Paths in the bundle's comments are relative to this: never the author's home directory.
-      absWorkingDir: dirname(resolve(entryPath)),
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      legalComments: "none",
-      plugins: [{
-        // Leave bare, URL and node: imports unresolved so they can be reported by name below.
-        name: "external-non-file-imports",
-        setup(build) {
-          build.onResolve({ filter: /.*/ }, (args) => {
-            if (args.kind === "entry-point") return { path: resolve(entryPath) };
-            if (/^(\.{0,2}\/|file:)/.test(args.path)) {
-              return checkFileImport(args.path, args.resolveDir, root, args.with);
-            }
-            return {
-              path: args.path,
-              external: true,
-              // Side-effect free: an import the connector never uses (e.g. reached through
-              // mod.ts's re-exports) is tree-shaken away; only the ones it uses remain.
-              sideEffects: false,
-            };
-          });
-        },
-      }],
-    });
+    const result = await withEsbuild((esbuild) =>
+      esbuild.build({
+        entryPoints: [resolve(entryPath)],
+        // Paths in the bundle's comments are relative to this: never the author's home directory.
+        absWorkingDir: dirname(resolve(entryPath)),
+        bundle: true,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+        legalComments: "none",
+        plugins: [{
+          // Leave bare, URL and node: imports unresolved so they can be reported by name below.
+          name: "external-non-file-imports",
+          setup(build) {
+            build.onResolve({ filter: /.*/ }, (args) => {
+              if (args.kind === "entry-point") return { path: resolve(entryPath) };
+              if (/^(\.{0,2}\/|file:)/.test(args.path)) {
+                return checkFileImport(args.path, args.resolveDir, root, args.with);
+              }
+              return {
+                path: args.path,
+                external: true,
+                // Side-effect free: an import the connector never uses (e.g. reached through
+                // mod.ts's re-exports) is tree-shaken away; only the ones it uses remain.
+                sideEffects: false,
+              };
+            });
+          },
+        }],
+      })
+    );
     const output = result.outputFiles[0];
     const leftover = Object.values(result.metafile.outputs).flatMap((out) =>
       out.imports.filter((entry) => entry.external).map((entry) => entry.path)
@@ -144,7 +146,5 @@ export async function bundleConnector(
       }`,
       { hint: "fix the connector source so that it compiles", cause: error },
     );
-  } finally {
-    await esbuild.stop();
   }
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import { ConnectorError } from "../errors.ts";
+import { withEsbuild } from "../util/esbuild_service.ts";
 
 type EsbuildMessage = { text: string; location?: { line: number; column: number } | null };
 
@@ -23,9 +24,6 @@ function describe(errors: EsbuildMessage[]): string {
   ).join("; ");
 }
 
-/** Builds in flight: esbuild's service is shared, so it is stopped only when the last ends. */
-let building = 0;
-
 /**
  * Returns `code` re-printed as one JavaScript module with no way to import anything. Throws
  * ConnectorError naming the first imports when the module has any.
@@ -36,30 +34,30 @@ export async function confineModule(
   moduleUrl: string,
 ): Promise<string> {
   const isTs = /\.[mc]?ts$/.test(new URL(moduleUrl).pathname);
-  const esbuild = await import("esbuild");
-  building++;
   try {
-    const result = await esbuild.build({
-      stdin: { contents: code, loader: isTs ? "ts" : "js", sourcefile: "connector" },
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      // Every import() becomes a call of esbuild's require shim, which throws: a worker has no
-      // `require` (the lock-down pins it away).
-      supported: { "dynamic-import": false },
-      write: false,
-      logLevel: "silent",
-      legalComments: "none",
-      plugins: [{
-        name: "no-imports",
-        setup(build) {
-          build.onResolve({ filter: /.*/ }, (args) => ({
-            errors: [{ text: `imports ${JSON.stringify(args.path)}` }],
-          }));
-        },
-      }],
-    });
+    const result = await withEsbuild((esbuild) =>
+      esbuild.build({
+        stdin: { contents: code, loader: isTs ? "ts" : "js", sourcefile: "connector" },
+        bundle: true,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        // Every import() becomes a call of esbuild's require shim, which throws: a worker has no
+        // `require` (the lock-down pins it away).
+        supported: { "dynamic-import": false },
+        write: false,
+        logLevel: "silent",
+        legalComments: "none",
+        plugins: [{
+          name: "no-imports",
+          setup(build) {
+            build.onResolve({ filter: /.*/ }, (args) => ({
+              errors: [{ text: `imports ${JSON.stringify(args.path)}` }],
+            }));
+          },
+        }],
+      })
+    );
     return result.outputFiles[0].text;
   } catch (error) {
     const errors = (error as { errors?: EsbuildMessage[] }).errors;
@@ -74,7 +72,5 @@ export async function confineModule(
           : "fix the connector source so that it compiles",
       },
     );
-  } finally {
-    if (--building === 0) await esbuild.stop();
   }
 }
