@@ -69,6 +69,8 @@ Deno.test("dvt serve + jira: 10,000 signed deliveries from 8 senders, kill -9 mi
     },
   });
   await restarted;
+  // Senders whose answer the kill cut off sent those deliveries again: duplicates already.
+  const before = (await (await fetch(`${url}/health`)).json()).sources.jira;
   for (const forged of [{ secret: "not-the-secret" }, {}]) {
     const response = await sendJiraWebhook(`${url}/jira`, { body: events[0].body, ...forged });
     assert.equal(response.status, 401);
@@ -83,8 +85,8 @@ Deno.test("dvt serve + jira: 10,000 signed deliveries from 8 senders, kill -9 mi
   assert.equal(retry.status, 200);
   await retry.body?.cancel();
   const health = await (await fetch(`${url}/health`)).json();
-  assert.equal(health.sources.jira.rejected, 2);
-  assert.equal(health.sources.jira.duplicates, 1);
+  assert.equal(health.sources.jira.rejected - before.rejected, 2);
+  assert.equal(health.sources.jira.duplicates - before.duplicates, 1);
   const extracted = await extract!;
   assert.equal(extracted.code, 0, extracted.stderr);
   const stopped = await serve.stop("SIGTERM");
