@@ -19,10 +19,12 @@ Deno.test("an output directory that is a file exits 2 naming it", async () => {
     const result = await runCli(["extract", "shop", "--out", out], { cwd: dir.path });
     assert.equal(result.code, 2, result.stderr);
     const expected = out === "taken"
-      ? `error: the output directory ${join(dir.path, "taken")} is a file`
-      : `error: cannot create the output directory ${join(dir.path, out)}: ${
+      ? `error: source "shop" (dvt.yaml:2) failed: the output directory ${
         join(dir.path, "taken")
-      } is a file`;
+      } is a file`
+      : `error: source "shop" (dvt.yaml:2) failed: cannot create the output directory ${
+        join(dir.path, out)
+      }: ${join(dir.path, "taken")} is a file`;
     assert.ok(result.stderr.startsWith(expected), result.stderr);
     assert.match(result.stderr, /hint: choose another directory with out: in dvt\.yaml or --out/);
     assert.doesNotMatch(result.stderr, /unexpected error/);
@@ -48,7 +50,7 @@ Deno.test("an output directory on a read-only file system exits 2", async (t) =>
     assert.equal(result.code, 2, result.stderr);
     assert.match(
       result.stderr,
-      /^error: cannot write the output directory .*\/ro\/shop: the file system is read-only \(in .*\/ro\)$/m,
+      /^error: source "shop" \(dvt\.yaml:2\) failed: cannot write the output directory .*\/ro\/shop: the file system is read-only \(in .*\/ro\)$/m,
     );
     assert.match(
       result.stderr,
@@ -92,7 +94,7 @@ Deno.test("a misspelled cursor column exits 2 before extracting, with its dvt.ya
   assert.equal(result.code, 2, result.stderr);
   assert.match(
     result.stderr,
-    /^error: dvt\.yaml:6:28: sources\.shop\.incremental\.orders: table "orders" has no column "updatd_at" to use as its incremental cursor$/m,
+    /^error: source "shop" \(dvt\.yaml:2\) failed: dvt\.yaml:6:28: sources\.shop\.incremental\.orders: table "orders" has no column "updatd_at" to use as its incremental cursor$/m,
   );
   assert.match(result.stderr, /^ {2}hint: did you mean "updated_at"\? valid: order_id, /m);
   assert.ok(!await exists(join(dir.path, "extracts/shop/extract.duckdb")));
@@ -113,7 +115,7 @@ Deno.test("a run refused by another run's lock names the output directory", asyn
   assert.match(
     result.stderr,
     new RegExp(
-      `^error: another dvt extract \\(pid ${Deno.pid} on .*\\) is writing ${
+      `^error: source "shop" \\(dvt\\.yaml:2\\) failed: another dvt extract \\(pid ${Deno.pid} on .*\\) is writing ${
         join(dir.path, "extracts/shop")
       }$`,
       "m",
