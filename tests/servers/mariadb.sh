@@ -25,7 +25,9 @@ print_env() {
   printf 'export MYSQL_USER=%s\nexport MYSQL_PWD=%s\n' "$user" "$password"
 }
 
-as_root() { mysql --no-defaults --socket="$socket" -uroot "$@"; }
+# The MYSQL_* variables an earlier `eval` of this script exported point at the test user over
+# TCP (the client prefers MYSQL_HOST to --socket); root logs in by socket.
+as_root() { env -u MYSQL_PWD -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_USER mysql --no-defaults --socket="$socket" -uroot "$@"; }
 
 if [ "${1:-start}" = stop ]; then
   if [ -f "$dir/mysqld.pid" ]; then
