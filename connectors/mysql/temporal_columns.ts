@@ -6,7 +6,6 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import type { ConnectorError } from "../../mod.ts";
 import { FixedBuffer } from "../../mod.ts";
 import type { ColumnInfo, ColumnPlan, MakePlan, MappingOptions } from "./column_types.ts";
 import { tableFailure } from "./mysql_errors.ts";
@@ -21,8 +20,16 @@ import {
 
 type ArrowModule = typeof Arrow;
 
-function zeroDateError(table: string, column: string, text: string): ConnectorError {
-  return tableFailure(
+/** A zero date (`0000-00-00…`) is NULL or fails the table, as `zero_dates` says. */
+function appendZeroDate(
+  buffer: { appendNull(): void },
+  options: MappingOptions,
+  table: string,
+  column: string,
+  text: string,
+): void {
+  if (options.zeroDates !== "error") return buffer.appendNull();
+  throw tableFailure(
     `table "${table}" column "${column}" holds the zero date ${text}, which is not a real date`,
     "set zero_dates: null in the source config to read zero dates as NULL",
   );
@@ -44,10 +51,7 @@ export function planTemporal(
         buffer,
         append(value, start, end) {
           if (isZeroDate(value, start)) {
-            if (options.zeroDates === "error") {
-              throw zeroDateError(table, info.name, ascii(value, start, end));
-            }
-            return buffer.appendNull();
+            return appendZeroDate(buffer, options, table, info.name, ascii(value, start, end));
           }
           buffer.append(parseDateDays(value, start));
         },
@@ -66,10 +70,7 @@ export function planTemporal(
         buffer,
         append(value, start, end) {
           if (isZeroDate(value, start)) {
-            if (options.zeroDates === "error") {
-              throw zeroDateError(table, info.name, ascii(value, start, end));
-            }
-            return buffer.appendNull();
+            return appendZeroDate(buffer, options, table, info.name, ascii(value, start, end));
           }
           const micros = parseDateTimeMicros(value, start, end);
           if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
