@@ -10,6 +10,7 @@
 import type * as Arrow from "apache-arrow";
 import type {
   ConnectorFactory,
+  CursorValue,
   EventRows,
   ReadOptions,
   TableInfo,
@@ -82,22 +83,29 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
     };
   }
 
+  /** The table's rows page by page, past `incrementalValue` of `incrementalKey` when given. */
+  async function* tableRows(
+    table: JiraTable,
+    incrementalKey: string | undefined,
+    incrementalValue: CursorValue | undefined,
+  ) {
+    yield* readTableRows({
+      api,
+      table,
+      scope,
+      timeZone: await userTimeZone(),
+      pageSize,
+      incrementalKey,
+      incrementalValue,
+      warn: (message) => ctx.log.warn(message),
+    });
+  }
+
   async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
     const table = known(name);
     const output = projected(table, options.columns);
     let rowOffset = 0;
-    for await (
-      const rows of readTableRows({
-        api,
-        table,
-        scope,
-        timeZone: await userTimeZone(),
-        pageSize,
-        incrementalKey: options.incrementalKey,
-        incrementalValue: options.incrementalValue,
-        warn: (message) => ctx.log.warn(message),
-      })
-    ) {
+    for await (const rows of tableRows(table, options.incrementalKey, options.incrementalValue)) {
       yield rowsBatch(arrow, output, rows, rowOffset);
       rowOffset += rows.length;
     }
@@ -125,18 +133,7 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
     wakeups.add(stop);
     try {
       while (!closed) {
-        for await (
-          const rows of readTableRows({
-            api,
-            table,
-            scope,
-            timeZone: await userTimeZone(),
-            pageSize,
-            incrementalKey: table.cursorField,
-            incrementalValue: cursor,
-            warn: (message) => ctx.log.warn(message),
-          })
-        ) {
+        for await (const rows of tableRows(table, table.cursorField, cursor)) {
           for (const row of rows) {
             const value = row[table.cursorField];
             if (
