@@ -1,13 +1,14 @@
 /**
- * Opens sessions of the `pg` npm driver (node-postgres) with `pg-copy-streams` for COPY, and
- * turns driver failures into errors that say what to fix. Both drivers were measured on the
- * same binary COPY (README): `pg-copy-streams` hands over socket-sized chunks of many rows,
- * where `postgres` (porsager) pushes one Buffer per row, which cost 1.7x the time end to end.
- * The driver stays behind this file: the rest of the connector sees {@linkcode Session}.
+ * Opens sessions of the `pg` npm driver (node-postgres), reads COPY from its socket
+ * (copy_out.ts), and turns driver failures into errors that say what to fix. Both drivers were
+ * measured on the same binary COPY (README): `pg` lets a query take socket-sized chunks of many
+ * rows, where `postgres` (porsager) pushes one Buffer per row, which cost 1.7x the time end to
+ * end. The driver stays behind this file: the rest of the connector sees {@linkcode Session}.
  *
  * @module
  */
 import { ConnectorError, InputError } from "../../mod.ts";
+import { CopyOutQuery } from "./copy_out.ts";
 import { type ConnectionSettings, redact } from "./settings.ts";
 
 /** One connection to the server. */
@@ -30,21 +31,19 @@ interface PgClient {
 interface PgModule {
   Client: new (config: Record<string, unknown>) => PgClient;
 }
-type CopyTo = (sql: string, options?: { highWaterMark?: number }) => unknown;
 
-// Chunks of up to 1 MiB: large enough that per-chunk work vanishes, small enough for memory.
+// Undecoded COPY bytes held before the socket is paused: enough to keep the decoder busy.
 const COPY_BUFFER_BYTES = 1 << 20;
 
 /** Opens a session; `prefer`/`allow` try TLS first and fall back to a plain connection. */
 export async function openSession(settings: ConnectionSettings): Promise<Session> {
   const { default: pg } = await import("pg") as { default: PgModule };
-  const { to: copyTo } = await import("pg-copy-streams") as { to: CopyTo };
   const tls = settings.sslmode !== "disable" && settings.sslmode !== "allow";
   try {
-    return await connect(pg, copyTo, settings, tls);
+    return await connect(pg, settings, tls);
   } catch (error) {
     if (!tls || settings.sslmode !== "prefer" || !notSupportingTls(error)) throw error;
-    return await connect(pg, copyTo, settings, false);
+    return await connect(pg, settings, false);
   }
 }
 
@@ -54,7 +53,6 @@ function notSupportingTls(error: unknown): boolean {
 
 async function connect(
   pg: PgModule,
-  copyTo: CopyTo,
   settings: ConnectionSettings,
   tls: boolean,
 ): Promise<Session> {
@@ -82,9 +80,9 @@ async function connect(
       return result.rows;
     },
     copyOut(sql: string) {
-      return client.query(copyTo(sql, { highWaterMark: COPY_BUFFER_BYTES })) as AsyncIterable<
-        Uint8Array
-      >;
+      const copy = new CopyOutQuery(sql, COPY_BUFFER_BYTES);
+      client.query(copy);
+      return copy;
     },
     async end() {
       if (ended) return;
