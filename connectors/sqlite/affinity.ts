@@ -38,8 +38,11 @@ export type SqliteValue = bigint | number | string | Uint8Array;
 /** Appends values of one column to its buffer. */
 export interface ColumnSink {
   buffer: ColumnBuffer;
-  /** Appends one non-null value; `row` (1-based, in read order) is for error messages. */
-  append(value: SqliteValue, row: number): void;
+  /**
+   * Appends one non-null value; `row` is for error messages: its position (1-based, in read
+   * order), or its rowid for a sink made with `byRowid`.
+   */
+  append(value: SqliteValue, row: number | bigint): void;
 }
 
 /** One column's Arrow field and how to fill it. */
@@ -52,7 +55,8 @@ export interface ColumnPlan {
   rowid?: boolean;
   /** How cursor values compare in SQL (see select_sql.ts). */
   temporal: "date" | "datetime" | "none";
-  sink(capacity: number, table: string): ColumnSink;
+  /** A sink for `table`; `byRowid`: the rows passed to append() are rowids, not positions. */
+  sink(capacity: number, table: string, byRowid?: boolean): ColumnSink;
 }
 
 function storageClass(value: SqliteValue): string {
@@ -69,21 +73,27 @@ function preview(value: SqliteValue): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
+/** Where values are read: the table, and whether rows are named by rowid or by position. */
+export interface ReadPlace {
+  table: string;
+  byRowid: boolean;
+}
+
 /** The error for a value its column cannot hold, with the fix in the message itself. */
 export function mismatch(
-  table: string,
+  at: ReadPlace,
   plan: { name: string; declared: string },
   value: SqliteValue,
-  row: number,
+  row: number | bigint,
   arrowType: string,
 ): ConnectorError {
   const fix = `fix the value, declare the column with a type that fits its values, or read the ` +
     `table through a view that CASTs "${plan.name}"`;
   return new ConnectorError(
-    `table "${table}" column "${plan.name}" (declared ${plan.declared || "without a type"}, ` +
-      `read as ${arrowType}) holds the ${storageClass(value)} value ${
-        preview(value)
-      } in row ${row}, which ${arrowType} cannot hold exactly; ${fix}`,
+    `table "${at.table}" column "${plan.name}" (declared ${plan.declared || "without a type"}, ` +
+      `read as ${arrowType}) holds the ${storageClass(value)} value ${preview(value)} in ${
+        at.byRowid ? "the row with rowid" : "row"
+      } ${row}, which ${arrowType} cannot hold exactly; ${fix}`,
     { hint: fix },
   );
 }
@@ -100,7 +110,7 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
   const upper = declared.toUpperCase().trim();
   const make = (
     type: Arrow.DataType,
-    appender: (buffer: ColumnBuffer, table: string) => ColumnSink["append"],
+    appender: (buffer: ColumnBuffer, at: ReadPlace) => ColumnSink["append"],
     newBuffer: (capacity: number) => ColumnBuffer,
     temporal: ColumnPlan["temporal"] = "none",
   ): ColumnPlan => ({
@@ -109,60 +119,60 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
     affinity,
     field: new arrow.Field(name, type, true),
     temporal,
-    sink(capacity, table) {
+    sink(capacity, table, byRowid = false) {
       const buffer = newBuffer(capacity);
-      return { buffer, append: appender(buffer, table) };
+      return { buffer, append: appender(buffer, { table, byRowid }) };
     },
   });
   const plan = { name, declared };
 
   if (affinity === "INTEGER") {
     const type = new arrow.Int64();
-    return make(type, (buffer, table) => (value, row) => {
+    return make(type, (buffer, at) => (value, row) => {
       if (typeof value === "number" && Number.isSafeInteger(value)) {
         return (buffer as FixedBuffer).appendInt64(value);
       }
       if (typeof value === "bigint") return (buffer as FixedBuffer).append(value);
-      throw mismatch(table, plan, value, row, "Int64");
+      throw mismatch(at, plan, value, row, "Int64");
     }, (capacity) => new FixedBuffer(arrow, type, BigInt64Array, capacity));
   }
   if (affinity === "TEXT" || (affinity === "BLOB" && upper === "")) {
     // TEXT affinity stores numbers as text already; a column without a type may hold any class:
     // integers and reals are kept as their exact decimal text. Blobs are not text: they fail.
     const type = new arrow.Utf8();
-    return make(type, (buffer, table) => (value, row) => {
+    return make(type, (buffer, at) => (value, row) => {
       if (typeof value === "string") return (buffer as BytesBuffer).appendString(value);
       if (typeof value === "bigint" || typeof value === "number") {
         return (buffer as BytesBuffer).appendString(String(value));
       }
-      throw mismatch(table, plan, value, row, "Utf8");
+      throw mismatch(at, plan, value, row, "Utf8");
     }, (capacity) => new BytesBuffer(arrow, type, capacity));
   }
   if (affinity === "BLOB") {
     const type = new arrow.Binary();
-    return make(type, (buffer, table) => (value, row) => {
+    return make(type, (buffer, at) => (value, row) => {
       if (value instanceof Uint8Array) return (buffer as BytesBuffer).appendBytes(value);
       if (typeof value === "string") {
         return (buffer as BytesBuffer).appendBytes(encoder.encode(value));
       }
-      throw mismatch(table, plan, value, row, "Binary");
+      throw mismatch(at, plan, value, row, "Binary");
     }, (capacity) => new BytesBuffer(arrow, type, capacity));
   }
   if (/^BOOL/.test(upper)) {
-    return make(new arrow.Bool(), (buffer, table) => (value, row) => {
+    return make(new arrow.Bool(), (buffer, at) => (value, row) => {
       if (value === 0 || value === 1 || value === 0n || value === 1n) {
         return (buffer as BoolBuffer).append(value == 1);
       }
-      throw mismatch(table, plan, value, row, "Bool");
+      throw mismatch(at, plan, value, row, "Bool");
     }, (capacity) => new BoolBuffer(arrow, capacity));
   }
   if (upper === "DATE") {
     const type = new arrow.DateDay();
     return make(
       type,
-      (buffer, table) => (value, row) => {
+      (buffer, at) => (value, row) => {
         const days = typeof value === "string" ? parseDate(value) : undefined;
-        if (days === undefined) throw mismatch(table, plan, value, row, "Date32");
+        if (days === undefined) throw mismatch(at, plan, value, row, "Date32");
         (buffer as FixedBuffer).append(days);
       },
       (capacity) => new FixedBuffer(arrow, type, Int32Array, capacity),
@@ -173,9 +183,9 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
     const type = new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, null);
     return make(
       type,
-      (buffer, table) => (value, row) => {
+      (buffer, at) => (value, row) => {
         const micros = typeof value === "string" ? parseDateTime(value) : undefined;
-        if (micros === undefined) throw mismatch(table, plan, value, row, "Timestamp");
+        if (micros === undefined) throw mismatch(at, plan, value, row, "Timestamp");
         if (typeof micros === "number") (buffer as FixedBuffer).appendInt64(micros);
         else (buffer as FixedBuffer).append(micros);
       },
@@ -191,7 +201,7 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
     const limit = 10n ** BigInt(precision);
     const factor = 10 ** scale;
     const maxSafe = Math.min(Number.MAX_SAFE_INTEGER, 10 ** precision - 1);
-    return make(type, (buffer, table) => (value, row) => {
+    return make(type, (buffer, at) => (value, row) => {
       if (typeof value === "bigint" && value < SAFE && value > -SAFE) value = Number(value);
       if (
         typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= maxSafe / factor
@@ -209,7 +219,7 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
       }
       const digits = unscaled(value, scale);
       if (digits === undefined || digits >= limit || digits <= -limit) {
-        throw mismatch(table, plan, value, row, `Decimal(${precision},${scale})`);
+        throw mismatch(at, plan, value, row, `Decimal(${precision},${scale})`);
       }
       const { values, index } = (buffer as FixedBuffer).slot();
       words(digits, values as Uint32Array, index * 4);
@@ -217,11 +227,11 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
   }
   // REAL affinity, and NUMERIC without a more specific declared type: Float64.
   const type = new arrow.Float64();
-  return make(type, (buffer, table) => (value, row) => {
+  return make(type, (buffer, at) => (value, row) => {
     if (typeof value === "number") return (buffer as FixedBuffer).append(value);
     if (typeof value === "bigint" && value < SAFE && value > -SAFE) {
       return (buffer as FixedBuffer).append(Number(value));
     }
-    throw mismatch(table, plan, value, row, "Float64");
+    throw mismatch(at, plan, value, row, "Float64");
   }, (capacity) => new FixedBuffer(arrow, type, Float64Array, capacity));
 }

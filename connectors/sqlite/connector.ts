@@ -17,7 +17,9 @@ import type {
   TableInfo,
 } from "../../mod.ts";
 import { Cap, ConnectorError, InputError, quoteIdentifier } from "../../mod.ts";
-import { type ColumnPlan, planColumn, type SqliteValue } from "./affinity.ts";
+import { type ColumnPlan, planColumn } from "./affinity.ts";
+import { batchOf } from "./batch_of.ts";
+import { configure, fillBatches } from "./page_reader.ts";
 import { projectedPlans, ROWID, type SelectRequest, selectSql } from "./select_sql.ts";
 
 /** The sqlite connector's config (see connector.yaml). */
@@ -59,24 +61,6 @@ async function openDatabase(path: string): Promise<DatabaseSync> {
       hint: `check the file (${(error as Error).message})`,
       cause: error,
     });
-  }
-}
-
-/** One page of rows; integers beyond 2^53 (which make number mode throw) come as bigints. */
-function readPage(
-  statement: StatementSync,
-  bind: (number | bigint)[],
-): (SqliteValue | null)[][] {
-  try {
-    return statement.all(...bind) as unknown as (SqliteValue | null)[][];
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ERR_OUT_OF_RANGE") throw error;
-    statement.setReadBigInts(true);
-    try {
-      return statement.all(...bind) as unknown as (SqliteValue | null)[][];
-    } finally {
-      statement.setReadBigInts(false);
-    }
   }
 }
 
@@ -175,48 +159,13 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     } catch (error) {
       throw new ConnectorError(`table "${name}": ${(error as Error).message}`, { cause: error });
     }
-    // Integers as numbers (no bigint per value); a page holding one beyond 2^53 makes all()
-    // throw, and that page is read again with bigints.
-    statement.setReadBigInts(false);
-    // Arrays, not objects per row; in Deno's node:sqlite but not yet in its type declarations.
-    (statement as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+    configure(statement);
     const batchSize = Math.max(1, options.batchSize);
     const sinks = plans.map((plan) => plan.sink(batchSize, name));
-    const structType = new arrow.Struct(schema.fields);
-    let rows = 0;
-    let total = 0;
-    const makeBatch = () => {
-      const children = sinks.map((sink) => sink.buffer.flush());
-      const data = arrow.makeData({ type: structType, length: rows, nullCount: 0, children });
-      rows = 0;
-      return new arrow.RecordBatch(schema, data);
-    };
-    // Page by page with all(): iterate() would hide a failing step as the end of the data.
-    const skip = request.page === "rowid" ? 1 : 0;
-    let after: bigint | number = -(2n ** 63n);
-    while (true) {
-      let page: (SqliteValue | null)[][];
-      try {
-        const bind = request.page === "rowid" ? [after, batchSize] : [batchSize, total];
-        page = readPage(statement, bind);
-      } catch (error) {
-        throw new ConnectorError(`table "${name}": reading failed: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      for (const values of page) {
-        total++;
-        for (let i = 0; i < sinks.length; i++) {
-          const value = values[i + skip];
-          if (value === null) sinks[i].buffer.appendNull();
-          else sinks[i].append(value, total);
-        }
-        if (++rows >= batchSize) yield makeBatch();
-      }
-      if (page.length < batchSize) break;
-      if (skip) after = page[page.length - 1][0] as number | bigint;
+    const paged = { statement, table: name, page: request.page };
+    for (const rows of fillBatches(paged, sinks, batchSize)) {
+      yield batchOf(arrow, schema, rows, sinks.map((sink) => sink.buffer.flush()));
     }
-    if (rows > 0) yield makeBatch();
   }
 
   return {

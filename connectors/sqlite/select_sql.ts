@@ -104,6 +104,8 @@ export interface SelectRequest {
    * ROWID tables).
    */
   page: "rowid" | "offset";
+  /** With `rowid` pages: one range of rowids, `rowid > ? AND rowid <= ?` (bind: last, upper, size). */
+  upper?: boolean;
 }
 
 /** The columns a read returns, in the order requested (all columns when none are named). */
@@ -134,6 +136,7 @@ export function selectSql(request: SelectRequest): string {
   const from = quoteIdentifier(table);
   if (request.page === "rowid") {
     conditions.push(`${ROWID} > ?`);
+    if (request.upper) conditions.push(`${ROWID} <= ?`);
     return `SELECT ${ROWID}, ${list} FROM ${from} WHERE ${conditions.join(" AND ")} ` +
       `ORDER BY ${ROWID} LIMIT ?`;
   }

@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import factory from "../../../connectors/sqlite/connector.ts";
 import { createConnectorContext } from "../../../runtime/connector/context.ts";
 import { ConnectorError } from "../../../runtime/errors.ts";
+import { PAGE_ROWS } from "../../../connectors/sqlite/page_reader.ts";
 import type { Connector, LogFields, ReadOptions } from "../../../runtime/protocol.ts";
 import { tempDir } from "../../_helpers.ts";
 
@@ -71,5 +72,33 @@ Deno.test("sqlite: a table dropped between discover and read fails that read cle
     assert.match(error.message, /table "gone": .*no such table: gone/);
     return true;
   });
+  await connector.close?.();
+});
+
+// A page is PAGE_ROWS rows whatever the batch size: batches smaller and larger than a page, over
+// a table of several pages (rowid gaps, negative rowids) and a view paged by offset.
+Deno.test("sqlite: tables and views of several pages come back whole and in rowid order", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/pages.db`;
+  const rows = PAGE_ROWS * 2 + 7;
+  const db = new DatabaseSync(path);
+  db.exec(`CREATE TABLE t (n INT, s TEXT);
+    WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${rows})
+    INSERT INTO t (rowid, n, s) SELECT i * 3 - 1000, i, 'v' || i FROM s;
+    CREATE VIEW v AS SELECT n, s FROM t WHERE n % 2 = 0;`);
+  db.close();
+  const connector = await open(path);
+  for (const batchSize of [1000, PAGE_ROWS, 50_000]) {
+    const table = await readAll(connector, "t", { batchSize });
+    assert.equal(table.length, rows);
+    assert.deepEqual(
+      table.map((row) => Number(row.n)),
+      Array.from({ length: rows }, (_, i) => i + 1),
+    );
+    assert.deepEqual(table[rows - 1], { n: BigInt(rows), s: `v${rows}` });
+    const view = await readAll(connector, "v", { batchSize });
+    assert.equal(view.length, Math.floor(rows / 2));
+    assert.equal(view.at(-1)!.n, BigInt(rows - 1));
+  }
   await connector.close?.();
 });
