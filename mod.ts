@@ -38,6 +38,7 @@ export type {
   LogFields,
   Logger,
   ReadOptions,
+  ReceivedBatch,
   RemoteAttachInfo,
   RetryingFetch,
   TableInfo,

@@ -207,13 +207,23 @@ export interface Connector {
   /** Yields change events as RecordBatches until the source ends. Required with STREAM. */
   stream?(table: string): AsyncIterable<Arrow.RecordBatch>;
   /**
-   * Turns one webhook delivery that `dvt serve` received (already authenticated and made
-   * durable) into rows of the connector's stream tables. Called again with the same event when
-   * a write-ahead log is replayed after a crash, so it must be deterministic: the same event
-   * yields the same rows. Throw an `InputError` for a body it cannot understand (the sender gets
-   * 400 and nothing is written); return `[]` for an event it deliberately ignores.
+   * Turns one webhook delivery that `dvt serve` received (already authenticated, acknowledged
+   * and made durable) into rows of the connector's stream tables. `dvt serve` calls it when it
+   * folds a micro-batch into the extract, and again with the same event when a write-ahead log
+   * is replayed after a crash, so it must be deterministic: the same event yields the same rows.
+   * Throw an `InputError` for a body it cannot understand (the delivery is set aside in
+   * `<out>/.dvt/serve/refused.jsonl` and counted, never written); return `[]` for an event it
+   * deliberately ignores.
    */
   receive?(event: WebhookEvent): Promise<EventRows[]> | EventRows[];
+  /**
+   * Optional: what {@linkcode receive} does, for a whole micro-batch at once, so a connector
+   * can build one batch per table instead of one per delivery (a one-row Arrow batch costs far
+   * more than its row). Rows of the events it takes, in event order; the events it cannot
+   * understand are listed in `refused` (their index in `events` and the `InputError`), the
+   * others are taken whole.
+   */
+  receiveBatch?(events: readonly WebhookEvent[]): Promise<ReceivedBatch> | ReceivedBatch;
   /** Returns how to attach the source in DuckDB. Required with REMOTE. */
   remote?(): Promise<RemoteAttachInfo> | RemoteAttachInfo;
   /**
@@ -245,6 +255,14 @@ export interface WebhookEvent {
   headers: Readonly<Record<string, string>>;
   /** When dvt acknowledged the delivery (ISO-8601 UTC); stable across a replay. */
   receivedAt: string;
+}
+
+/** What {@linkcode Connector.receiveBatch} made of a micro-batch of deliveries. */
+export interface ReceivedBatch {
+  /** Rows of the events taken, per table (any number of batches). */
+  rows: EventRows[];
+  /** Events not understood: index into the events handed over, and why (an `InputError`). */
+  refused: { index: number; error: Error }[];
 }
 
 /** Rows an event produces for one of the connector's tables. */

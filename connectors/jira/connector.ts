@@ -22,7 +22,7 @@ import { basicAuth, JiraApi } from "./jira_api.ts";
 import { checkScope, type JqlScope } from "./jql.ts";
 import { readTableRows } from "./table_reader.ts";
 import { JIRA_TABLES, type JiraTable, jiraTable, tableSchema } from "./table_schemas.ts";
-import { eventRows } from "./webhook_events.ts";
+import { receiveJiraBatch } from "./webhook_batch.ts";
 
 /** The jira connector's config (see connector.yaml). */
 export interface JiraConfig {
@@ -151,11 +151,11 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
     }
   }
 
+  /** One delivery: its rows, or the InputError saying why it cannot be taken. */
   function receive(event: WebhookEvent): EventRows[] {
-    return eventRows(event.body).map(({ table, rows }) => ({
-      table,
-      batch: rowsBatch(arrow, known(table), rows),
-    }));
+    const { rows, refused } = receiveJiraBatch(arrow, [event]);
+    if (refused.length) throw refused[0].error;
+    return rows;
   }
 
   const discover = (): TableInfo[] =>
@@ -174,6 +174,7 @@ const jira: ConnectorFactory<JiraConfig> = (ctx, config) => {
     read,
     stream,
     receive,
+    receiveBatch: (events) => receiveJiraBatch(arrow, events),
     check: async () => {
       await userTimeZone();
     },

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { buildConnectorConfig, checkRequiredEnv } from "../connector/config.ts";
 import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
 import { errorMessage, InputError, UsageError } from "../errors.ts";
@@ -242,15 +243,15 @@ async function serveUntilStopped(
 /** Progress in CI style: one line per source whose counters moved since the last line. */
 function reportProgress(sources: ServedSource[], mode: OutputMode): void {
   for (const source of sources) {
-    const { received, written, pending, duplicates, rejected } = source.stats;
-    const key = `${received}/${written}/${pending}/${duplicates}/${rejected}`;
+    const { received, written, pending, duplicates, rejected, refused } = source.stats;
+    const key = `${received}/${written}/${pending}/${duplicates}/${rejected}/${refused}`;
     if (lastProgress.get(source) === key) continue;
     lastProgress.set(source, key);
     if (mode === "json") {
       printEvent({ event: "serve.progress", source: source.spec.name, ...source.stats });
     } else {
       printDiagnostic(
-        `${source.spec.name}: received ${received}, written ${written}, pending ${pending}, duplicates ${duplicates}, rejected ${rejected}`,
+        `${source.spec.name}: received ${received}, written ${written}, pending ${pending}, duplicates ${duplicates}, rejected ${rejected}, refused ${refused}`,
       );
     }
   }
@@ -264,6 +265,7 @@ function reportFlush(source: ServedSource, report: FlushReport, mode: OutputMode
     event: "serve.flush",
     source: source.spec.name,
     events: report.events,
+    refused: report.refused,
     rows: report.rows,
     seconds: Math.round(report.seconds * 1000) / 1000,
   });
@@ -298,14 +300,17 @@ function printSummary(sources: ServedSource[], json: boolean): void {
     return;
   }
   for (const source of sources) {
-    const { received, written, pending, duplicates, rejected, invalid } = source.stats;
+    const { received, written, pending, duplicates, rejected, invalid, refused } = source.stats;
+    const setAside = refused
+      ? ` (set aside in ${join(source.spec.layout.stateDir, "serve", "refused.jsonl")})`
+      : "";
     printResult(
       `${source.spec.name}: ${
         count(received, "event")
       } received, ${written} written to ${source.spec.layout.root}` +
         `, ${pending} pending, ${
           count(duplicates, "duplicate")
-        }, ${rejected} rejected (signature), ${invalid} invalid`,
+        }, ${rejected} rejected (signature), ${invalid} invalid, ${refused} refused by the connector${setAside}`,
     );
   }
 }

@@ -1,22 +1,26 @@
 /**
- * One source `dvt serve` receives webhooks for: checks each delivery's signature, hands it to
- * the connector's `receive()` (a rejected event is a 400), logs it durably before the 2xx,
- * answers retries of a delivery it already has as duplicates, and folds what is logged into the
- * extract in micro-batches. At start-up, logged deliveries the published extract does not hold
- * yet are handed to the connector again and folded first.
+ * One source `dvt serve` receives webhooks for: checks each delivery's signature, size and that
+ * its body is JSON, logs it durably before the 2xx, answers retries of a delivery it already has
+ * as duplicates, and folds what is logged into the extract in micro-batches. The connector's
+ * `receive()` runs at the fold, over the whole micro-batch and off the acknowledgement path
+ * (it cost more than everything else a delivery needs); a delivery it refuses (an InputError)
+ * was acknowledged already, so it is set aside in `refused.jsonl` next to the log, counted and
+ * reported, never dropped silently. At start-up, logged deliveries the published extract does
+ * not hold yet are folded first.
  *
  * @module
  */
 import { join } from "node:path";
-import { schemaMismatch } from "../parquet/arrow_schema.ts";
-import { ConnectorError, errorMessage, InputError } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
 import type { OutputLayout } from "../extract/layout.ts";
 import { acquireRunLock, LockHeldError, type RunLock } from "../extract/run_lock.ts";
-import type { Connector, EventRows, TableInfo } from "../protocol.ts";
+import type { Connector, TableInfo } from "../protocol.ts";
 import { DeliveryLedger } from "./delivery_ledger.ts";
 import { foldEvents, publishedSeq, readPublished, type TableBatches } from "./fold_events.ts";
+import { type Receiver, receiveRecords, type Refusal } from "./receive_batch.ts";
+import { recordRefusals } from "./refused_log.ts";
 import type { SignatureKey } from "./signature.ts";
-import { type WalEntry, type WalRecord, WriteAheadLog } from "./write_ahead_log.ts";
+import { type WalEntry, WriteAheadLog } from "./write_ahead_log.ts";
 
 /** How a source authenticates and where it writes. */
 export interface ServedSourceSpec {
@@ -34,8 +38,6 @@ export interface ServedSourceSpec {
   signatureHeader: string;
   deliveryIdHeader?: string;
   maxBodyBytes: number;
-  /** Pending deliveries whose rows stay in memory; default {@linkcode ROWS_IN_MEMORY}. */
-  rowsInMemory?: number;
 }
 
 /** Counters `GET /health` reports for a source. */
@@ -52,9 +54,14 @@ export interface SourceStats {
   duplicates: number;
   /** Unsigned or wrongly signed requests (401, nothing written). */
   rejected: number;
-  /** Requests refused as bad input: not JSON, too large, or rejected by the connector (4xx). */
+  /** Requests refused as bad input: not JSON or too large (4xx, nothing logged). */
   invalid: number;
-  /** Deliveries that failed in dvt or the connector (5xx; the sender retries). */
+  /**
+   * Accepted deliveries the connector refused at the fold (bad input it cannot turn into rows):
+   * not written, kept in `<out>/.dvt/serve/refused.jsonl`.
+   */
+  refused: number;
+  /** Deliveries that could not be logged (5xx; the sender retries) and folds that failed. */
   failed: number;
   /** Micro-batches folded into the extract. */
   flushes: number;
@@ -67,25 +74,17 @@ export interface SourceStats {
 
 /** What one flush folded. */
 export interface FlushReport {
+  /** Deliveries written. */
   events: number;
+  /** Deliveries the connector refused (set aside, not written). */
+  refused: number;
   /** View name -> rows appended. */
   rows: Record<string, number>;
   seconds: number;
 }
 
-/**
- * What the connector made of a delivery: the rows to write, per table; null when they are not
- * kept in memory (asked of the connector again at the fold); undefined for a logged delivery the
- * connector could not take again after a restart (it stays logged).
- */
-type Rows = EventRows[] | null | undefined;
-
-/**
- * Pending deliveries whose rows are kept in memory. While a long `dvt extract` holds the output
- * directory, deliveries keep coming: beyond this many only the log holds them, and the fold asks
- * the connector for their rows again, so memory stays bounded however long the wait.
- */
-const ROWS_IN_MEMORY = 20_000;
+/** Where refused deliveries are kept, next to the log (see refused_log.ts). */
+const REFUSED_FILE = "refused.jsonl";
 
 const DROPPED_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
@@ -100,19 +99,20 @@ export class ServedSource {
     duplicates: 0,
     rejected: 0,
     invalid: 0,
+    refused: 0,
     failed: 0,
     flushes: 0,
   };
-  readonly #wal: WriteAheadLog<Rows>;
+  readonly #wal: WriteAheadLog<null>;
   readonly #ledger: DeliveryLedger;
-  readonly #infos: Map<string, TableInfo>;
+  readonly #receiver: Receiver;
+  /** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
+  readonly #refusalsRecorded = new Set<number>();
   /** Ids logged but not yet in the ledger. */
   readonly #pendingIds = new Set<string>();
   /** Ids of deliveries being handled right now: a concurrent retry waits for the first. */
   readonly #inFlight = new Map<string, Promise<unknown>>();
   #pendingSince?: number;
-  /** Schemas already checked against their table's (connectors reuse one object per table). */
-  readonly #checked = new WeakMap<object, string>();
   /** Logged deliveries found at start-up that the extract did not hold yet. */
   recovered = 0;
   #flushing?: Promise<FlushReport | undefined>;
@@ -121,7 +121,7 @@ export class ServedSource {
 
   private constructor(
     spec: ServedSourceSpec,
-    wal: WriteAheadLog<Rows>,
+    wal: WriteAheadLog<null>,
     ledger: DeliveryLedger,
     serveLock: RunLock,
   ) {
@@ -129,27 +129,32 @@ export class ServedSource {
     this.#wal = wal;
     this.#ledger = ledger;
     this.#serveLock = serveLock;
-    this.#infos = new Map(spec.tables.map((t) => [t.name, t]));
+    this.#receiver = {
+      connectorName: spec.connectorName,
+      connector: spec.connector,
+      tables: new Map(spec.tables.map((t) => [t.name, t])),
+      streamTables: spec.streamTables,
+    };
   }
 
-  /** Opens the log and hands logged deliveries the extract lacks to the connector again. */
+  /** Opens the log and takes over the logged deliveries the extract lacks (folded first). */
   static async open(spec: ServedSourceSpec): Promise<ServedSource> {
     const dir = join(spec.layout.stateDir, "serve");
     const serveLock = await acquireRunLock(dir, { holder: "dvt serve" });
     const ledger = await DeliveryLedger.open(join(dir, "deliveries.log"));
     const published = Math.max(publishedSeq(await readPublished(spec.layout)), ledger.lastSeq);
-    const { wal, recovered } = await WriteAheadLog.open<Rows>(dir, published + 1);
+    const { wal, recovered } = await WriteAheadLog.open<null>(dir, published + 1);
     const source = new ServedSource(spec, wal, ledger, serveLock);
     const alreadyIn: string[] = [];
     for (const segment of recovered) {
-      const entries: WalEntry<Rows>[] = [];
+      const entries: WalEntry<null>[] = [];
       for (const record of segment.records) {
         if (record.seq <= published || (record.id && ledger.has(record.id))) {
           // Folded before the crash; only the ledger line may be missing.
           if (record.id && record.seq <= published) alreadyIn.push(record.id);
           continue;
         }
-        entries.push({ record, payload: await source.#replay(record) });
+        entries.push({ record, payload: null });
         if (record.id) source.#pendingIds.add(record.id);
       }
       wal.adopt(segment.path, entries);
@@ -199,9 +204,9 @@ export class ServedSource {
 
   async #log(body: Uint8Array, headers: Headers, id: string | undefined): Promise<Response> {
     const text = new TextDecoder().decode(body);
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      // Only well-formedness here: the connector reads the body at the fold.
+      JSON.parse(text);
     } catch {
       this.stats.invalid++;
       return answer(400, { error: "the body is not JSON" });
@@ -212,19 +217,9 @@ export class ServedSource {
       if (name !== signature && !DROPPED_HEADERS.has(name)) kept[name] = value;
     }
     const receivedAt = new Date().toISOString();
-    let rows: EventRows[];
+    let seq: number;
     try {
-      rows = await this.#rowsOf({ body: parsed, headers: kept, receivedAt });
-    } catch (error) {
-      const input = error instanceof InputError;
-      if (input) this.stats.invalid++;
-      else this.#fail(error);
-      return answer(input ? 400 : 500, { error: errorMessage(error) });
-    }
-    let record: WalRecord;
-    try {
-      const payload = this.#wal.pending < (this.spec.rowsInMemory ?? ROWS_IN_MEMORY) ? rows : null;
-      record = await this.#wal.append({ id, receivedAt, headers: kept, body: text }, payload);
+      ({ seq } = await this.#wal.append({ id, receivedAt, headers: kept, body: text }, null));
     } catch (error) {
       this.#fail(error);
       return answer(503, { error: "could not log the delivery durably; retry" });
@@ -233,53 +228,7 @@ export class ServedSource {
     this.stats.received++;
     this.#pendingSince ??= performance.now();
     this.#refreshPending();
-    return answer(200, { status: "accepted", seq: record.seq });
-  }
-
-  /** Hands an event to the connector and checks what comes back against the declared tables. */
-  async #rowsOf(event: { body: unknown; headers: Record<string, string>; receivedAt: string }) {
-    const produced = await this.spec.connector.receive!(event);
-    if (!Array.isArray(produced)) {
-      throw new ConnectorError(`${this.spec.connectorName} receive() did not return a list`);
-    }
-    const rows: EventRows[] = [];
-    for (const { table, batch } of produced) {
-      const info = this.#infos.get(table);
-      if (!info) {
-        throw new ConnectorError(
-          `${this.spec.connectorName} receive() returned rows for "${table}", a table discover() does not declare`,
-        );
-      }
-      const problem = this.#checked.get(batch.schema) === table
-        ? undefined
-        : schemaMismatch(batch.schema, info.schema);
-      if (!problem) this.#checked.set(batch.schema, table);
-      if (problem) {
-        throw new ConnectorError(
-          `${this.spec.connectorName} receive() returned rows for "${table}" that do not match its declared schema: ${problem}`,
-        );
-      }
-      // Tables the source does not select (tables: in dvt.yaml) are not written.
-      if (this.spec.streamTables.includes(table) && batch.numRows) rows.push({ table, batch });
-    }
-    return rows;
-  }
-
-  /** The rows of a logged delivery, asked of the connector again (after a restart). */
-  async #replay(record: WalRecord): Promise<Rows> {
-    try {
-      const body = JSON.parse(record.body);
-      return await this.#rowsOf({ body, headers: record.headers, receivedAt: record.receivedAt });
-    } catch (error) {
-      // Kept in the log (and retried at the next start) rather than dropped: it was acknowledged.
-      this.#fail(
-        new ConnectorError(
-          `logged delivery ${record.seq} could not be replayed: ${errorMessage(error)}`,
-          { cause: error },
-        ),
-      );
-      return undefined;
-    }
+    return answer(200, { status: "accepted", seq });
   }
 
   /** Whether a flush is due: enough events, or the oldest has waited long enough. */
@@ -299,27 +248,22 @@ export class ServedSource {
 
   async #fold(lockWaitMs: number): Promise<FlushReport | undefined> {
     const started = performance.now();
-    const closed = await this.#wal.rotate();
-    for (const entry of closed) {
-      if (entry.payload === null) entry.payload = await this.#replay(entry.record);
-    }
-    const entries = closed.filter((entry) => entry.payload);
+    const entries = await this.#wal.rotate();
     if (!entries.length) {
-      // Only deliveries that could not be replayed are left: they wait for the next start.
-      if (this.#wal.pending === closed.length) this.#pendingSince = undefined;
+      this.#pendingSince = undefined;
       return undefined;
     }
-    const tables = new Map<string, TableBatches>();
-    for (const { payload } of entries) {
-      for (const { table, batch } of payload!) {
-        const group = tables.get(table) ?? { info: this.#infos.get(table)!, batches: [] };
-        group.batches.push(batch);
-        tables.set(table, group);
-      }
-    }
-    const seq = Math.max(...entries.map((entry) => entry.record.seq));
     let rows: Record<string, number> = {};
+    let refused: Refusal[];
     try {
+      const received = await receiveRecords(this.#receiver, entries.map((e) => e.record));
+      refused = received.refused;
+      await this.#recordRefusals(refused);
+      const tables = new Map<string, TableBatches>();
+      for (const [table, batches] of received.rows) {
+        tables.set(table, { info: this.#receiver.tables.get(table)!, batches });
+      }
+      const seq = Math.max(...entries.map((entry) => entry.record.seq));
       if (tables.size) {
         const result = await foldEvents({
           layout: this.spec.layout,
@@ -332,6 +276,11 @@ export class ServedSource {
         rows = result.rows;
       }
       this.stats.waitingFor = undefined;
+      const ids = entries.flatMap((entry) => entry.record.id ? [entry.record.id] : []);
+      // Refused deliveries' ids too: a retry of one is a duplicate, not a new delivery.
+      await this.#ledger.record(seq, ids);
+      for (const id of ids) this.#pendingIds.delete(id);
+      await this.#wal.commit(entries);
     } catch (error) {
       if (error instanceof LockHeldError) {
         this.stats.waitingFor = "dvt extract";
@@ -340,17 +289,33 @@ export class ServedSource {
       this.#fail(error);
       throw error;
     }
-    const ids = entries.flatMap((entry) => entry.record.id ? [entry.record.id] : []);
-    await this.#ledger.record(seq, ids);
-    for (const id of ids) this.#pendingIds.delete(id);
-    await this.#wal.commit(entries);
-    this.stats.written += entries.length;
+    for (const { record } of refused) this.#refusalsRecorded.delete(record.seq);
+    this.stats.written += entries.length - refused.length;
+    this.stats.refused += refused.length;
     this.stats.rows += Object.values(rows).reduce((sum, n) => sum + n, 0);
     this.stats.flushes++;
     this.stats.lastFlushAt = new Date().toISOString();
     this.#refreshPending();
     this.#pendingSince = this.stats.pending ? performance.now() : undefined;
-    return { events: entries.length, rows, seconds: (performance.now() - started) / 1000 };
+    return {
+      events: entries.length - refused.length,
+      refused: refused.length,
+      rows,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Sets refused deliveries aside (once each) and reports the latest as the last error. */
+  async #recordRefusals(refused: readonly Refusal[]): Promise<void> {
+    const fresh = refused.filter(({ record }) => !this.#refusalsRecorded.has(record.seq));
+    if (!fresh.length) return;
+    await recordRefusals(join(this.#wal.dir, REFUSED_FILE), fresh);
+    for (const { record } of fresh) this.#refusalsRecorded.add(record.seq);
+    const { record, error } = fresh[fresh.length - 1];
+    this.stats.lastError = `${this.spec.connectorName} refused delivery ${
+      record.id ?? `#${record.seq}`
+    } (set aside in .dvt/serve/${REFUSED_FILE}): ${errorMessage(error)}`;
+    this.stats.lastErrorAt = new Date().toISOString();
   }
 
   /** Closes the log (waits for writes in progress). */

@@ -30,7 +30,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
   }
 }
 
-Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned and invalid ones", async () => {
+Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned and invalid ones, sets aside what the connector refuses", async () => {
   await using dir = await tempDir();
   await writeTicketsProject(dir.path);
   await using serve = await startServe(dir.path, ["--flush-interval", "200"]);
@@ -41,7 +41,10 @@ Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned an
   assert.equal(await postDelivery(serve.url, ticketEvent(3, "e3"), { secret: "wrong" }), 401);
   assert.equal(await postDelivery(serve.url, ticketEvent(4, "e4"), { secret: null }), 401);
   assert.equal(await postDelivery(serve.url, "{not json"), 400);
-  assert.equal(await postDelivery(serve.url, JSON.stringify({ webhookEvent: "x" })), 400);
+  // Well-formed JSON is acknowledged: the connector reads it at the fold, refuses it there, and
+  // it is set aside (refused.jsonl, counted, last error), not written and not dropped silently.
+  const refusedBody = JSON.stringify({ webhookEvent: "x" });
+  assert.equal(await postDelivery(serve.url, refusedBody, { deliveryId: "bad-1" }), 200);
   assert.equal(await postDelivery(serve.url, JSON.stringify({ webhookEvent: "ping" })), 200);
   assert.equal(await postDelivery(serve.url, ticketEvent(5, "e5"), { path: "/nope" }), 404);
   assert.equal(
@@ -56,22 +59,35 @@ Deno.test("dvt serve accepts signed deliveries once, rejects forged, unsigned an
 
   const health = await waitFor("the fold", async () => {
     const body = await (await fetch(`${serve.url}/health`)).json();
-    return body.sources.tickets.written === 3 ? body : undefined;
+    return body.sources.tickets.written === 3 && body.sources.tickets.refused ? body : undefined;
   });
   assert.equal(health.status, "ok");
   const stats = health.sources.tickets;
   assert.deepEqual(
     [stats.received, stats.written, stats.rows, stats.pending, stats.duplicates, stats.rejected],
-    [3, 3, 2, 0, 1, 2],
+    [4, 3, 2, 0, 1, 2],
   );
-  assert.equal(stats.invalid, 3);
+  assert.equal(stats.invalid, 2);
+  assert.equal(stats.refused, 1);
+  assert.match(
+    stats.lastError,
+    /^tickets refused delivery bad-1 \(set aside in .*refused\.jsonl\): .*ticket\.id/,
+  );
+  const refused = (await Deno.readTextFile(
+    join(dir.path, "extracts/tickets/.dvt/serve/refused.jsonl"),
+  )).trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(refused.length, 1);
+  assert.equal(refused[0].id, "bad-1");
+  assert.equal(refused[0].body, refusedBody);
+  assert.match(refused[0].error, /ticket\.id/);
+  assert.equal(refused[0].headers["x-hub-signature"], undefined);
   const extract = await published(dir.path);
   assert.deepEqual(extract, { metaRows: 2, viewRows: 2, eventIds: ["e1", "e2"] });
   const stopped = await serve.stop("SIGTERM");
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.match(
     stopped.stdout,
-    /^tickets: 3 events received, 3 written to .*extracts\/tickets, 0 pending, 1 duplicate, 2 rejected \(signature\), 3 invalid$/m,
+    /^tickets: 4 events received, 3 written to .*extracts\/tickets, 0 pending, 1 duplicate, 2 rejected \(signature\), 2 invalid, 1 refused by the connector \(set aside in .*extracts\/tickets\/\.dvt\/serve\/refused\.jsonl\)$/m,
   );
   assert.doesNotMatch(stopped.stderr, new RegExp(SECRET));
 });

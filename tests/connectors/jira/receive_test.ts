@@ -216,3 +216,45 @@ Deno.test("jira receive: the same event gives the same rows (replay after a cras
     assert.deepEqual(await receive(body), await receive(structuredClone(body)));
   }
 });
+
+Deno.test("jira receiveBatch: one batch per table, equal to receive() per event; malformed deliveries refused whole, the rest kept", async () => {
+  const jiraConnector = await connector();
+  const events = [...jiraEvents(issues, 40)].map(({ body }) => ({
+    body,
+    headers: {},
+    receivedAt: new Date(AT).toISOString(),
+  }));
+  // A field missing, and a value that does not fit its column (a date Jira never sends).
+  const broken = structuredClone(issuePayload("jira:issue_updated", issues[2], { timestamp: AT }));
+  (broken as { issue: { fields: Record<string, unknown> } }).issue.fields.updated = "yesterday-ish";
+  events.splice(7, 0, {
+    body: { webhookEvent: "comment_created", timestamp: AT },
+    headers: {},
+    receivedAt: new Date(AT).toISOString(),
+  });
+  events.splice(21, 0, { body: broken, headers: {}, receivedAt: new Date(AT).toISOString() });
+
+  const { rows: batches, refused } = await jiraConnector.receiveBatch!(events);
+  assert.deepEqual(refused.map((r) => r.index), [7, 21]);
+  for (const { error } of refused) assert.ok(error instanceof InputError, String(error));
+  assert.match(refused[1].error.message, /^Jira webhook jira:issue_updated: .*updated/);
+  await assert.rejects(
+    Promise.resolve().then(() => jiraConnector.receive!(events[21])),
+    InputError,
+  );
+
+  const expected: Record<string, Record<string, unknown>[]> = {};
+  for (const [index, event] of events.entries()) {
+    if (index === 7 || index === 21) continue;
+    for (const { table, batch } of await jiraConnector.receive!(event)) {
+      (expected[table] ??= []).push(...rows(batch));
+    }
+  }
+  const perTable = new Map<string, number>();
+  for (const { table } of batches) perTable.set(table, (perTable.get(table) ?? 0) + 1);
+  assert.ok([...perTable.values()].every((n) => n === 1), "one batch per table");
+  assert.deepEqual(
+    Object.fromEntries(batches.map(({ table, batch }) => [table, rows(batch)])),
+    expected,
+  );
+});

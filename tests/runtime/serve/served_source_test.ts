@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
 import { join } from "node:path";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
+import { InputError } from "../../../runtime/errors.ts";
 import { OutputLayout } from "../../../runtime/extract/layout.ts";
 import { acquireRunLock } from "../../../runtime/extract/run_lock.ts";
 import { ServedSource } from "../../../runtime/serve/served_source.ts";
@@ -10,8 +11,19 @@ import tickets from "../../fixtures/serve/tickets/connector.ts";
 
 const SECRET = "unit-secret";
 
-async function open(dir: string, rowsInMemory?: number): Promise<ServedSource> {
+async function open(dir: string): Promise<ServedSource> {
   const connector = tickets({ arrow } as never, {});
+  // In-process, the fixture's refusals are plain errors named InputError; the sandbox it runs
+  // in under dvt serve turns them into InputErrors, as here.
+  const receive = connector.receive!.bind(connector);
+  connector.receive = async (event) => {
+    try {
+      return await receive(event);
+    } catch (error) {
+      if ((error as Error).name !== "InputError") throw error;
+      throw new InputError((error as Error).message);
+    }
+  };
   return await ServedSource.open({
     name: "tickets",
     connectorName: "tickets",
@@ -23,16 +35,11 @@ async function open(dir: string, rowsInMemory?: number): Promise<ServedSource> {
     signatureHeader: "X-Hub-Signature",
     deliveryIdHeader: "X-Delivery-Id",
     maxBodyBytes: 10_000,
-    rowsInMemory,
   });
 }
 
-function delivery(i: number): Request {
-  const body = JSON.stringify({
-    webhookEvent: "ticket_updated",
-    event_id: `e${i}`,
-    ticket: { id: i },
-  });
+function delivery(i: number, ticket: unknown = { id: i }): Request {
+  const body = JSON.stringify({ webhookEvent: "ticket_updated", event_id: `e${i}`, ticket });
   return new Request("http://127.0.0.1/tickets", {
     method: "POST",
     body,
@@ -51,13 +58,31 @@ async function eventIds(dir: string): Promise<string[]> {
   return rows.map((row) => String(row.event_id));
 }
 
-Deno.test("ServedSource folds deliveries whose rows were not kept in memory by asking the connector again", async () => {
+Deno.test("ServedSource acknowledges before the connector reads a delivery; one it refuses at the fold is set aside once, counted, and the rest written", async () => {
   await using dir = await tempDir();
-  const source = await open(dir.path, 2);
-  for (let i = 0; i < 5; i++) assert.equal((await source.handle(delivery(i))).status, 200);
+  const source = await open(dir.path);
+  for (let i = 0; i < 4; i++) {
+    const request = i === 2 ? delivery(i, { title: "no id" }) : delivery(i);
+    assert.equal((await source.handle(request)).status, 200);
+  }
+  // A dvt extract holds the directory: the fold waits, and its refusal is recorded only once.
+  const lock = await acquireRunLock(new OutputLayout(dir.path).stateDir);
+  assert.equal(await source.flush(), undefined);
+  await lock.release();
   const report = await source.flush();
-  assert.deepEqual([report?.events, report?.rows], [5, { tickets: 5 }]);
-  assert.deepEqual(await eventIds(dir.path), ["e0", "e1", "e2", "e3", "e4"]);
+  assert.deepEqual([report?.events, report?.refused, report?.rows], [3, 1, { tickets: 3 }]);
+  assert.deepEqual(await eventIds(dir.path), ["e0", "e1", "e3"]);
+  assert.deepEqual(
+    [source.stats.received, source.stats.written, source.stats.refused, source.stats.pending],
+    [4, 3, 1, 0],
+  );
+  assert.match(source.stats.lastError ?? "", /^tickets refused delivery d2 .*ticket\.id/);
+  const lines = (await Deno.readTextFile(join(dir.path, ".dvt/serve/refused.jsonl")))
+    .trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(lines.map((line) => [line.id, JSON.parse(line.body).event_id]), [["d2", "e2"]]);
+  // Its retry is a duplicate, not a new delivery.
+  assert.equal((await source.handle(delivery(2, { title: "no id" }))).status, 200);
+  assert.equal(source.stats.duplicates, 1);
   await source.close();
 });
 
