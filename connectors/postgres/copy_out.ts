@@ -25,9 +25,6 @@ const NOTICE = 0x4e; // 'N'
 const PARAMETER_STATUS = 0x53; // 'S'
 const NOTIFICATION = 0x41; // 'A'
 
-// Below this many bytes a loop copies faster than creating a subarray for `set`.
-const SHORT_COPY = 64;
-
 /** The socket as node-postgres exposes it (a node:net or node:tls socket). */
 interface SocketStream {
   listeners(event: "data"): unknown[];
@@ -59,11 +56,13 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
   #cancelled = false;
   #error?: unknown;
   #wake?: () => void;
-  // Framing state carried from one socket chunk to the next.
-  #header = new Uint8Array(5);
-  #headerBytes = 0;
-  #code = 0;
-  #remaining = 0;
+  #frames: FrameState = {
+    header: new Uint8Array(5),
+    headerBytes: 0,
+    code: 0,
+    remaining: 0,
+    stop: -1,
+  };
 
   constructor(readonly text: string, readonly highWaterMark = 1 << 20) {}
 
@@ -147,51 +146,22 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
   }
 
   #receive(chunk: Uint8Array): void {
-    // A plain view: subarrays of node Buffers are much slower to create.
+    // A plain view: subarrays of node Buffers are much slower to create. Each socket chunk is a
+    // buffer of its own, so the payloads can be moved to its front in place.
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const payload = new Uint8Array(bytes.length);
-    let used = 0;
-    let at = 0;
-    while (at < bytes.length) {
-      if (this.#remaining > 0) {
-        const take = Math.min(this.#remaining, bytes.length - at);
-        if (this.#code === COPY_DATA) {
-          if (take < SHORT_COPY) {
-            for (let i = 0; i < take; i++) payload[used + i] = bytes[at + i];
-          } else payload.set(bytes.subarray(at, at + take), used);
-          used += take;
-        }
-        at += take;
-        this.#remaining -= take;
-        continue;
-      }
-      const header = this.#header;
-      while (this.#headerBytes < 5 && at < bytes.length) header[this.#headerBytes++] = bytes[at++];
-      if (this.#headerBytes < 5) break;
-      this.#headerBytes = 0;
-      this.#code = header[0];
-      this.#remaining = ((header[1] << 24) | (header[2] << 16) | (header[3] << 8) | header[4]) - 4;
-      const code = this.#code;
-      if (
-        code === COPY_DATA || code === COPY_OUT_RESPONSE || code === NOTICE ||
-        code === PARAMETER_STATUS || code === NOTIFICATION
-      ) continue;
-      // CopyDone, an ErrorResponse or anything unexpected: node-postgres takes it from here.
-      this.#emit(payload.subarray(0, used));
-      used = 0;
-      if (code === COPY_DONE) {
-        this.#detach(bytes.subarray(at));
-      } else {
-        // The message's own header may have started in the previous chunk.
-        const rest = new Uint8Array(5 + bytes.length - at);
-        rest.set(header, 0);
-        rest.set(bytes.subarray(at), 5);
-        this.#detach(rest);
-      }
-      this.#remaining = 0;
-      return;
+    const frames = this.#frames;
+    const used = stripFrames(bytes, frames);
+    this.#emit(bytes.subarray(0, used));
+    if (frames.stop < 0) return;
+    // CopyDone, an ErrorResponse or anything unexpected: node-postgres takes it from here.
+    const rest = bytes.subarray(frames.stop);
+    if (frames.header[0] === COPY_DONE) this.#detach(rest);
+    else {
+      const message = new Uint8Array(5 + rest.length);
+      message.set(frames.header, 0);
+      message.set(rest, 5);
+      this.#detach(message);
     }
-    this.#emit(payload.subarray(0, used));
   }
 
   #emit(payload: Uint8Array): void {
@@ -201,4 +171,69 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
     if (this.#queued >= this.highWaterMark) this.#setPaused(true);
     this.#wakeReader();
   }
+}
+
+/** Framing state carried from one socket chunk to the next. */
+interface FrameState {
+  /** The last message header read (bytes of one cut by the socket collect here). */
+  header: Uint8Array;
+  headerBytes: number;
+  /** Code and unread body bytes of the message being read. */
+  code: number;
+  remaining: number;
+  /** Where the body of a message that ends the COPY starts in the chunk, or -1. */
+  stop: number;
+}
+
+const passesThrough = (code: number) =>
+  code === COPY_DATA || code === COPY_OUT_RESPONSE || code === NOTICE ||
+  code === PARAMETER_STATUS || code === NOTIFICATION;
+
+/**
+ * Moves the CopyData bodies of `bytes` to its front, in place, and returns their length. Stops
+ * after the header of a message that ends the COPY (`state.stop`, `state.header`). One tight loop
+ * over local variables: it runs once per row.
+ */
+function stripFrames(bytes: Uint8Array, state: FrameState): number {
+  const end = bytes.length;
+  let used = 0;
+  let at = 0;
+  let code = state.code;
+  let remaining = state.remaining;
+  state.stop = -1;
+  while (true) {
+    if (remaining > 0) {
+      const take = Math.min(remaining, end - at);
+      if (code === COPY_DATA) {
+        if (used !== at) bytes.copyWithin(used, at, at + take);
+        used += take;
+      }
+      at += take;
+      remaining -= take;
+      if (remaining > 0) break;
+    }
+    if (at >= end) break;
+    if (state.headerBytes === 0 && at + 5 <= end) {
+      code = bytes[at];
+      remaining = ((bytes[at + 1] << 24) | (bytes[at + 2] << 16) | (bytes[at + 3] << 8) |
+        bytes[at + 4]) - 4;
+      at += 5;
+      if (passesThrough(code)) continue;
+      state.header.set(bytes.subarray(at - 5, at));
+    } else {
+      const header = state.header;
+      while (state.headerBytes < 5 && at < end) header[state.headerBytes++] = bytes[at++];
+      if (state.headerBytes < 5) break;
+      state.headerBytes = 0;
+      code = header[0];
+      remaining = ((header[1] << 24) | (header[2] << 16) | (header[3] << 8) | header[4]) - 4;
+      if (passesThrough(code)) continue;
+    }
+    state.stop = at;
+    remaining = 0;
+    break;
+  }
+  state.code = code;
+  state.remaining = remaining;
+  return used;
 }
