@@ -52,6 +52,16 @@ export interface ColumnSink {
   buffer: ColumnBuffer;
   /** Appends one non-null value: its text-protocol form, `bytes[start..end)`. */
   append(bytes: Uint8Array, start: number, end: number): void;
+  /**
+   * Appends a number the binary protocol sent (an integer, YEAR or floating-point wire type);
+   * columns without it get the value's text form through `append`.
+   */
+  appendNumber?(value: number): void;
+  /**
+   * Appends a date or date-time the binary protocol sent (never a zero date): days since the
+   * epoch and microseconds into that day; columns without it get the text form.
+   */
+  appendDateTime?(days: number, micros: number): void;
 }
 
 /** One column's Arrow field and how to fill it. */
@@ -158,18 +168,19 @@ export function planColumn(
   if (type === "tinyint" && info.columnType.startsWith("tinyint(1)") && options.tinyint1AsBoolean) {
     return make(new arrow.Bool(), (capacity, table) => {
       const buffer = new BoolBuffer(arrow, capacity);
+      const appendNumber = (number: number) => {
+        if (number !== 0 && number !== 1) {
+          throw tableFailure(
+            `table "${table}" column "${info.name}" is TINYINT(1) but holds ${number}, not 0 or 1`,
+            "set tinyint1_as_boolean: false in the source config to read it as a number",
+          );
+        }
+        buffer.append(number === 1);
+      };
       return {
         buffer,
-        append(value, start, end) {
-          const number = parseSmallInt(value, start, end);
-          if (number !== 0 && number !== 1) {
-            throw tableFailure(
-              `table "${table}" column "${info.name}" is TINYINT(1) but holds ${number}, not 0 or 1`,
-              "set tinyint1_as_boolean: false in the source config to read it as a number",
-            );
-          }
-          buffer.append(number === 1);
-        },
+        append: (value, start, end) => appendNumber(parseSmallInt(value, start, end)),
+        appendNumber,
       };
     });
   }
@@ -187,6 +198,8 @@ export function planColumn(
             end - start <= 15
               ? buffer.appendInt64(parseSmallInt(value, start, end))
               : buffer.append(parseBigInt(value, start, end)),
+          // The binary reader hands over safe integers only (larger ones come as text).
+          appendNumber: (value) => buffer.appendInt64(value),
         };
       });
     }
@@ -195,6 +208,7 @@ export function planColumn(
       return {
         buffer,
         append: (value, start, end) => buffer.append(parseSmallInt(value, start, end)),
+        appendNumber: (value) => buffer.append(value),
       };
     });
   }
@@ -205,6 +219,7 @@ export function planColumn(
       return {
         buffer,
         append: (value, start, end) => buffer.append(parseSmallInt(value, start, end)),
+        appendNumber: (value) => buffer.append(value),
       };
     });
   }
@@ -231,6 +246,7 @@ export function planColumn(
       return {
         buffer,
         append: (value, start, end) => buffer.append(Number(ascii(value, start, end))),
+        appendNumber: (value) => buffer.append(value),
       };
     });
   }

@@ -55,6 +55,7 @@ export function planTemporal(
           }
           buffer.append(parseDateDays(value, start));
         },
+        appendDateTime: (days) => buffer.append(days),
       };
     }, "date");
   }
@@ -75,6 +76,11 @@ export function planTemporal(
           const micros = parseDateTimeMicros(value, start, end);
           if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
           else buffer.append(parseDateTimeMicrosExact(value, start, end));
+        },
+        appendDateTime(days, microsOfDay) {
+          const micros = days * 86_400_000_000 + microsOfDay;
+          if (Number.isSafeInteger(micros)) buffer.appendInt64(micros);
+          else buffer.append(BigInt(days) * 86_400_000_000n + BigInt(microsOfDay));
         },
       };
     }, "datetime");

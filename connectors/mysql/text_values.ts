@@ -51,18 +51,32 @@ export function isZeroDate(bytes: Uint8Array, start: number): boolean {
     digits(bytes, start + 8, 2) === 0;
 }
 
-let lastDateKey = -1;
-let lastDays = 0;
-
-/** Days since the epoch of `YYYY-MM-DD`. Consecutive rows often share a date: the last is kept. */
-export function parseDateDays(bytes: Uint8Array, start: number): number {
-  const key = digits(bytes, start, 4) * 10000 + digits(bytes, start + 5, 2) * 100 +
-    digits(bytes, start + 8, 2);
-  if (key !== lastDateKey) {
-    lastDays = daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, key % 100);
-    lastDateKey = key;
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_YEARS = 400;
+/** Days since the epoch of the first of each month of 1900-2299: most dates are table look-ups. */
+const MONTH_STARTS = (() => {
+  const starts = new Int32Array(TABLE_YEARS * 12);
+  for (let i = 0; i < starts.length; i++) {
+    starts[i] = daysFromCivil(TABLE_FIRST_YEAR + Math.floor(i / 12), (i % 12) + 1, 1);
   }
-  return lastDays;
+  return starts;
+})();
+
+/** {@linkcode daysFromCivil} through a table of month starts for 1900-2299 (the common years). */
+export function epochDays(year: number, month: number, day: number): number {
+  const index = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
+  return index >= 0 && index < MONTH_STARTS.length && month >= 1 && month <= 12
+    ? MONTH_STARTS[index] + day - 1
+    : daysFromCivil(year, month, day);
+}
+
+/** Days since the epoch of `YYYY-MM-DD`. */
+export function parseDateDays(bytes: Uint8Array, start: number): number {
+  return epochDays(
+    digits(bytes, start, 4),
+    digits(bytes, start + 5, 2),
+    digits(bytes, start + 8, 2),
+  );
 }
 
 /** Microseconds of a fractional-seconds suffix (`.5` -> 500000) at `dot`, up to `end`. */

@@ -64,7 +64,7 @@ Deno.test({
       assert.deepEqual(Object.keys(rows[0]), ["id", "grp"]);
       const [log] = await admin.query(
         `SELECT CONVERT(argument USING utf8mb4) AS q FROM mysql.general_log
-         WHERE command_type = 'Query' AND argument LIKE '%FROM \`${DB}\`.\`items\`%'`,
+         WHERE command_type IN ('Query', 'Execute') AND argument LIKE '%FROM \`${DB}\`.\`items\`%'`,
       );
       const queries = (log as { q: string }[]).map((r) => r.q);
       assert.equal(queries.length, 1, queries.join("\n"));
