@@ -10,6 +10,7 @@
 import type * as Arrow from "apache-arrow";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type {
+  BatchSource,
   ConnectorConfig,
   ConnectorFactory,
   ReadOptions,
@@ -20,12 +21,21 @@ import { Cap, ConnectorError, InputError, quoteIdentifier } from "../../mod.ts";
 import { type ColumnPlan, planColumn } from "./affinity.ts";
 import { batchOf } from "./batch_of.ts";
 import { configure, fillBatches } from "./page_reader.ts";
+import {
+  PARALLEL_DEFAULT_READERS,
+  PARALLEL_MIN_ROWS,
+  rangeSources,
+  rowidRanges,
+  rowidSpan,
+} from "./parallel_read.ts";
+import { SnapshotLock } from "./snapshot_lock.ts";
 import { projectedPlans, ROWID, type SelectRequest, selectSql } from "./select_sql.ts";
 
 /** The sqlite connector's config (see connector.yaml). */
 export interface SqliteConfig extends ConnectorConfig {
   path?: string;
   rowid?: boolean;
+  parallel?: number;
 }
 
 interface CatalogTable {
@@ -135,8 +145,8 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     return found;
   }
 
-  async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
-    const table = await lookup(name);
+  /** The SELECT of a read of `name` with `options`, its columns and their schema. */
+  function selection(name: string, table: CatalogTable, options: ReadOptions, upper = false) {
     const request: SelectRequest = {
       table: name,
       plans: table.plans,
@@ -145,6 +155,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       incrementalKey: options.incrementalKey,
       incrementalValue: options.incrementalValue,
       page: table.hasRowid ? "rowid" : "offset",
+      upper,
     };
     const plans = projectedPlans(request);
     const schema = options.columns?.length
@@ -152,6 +163,12 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       : table.info.schema;
     const sql = selectSql(request);
     ctx.log.debug("sqlite read", { table: name, sql });
+    return { request, plans, schema, sql };
+  }
+
+  async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
+    const table = await lookup(name);
+    const { request, plans, schema, sql } = selection(name, table, options);
     const db = await open();
     let statement: StatementSync;
     try {
@@ -168,12 +185,43 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     }
   }
 
+  /**
+   * Rowid ranges read by reader threads (parallel_read.ts), or none (one `read()`) for views,
+   * WITHOUT ROWID tables, WAL databases and tables spanning fewer than PARALLEL_MIN_ROWS rowids.
+   */
+  async function readParts(name: string, options: ReadOptions): Promise<BatchSource[]> {
+    const table = await lookup(name);
+    if (!table.hasRowid || config.parallel === 0) return [];
+    const db = await open();
+    const journal = db.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
+    if (journal.journal_mode.toLowerCase() === "wal") {
+      ctx.log.debug("sqlite: one reader for a WAL database", { table: name });
+      return [];
+    }
+    const span = rowidSpan(db, quoteIdentifier(name));
+    if (!span) return [];
+    const readers = config.parallel ??
+      (span.hi - span.lo + 1n >= PARALLEL_MIN_ROWS ? PARALLEL_DEFAULT_READERS : 0);
+    if (readers < 1) return [];
+    const { plans, schema, sql } = selection(name, table, options, true);
+    const { DatabaseSync } = await import("node:sqlite");
+    const snapshot = new SnapshotLock(
+      path,
+      name,
+      (file) => new DatabaseSync(file, { readOnly: true }),
+    );
+    const batchRows = Math.max(1, options.batchSize);
+    const read = { arrow, path, table: name, schema, plans, sql, batchRows, snapshot };
+    return rangeSources(read, rowidRanges(span.lo, span.hi, readers));
+  }
+
   return {
     capabilities: Cap.DISCOVER | Cap.READ | Cap.REMOTE,
     async discover() {
       return [...(await tables()).values()].map((table) => table.info);
     },
     read,
+    readParts,
     remote(): RemoteAttachInfo {
       // DuckDB's sqlite extension attaches the file itself: ATTACH '<path>' (TYPE sqlite).
       return { extension: "sqlite", url: path, tokenEnv: "", alias: "sqlite" };

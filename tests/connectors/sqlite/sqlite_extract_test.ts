@@ -84,11 +84,12 @@ function normalise(column: string, value: unknown): string | null {
   return text;
 }
 
-Deno.test("sqlite: every affinity and edge value survives dvt extract, compared with SQLite", async () => {
+/** Extracts EVERYTHING with `extra` arguments and compares each value with SQLite's. */
+async function extractEverything(...extra: string[]): Promise<string[]> {
   await using dir = await tempDir();
   const path = `${dir.path}/types.db`;
   createDatabase(path, EVERYTHING);
-  const result = await extract(path, `${dir.path}/out`);
+  const result = await extract(path, `${dir.path}/out`, ...extra);
   assert.equal(result.code, 0, result.stderr);
   const database = `${dir.path}/out/extract.duckdb`;
   const types = await queryDuckDB(
@@ -144,6 +145,18 @@ Deno.test("sqlite: every affinity and edge value survives dvt extract, compared 
     'SELECT CAST("at" AS VARCHAR) AS at FROM everything WHERE id = 1',
   );
   assert.equal(micro.at, "1900-01-01 00:00:00.000001");
+  const files = await Array.fromAsync(Deno.readDir(`${dir.path}/out/data`));
+  return files.map((file) => file.name).filter((name) => name.endsWith(".parquet")).sort();
+}
+
+Deno.test("sqlite: every affinity and edge value survives dvt extract, compared with SQLite", async () => {
+  assert.equal((await extractEverything()).length, 1);
+});
+
+Deno.test("sqlite: every affinity and edge value survives a parallel read (reader threads, one part each)", async () => {
+  const files = await extractEverything("--set", "parallel=3");
+  assert.equal(files.length, 3, files.join(", "));
+  assert.ok(files.every((name) => /^everything\..*-p[0-2]\.parquet$/.test(name)), files.join(", "));
 });
 
 Deno.test("sqlite: a value its column's type cannot hold fails the table, names the row, and the others land", async () => {
@@ -170,6 +183,22 @@ Deno.test("sqlite: a value its column's type cannot hold fails the table, names 
     "SELECT n FROM bad_as_text ORDER BY id",
   );
   assert.deepEqual(view, [{ n: "5" }, { n: "abc" }]);
+});
+
+Deno.test("sqlite: a value that does not fit fails a parallel read too, naming the rowid", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/mixed.db`;
+  createDatabase(
+    path,
+    `CREATE TABLE bad (id INTEGER PRIMARY KEY, n INT);
+     INSERT INTO bad VALUES (1, 5), (2, 6), (70, 'abc'), (90, 8);`,
+  );
+  const result = await extract(path, `${dir.path}/out`, "--set", "parallel=2");
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stdout + result.stderr,
+    /column "n" \(declared INT, read as Int64\) holds the TEXT value "abc" in the row with rowid 70/,
+  );
 });
 
 Deno.test("sqlite: incremental on a column and on the rowid across three runs", async () => {

@@ -8,16 +8,20 @@ import factory from "../../../connectors/sqlite/connector.ts";
 import { createConnectorContext } from "../../../runtime/connector/context.ts";
 import { ConnectorError } from "../../../runtime/errors.ts";
 import { PAGE_ROWS } from "../../../connectors/sqlite/page_reader.ts";
-import type { Connector, LogFields, ReadOptions } from "../../../runtime/protocol.ts";
+import type { BatchSource, Connector, LogFields, ReadOptions } from "../../../runtime/protocol.ts";
 import { tempDir } from "../../_helpers.ts";
 
-async function open(path: string, logged: LogFields[] = []): Promise<Connector> {
+async function open(
+  path: string,
+  logged: LogFields[] = [],
+  config: Record<string, unknown> = {},
+): Promise<Connector> {
   const log = (_: string, fields?: LogFields) => fields && logged.push(fields);
   const ctx = createConnectorContext({
     connector: "sqlite",
     logger: { debug: log, info: log, warn: log, error: log },
   });
-  return await factory(ctx, { path });
+  return await factory(ctx, { path, ...config });
 }
 
 async function readAll(connector: Connector, table: string, options: Partial<ReadOptions> = {}) {
@@ -100,5 +104,114 @@ Deno.test("sqlite: tables and views of several pages come back whole and in rowi
     assert.equal(view.length, Math.floor(rows / 2));
     assert.equal(view.at(-1)!.n, BigInt(rows - 1));
   }
+  await connector.close?.();
+});
+
+function openWith(path: string, config: Record<string, unknown>): Promise<Connector> {
+  return open(path, [], config);
+}
+
+async function readSources(sources: BatchSource[]): Promise<Record<string, unknown>[][]> {
+  return await Promise.all(sources.map(async (source) => {
+    const rows: Record<string, unknown>[] = [];
+    for await (const batch of source) for (const row of batch) rows.push(row!.toJSON());
+    return rows;
+  }));
+}
+
+function createPages(path: string, rows: number, journal = "DELETE"): void {
+  const db = new DatabaseSync(path);
+  db.exec(`PRAGMA journal_mode = ${journal};
+    CREATE TABLE t (n INT, s TEXT, at DATETIME, d DECIMAL(10,2));
+    WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${rows})
+    INSERT INTO t (rowid, n, s, at, d) SELECT CASE WHEN i % 7 = 0 THEN -i ELSE i * 5 END, i,
+      'v' || i, datetime(1700000000 + i, 'unixepoch'), i / 4.0 FROM s;`);
+  db.close();
+}
+
+Deno.test("sqlite: parallel parts return exactly the rows of read(), with projection, filter and cursor", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/par.db`;
+  createPages(path, PAGE_ROWS * 3 + 11);
+  const single = await openWith(path, { parallel: 0 });
+  const parallel = await openWith(path, { parallel: 3 });
+  const cases: Partial<ReadOptions>[] = [
+    {},
+    { columns: ["s", "n"], filter: { n: { ">": 100 } } },
+    { incrementalKey: "at", incrementalValue: "2023-11-14T22:30:00Z", batchSize: 999 },
+  ];
+  for (const options of cases) {
+    assert.deepEqual(await single.readParts!("t", { batchSize: 1000, ...options }), []);
+    const sources = await parallel.readParts!("t", { batchSize: 1000, ...options });
+    assert.equal(sources.length, 3);
+    const parts = await readSources(sources);
+    assert.ok(parts.every((part) => part.length > 0), parts.map((p) => p.length).join(", "));
+    const expected = await readAll(single, "t", { batchSize: 1000, ...options });
+    assert.ok(expected.length > 1000);
+    assert.deepEqual(parts.flat(), expected);
+  }
+  await single.close?.();
+  await parallel.close?.();
+});
+
+Deno.test("sqlite: small tables, views and WAL databases are not split by default", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/small.db`;
+  createPages(path, 100);
+  const db = new DatabaseSync(path);
+  db.exec("CREATE VIEW v AS SELECT n FROM t");
+  db.close();
+  const connector = await openWith(path, {});
+  assert.deepEqual(await connector.readParts!("t", { batchSize: 10 }), []);
+  await connector.close?.();
+  const forced = await openWith(path, { parallel: 2 });
+  assert.deepEqual(await forced.readParts!("v", { batchSize: 10 }), []);
+  assert.equal((await forced.readParts!("t", { batchSize: 10 })).length, 2);
+  await forced.close?.();
+  const wal = `${dir.path}/wal.db`;
+  createPages(wal, 100, "WAL");
+  const walConnector = await openWith(wal, { parallel: 2 });
+  assert.deepEqual(await walConnector.readParts!("t", { batchSize: 10 }), []);
+  assert.equal((await readAll(walConnector, "t", { batchSize: 10 })).length, 100);
+  await walConnector.close?.();
+});
+
+Deno.test("sqlite: a parallel read holds one snapshot: writers wait, and a file changed anyway fails the table", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/lock.db`;
+  createPages(path, PAGE_ROWS * 2);
+  const connector = await openWith(path, { parallel: 2 });
+  const [first, second] = await connector.readParts!("t", { batchSize: 100 }) as AsyncIterable<
+    unknown
+  >[];
+  const iterator = first[Symbol.asyncIterator]();
+  assert.equal((await iterator.next()).done, false);
+  const writer = new DatabaseSync(path);
+  assert.throws(() => writer.exec("INSERT INTO t (n) VALUES (-1)"), /database is locked/);
+  writer.close();
+  // A writer that ignores SQLite's locks: bump the file change counter (header offset 24).
+  const file = await Deno.open(path, { read: true, write: true });
+  const header = new Uint8Array(28);
+  await file.read(header);
+  const view = new DataView(header.buffer);
+  view.setUint32(24, view.getUint32(24) + 1);
+  await file.seek(0, Deno.SeekMode.Start);
+  await file.write(header);
+  file.close();
+  await assert.rejects(
+    async () => {
+      for await (const _ of second) { /* drain */ }
+    },
+    (error: Error) => {
+      assert.ok(error instanceof ConnectorError);
+      assert.match(error.message, /changed during the parallel read/);
+      return true;
+    },
+  );
+  await iterator.return?.(undefined);
+  // The lock is released once every part ended: writers commit again.
+  const after = new DatabaseSync(path);
+  after.exec("INSERT INTO t (n) VALUES (-1)");
+  after.close();
   await connector.close?.();
 });
