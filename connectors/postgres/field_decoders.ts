@@ -232,6 +232,8 @@ const NUMERIC_PINF = 0xd000;
 const NUMERIC_NINF = 0xf000;
 const NUMERIC_NEG = 0x4000;
 const POW10 = [1, 10, 100, 1000];
+// Powers of ten up to 10^22 are exact doubles; a table lookup is much cheaper than `10 ** n`.
+const EXACT_POW10 = Array.from({ length: 23 }, (_, n) => 10 ** n);
 
 /**
  * Writes a binary numeric as a 128-bit two's complement integer scaled by 10^scale. Fails when
@@ -259,10 +261,10 @@ function writeDecimal(
     for (let i = 0; i < ndigits; i++) {
       const digit = view.getInt16(start + 8 + 2 * i);
       const power = 4 * (weight - i) + scale;
-      if (power >= 0) value += digit * 10 ** power;
+      if (power >= 0) value += digit * (power < 23 ? EXACT_POW10[power] : 10 ** power);
       else value += fraction(digit, power, scale);
     }
-    if (value >= 10 ** precision) throw new ValueError(tooWide(precision, scale));
+    if (value >= EXACT_POW10[precision]) throw new ValueError(tooWide(precision, scale));
     writeSmall(words, at, sign === NUMERIC_NEG ? -value : value);
     return;
   }
@@ -292,21 +294,15 @@ const moreDigits = (scale: number) => `a value has more than ${scale} digits aft
 const tooWide = (precision: number, scale: number) =>
   `a value has more than ${precision - scale} digits before the point`;
 
+/**
+ * Writes an integer below 2^53 in magnitude as a 128-bit two's complement value. `>>> 0` is the
+ * integer modulo 2^32 exactly (negative ones too), and what is left divides evenly by 2^32.
+ */
 function writeSmall(words: Int32Array, at: number, value: number) {
-  const magnitude = Math.abs(value);
-  let lo = magnitude % TWO_32;
-  let hi = Math.floor(magnitude / TWO_32);
-  let fill = 0;
-  if (value < 0) { // two's complement of the 128-bit magnitude
-    lo = (~lo >>> 0) + 1;
-    hi = (~hi >>> 0) + (lo === TWO_32 ? 1 : 0);
-    lo = lo === TWO_32 ? 0 : lo;
-    fill = -1;
-  }
-  words[at] = lo | 0;
-  words[at + 1] = hi | 0;
-  words[at + 2] = fill;
-  words[at + 3] = fill;
+  const low = value >>> 0;
+  words[at] = low;
+  words[at + 1] = (value - low) / TWO_32;
+  words[at + 2] = words[at + 3] = value < 0 ? -1 : 0;
 }
 
 /** interval -> struct {months int32, days int32, microseconds int64}: every unit kept apart. */
