@@ -16,6 +16,8 @@ import { bestOf, dvtExtract, emit, flag, measure, reportCases, ROOT } from "./_d
 const BENCH = "postgres";
 const DATABASE = "dvt_bench";
 const rows = Number(flag("rows", "10000000"));
+// One table per size: a smaller run must not replace the 10M-row table (it takes minutes to make).
+const TABLE = rows === 10_000_000 ? "b" : `b_${rows}`;
 const repeat = Number(flag("repeat", "1"));
 
 const started = await new Deno.Command("bash", {
@@ -41,7 +43,7 @@ async function client(database: string) {
   return connection;
 }
 
-/** Creates dvt_bench.b with `rows` rows unless it already has them. */
+/** Creates dvt_bench.<TABLE> with `rows` rows unless it already has them. */
 async function prepare(): Promise<void> {
   const admin = await client("postgres");
   try {
@@ -52,23 +54,23 @@ async function prepare(): Promise<void> {
   }
   const db = await client(DATABASE);
   try {
-    const table = await db.query("SELECT to_regclass('public.b') IS NOT NULL AS present");
+    const table = await db.query(`SELECT to_regclass('public.${TABLE}') IS NOT NULL AS present`);
     if (table.rows[0].present) {
-      const count = await db.query("SELECT count(*)::int8::text AS n FROM b");
+      const count = await db.query(`SELECT count(*)::int8::text AS n FROM ${TABLE}`);
       if (Number(count.rows[0].n) === rows) return;
     }
     emit(BENCH, { event: "generating", rows });
-    await db.query(`DROP TABLE IF EXISTS b;
-      CREATE TABLE b (id bigint PRIMARY KEY, amount numeric(12,2), name text, ts timestamptz,
+    await db.query(`DROP TABLE IF EXISTS ${TABLE};
+      CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, amount numeric(12,2), name text, ts timestamptz,
         flag boolean, d date)`);
     await db.query(
-      `INSERT INTO b SELECT g, (g * 1.25) % 1000000, 'name-' || g,
+      `INSERT INTO ${TABLE} SELECT g, (g * 1.25) % 1000000, 'name-' || g,
          to_timestamp(1600000000 + g + (g % 1000) / 1000.0), g % 2 = 0,
          date '2020-01-01' + (g % 3000)::int
        FROM generate_series(1, $1::int8) g`,
       [rows],
     );
-    await db.query("VACUUM ANALYZE b");
+    await db.query(`VACUUM ANALYZE ${TABLE}`);
   } finally {
     await db.end();
   }
@@ -76,14 +78,14 @@ async function prepare(): Promise<void> {
 
 await prepare();
 const out = await Deno.makeTempDir({ prefix: "dvt-bench-postgres-" });
-const extractArgs = ["--connector", "postgres", "--tables", "b", "--out", out];
+const extractArgs = ["--connector", "postgres", "--tables", TABLE, "--out", out];
 const best = await bestOf(repeat, {
   psql_copy: () =>
     measure("psql", [
       "-X",
       "-q",
       "-c",
-      "\\copy (select id, amount, name, ts, flag, d from b) to '/dev/null' csv",
+      `\\copy (select id, amount, name, ts, flag, d from ${TABLE}) to '/dev/null' csv`,
     ], env),
   dvt_default: () => dvtExtract(extractArgs, env),
   dvt_encoder_worker: () => dvtExtract(extractArgs, { ...env, DVT_PARQUET_WORKER: "1" }),
