@@ -36,6 +36,38 @@ export class Validity {
   }
 }
 
+/**
+ * The NULL rows of a column's batch. Only NULLs are recorded (most values are not NULL), and the
+ * Arrow validity bitmap (1 = valid) is made from them at the end, only for batches that have any.
+ */
+export class NullMask {
+  bits = new Uint8Array(INITIAL_ROWS >> 3);
+  nulls = 0;
+
+  /** Marks row `index` NULL. */
+  add(index: number): void {
+    if (index >> 3 >= this.bits.length) this.bits = grow(this.bits, (index >> 3) + 1);
+    this.bits[index >> 3] |= 1 << (index & 7);
+    this.nulls++;
+  }
+
+  /** The validity bitmap of `length` rows, or undefined when no row is NULL. */
+  finish(length: number): Uint8Array | undefined {
+    if (!this.nulls) return undefined;
+    const validity = new Uint8Array((length + 7) >> 3).fill(0xff);
+    const known = Math.min(validity.length, this.bits.length);
+    for (let i = 0; i < known; i++) validity[i] = ~this.bits[i];
+    if (length & 7) validity[validity.length - 1] &= (1 << (length & 7)) - 1;
+    return validity;
+  }
+
+  /** Starts over at row 0, keeping the capacity. */
+  reset(): void {
+    if (this.nulls) this.bits.fill(0);
+    this.nulls = 0;
+  }
+}
+
 /** Returns a copy of `array` with room for at least `needed` elements. */
 export function grow<T extends Uint8Array | Int32Array | Float32Array | Float64Array | Int16Array>(
   array: T,

@@ -11,7 +11,7 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import { type ArrowModule, ByteColumn, Validity, WordColumn } from "./column_builders.ts";
+import { type ArrowModule, ByteColumn, NullMask, Validity, WordColumn } from "./column_builders.ts";
 import type { ColumnKind, ColumnPlan } from "./column_types.ts";
 
 /** Decodes one column's fields into Arrow data, one batch at a time. */
@@ -45,7 +45,7 @@ export function createDecoder(arrow: ArrowModule, plan: ColumnPlan): FieldDecode
 type Factory = (arrow: ArrowModule, plan: ColumnPlan) => FieldDecoder;
 
 abstract class Base implements FieldDecoder {
-  validity = new Validity();
+  validity = new NullMask();
   constructor(readonly arrow: ArrowModule, readonly type: Arrow.DataType) {}
   abstract append(i: number, b: Uint8Array, v: DataView, s: number, l: number): void;
   abstract appendNull(index: number): void;
@@ -74,12 +74,11 @@ class WordDecoder extends Base {
   append(index: number, _b: Uint8Array, view: DataView, start: number) {
     const at = this.column.slot(index);
     this.write(this.column.words, at, view, start);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     const at = this.column.slot(index);
     this.column.words.fill(0, at, at + this.column.wordsPerValue);
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   flush(length: number) {
     const data = this.view(this.column.finish(length));
@@ -151,11 +150,10 @@ class BoolDecoder extends Base {
   bits = new Validity();
   append(index: number, bytes: Uint8Array, _v: DataView, start: number) {
     this.bits.set(index, bytes[start] !== 0);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     this.bits.set(index, false);
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   flush(length: number) {
     const data = this.bits.bits.slice(0, (length + 7) >> 3);
@@ -172,11 +170,10 @@ class BytesDecoder extends Base {
   }
   append(index: number, bytes: Uint8Array, _v: DataView, start: number, length: number) {
     this.column.push(index, bytes, start + this.skip, length - this.skip);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     this.column.close(index);
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   flush(length: number) {
     const { valueOffsets, data } = this.column.finish(length);
@@ -200,7 +197,6 @@ class UuidDecoder extends BytesDecoder {
     }
     column.end = at;
     column.close(index);
-    this.validity.set(index, true);
   }
 }
 
@@ -213,12 +209,11 @@ class DecimalDecoder extends Base {
   append(index: number, _b: Uint8Array, view: DataView, start: number) {
     const at = this.column.slot(index);
     writeDecimal(this.column.words, at, view, start, this.plan.precision!, this.plan.scale!);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     const at = this.column.slot(index);
     this.column.words.fill(0, at, at + 4);
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   flush(length: number) {
     const data = asWords(this.column.finish(length));
@@ -314,14 +309,13 @@ class IntervalDecoder extends Base {
     int64(this.micros.words, this.micros.slot(index), view, start);
     this.days.words[this.days.slot(index)] = view.getInt32(start + 8);
     this.months.words[this.months.slot(index)] = view.getInt32(start + 12);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     this.months.words[this.months.slot(index)] = 0;
     this.days.words[this.days.slot(index)] = 0;
     const at = this.micros.slot(index);
     this.micros.words[at] = this.micros.words[at + 1] = 0;
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   flush(length: number) {
     const arrow = this.arrow;
@@ -369,11 +363,10 @@ class ListDecoder extends Base {
       }
     }
     this.close(index);
-    this.validity.set(index, true);
   }
   appendNull(index: number) {
     this.close(index);
-    this.validity.set(index, false);
+    this.validity.add(index);
   }
   close(index: number) {
     this.offsets.words[this.offsets.slot(index + 1)] = this.elements;
