@@ -14,8 +14,20 @@ export interface Pausable {
   resume(): void;
 }
 
+/** Where a reader hands its batches, its end or its failure. */
+export interface BatchTarget {
+  /** Takes a batch; may pause `from` until the consumer catches up. */
+  push(batch: Arrow.RecordBatch, from: Pausable): void;
+  /** The reader ended successfully. */
+  finish(): void;
+  /** The reader failed. */
+  fail(error: unknown): void;
+  /** True once a failure was reported (the reader stops). */
+  readonly failed: boolean;
+}
+
 /** Batches waiting for the consumer, from `producers` readers. */
-export class BatchQueue {
+export class BatchQueue implements BatchTarget {
   #ready: Arrow.RecordBatch[] = [];
   #paused = new Set<Pausable>();
   #open: number;

@@ -21,6 +21,7 @@ import {
   selectSql,
 } from "./select_sql.ts";
 import { type MysqlConfig, PASSWORD_ENV, resolveSettings } from "./settings.ts";
+import { READER_THREAD_DEFAULT_ROWS, ReaderThread } from "./worker_reader.ts";
 
 const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
   const arrow = ctx.arrow;
@@ -88,6 +89,18 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     return { request, plans, schema };
   }
 
+  let thread: ReaderThread | undefined;
+  /** The reader thread, started when a read needs it (it stops itself when no read uses it). */
+  function readerThread(): ReaderThread | undefined {
+    if (!thread?.running) thread = ReaderThread.start(() => (thread = undefined));
+    return thread;
+  }
+
+  /** Whether a table's rows are decoded in the reader thread (see `reader_thread`). */
+  function useReaderThread(table: CatalogTable): boolean {
+    return settings.readerThread ?? table.estimatedRows >= READER_THREAD_DEFAULT_ROWS;
+  }
+
   /** Streams one SELECT (the whole table, or one key range) over its own connection. */
   async function* readRange(
     name: string,
@@ -97,11 +110,18 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     const table = await lookup(name);
     const { request, plans, schema } = selectRequest(name, table, options);
     const sql = selectSql(range ? { ...request, range } : request);
+    const batchSize = Math.max(1, options.batchSize);
+    const thread = useReaderThread(table) ? readerThread() : undefined;
+    ctx.log.debug("mysql read", { table: name, sql, readerThread: thread !== undefined });
+    if (thread) {
+      const columns = plans.map((plan) => plan.info);
+      yield* thread.read(arrow, { settings, sql, columns, batchSize, table: name }, schema);
+      return;
+    }
     const queue = new BatchQueue(1);
     const client = await MysqlClient.connect(settings, name);
     try {
-      ctx.log.debug("mysql read", { table: name, sql });
-      client.stream(arrow, sql, plans, schema, Math.max(1, options.batchSize), queue, name);
+      client.stream(arrow, sql, plans, schema, batchSize, queue, name);
       yield* queue.drain();
     } finally {
       client.destroy();

@@ -7,7 +7,7 @@
  */
 import type * as Arrow from "apache-arrow";
 import type { Connection, QueryError } from "mysql2";
-import type { BatchQueue } from "./batch_queue.ts";
+import type { BatchTarget } from "./batch_queue.ts";
 import { binaryRowDecoder, type WireColumn } from "./binary_rows.ts";
 import type { ColumnPlan, ColumnSink } from "./column_types.ts";
 import { explainError } from "./mysql_errors.ts";
@@ -117,7 +117,7 @@ export class MysqlClient {
     plans: ColumnPlan[],
     schema: Arrow.Schema,
     batchSize: number,
-    queue: BatchQueue,
+    queue: BatchTarget,
     table: string,
   ): Promise<void> {
     const sinks: ColumnSink[] = plans.map((plan) => plan.sink(batchSize, table));

@@ -15,6 +15,7 @@ export interface MysqlConfig extends ConnectorConfig {
   database?: string;
   user?: string;
   parallel?: number;
+  reader_thread?: boolean;
   zero_dates?: ZeroDates;
   tinyint1_as_boolean?: boolean;
   sslmode?: string;
@@ -47,6 +48,8 @@ export interface MysqlSettings {
   password?: string;
   /** Readers per table; undefined lets the connector choose by table size. */
   parallel?: number;
+  /** Decode rows in a reader thread; undefined lets the connector choose by table size. */
+  readerThread?: boolean;
   mapping: MappingOptions;
   sslMode: SslMode;
   /** PEM file of the CA(s) that sign the server's certificate (verify modes); absent: system CAs. */
@@ -81,6 +84,14 @@ export function resolveSettings(ctx: ConnectorContext, config: MysqlConfig): Mys
   if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1 || parallel > 32)) {
     fail("parallel", `${parallel} is not a reader count`, "set parallel to an integer 1-32");
   }
+  const readerThread = config.reader_thread;
+  if (readerThread !== undefined && typeof readerThread !== "boolean") {
+    fail(
+      "reader_thread",
+      `${readerThread} is not true or false`,
+      "set reader_thread: true or false",
+    );
+  }
   const zeroDates = config.zero_dates ?? "null";
   if (zeroDates !== "null" && zeroDates !== "error") {
     fail("zero_dates", `"${zeroDates}" is not a choice`, "set zero_dates to null or error");
@@ -93,6 +104,7 @@ export function resolveSettings(ctx: ConnectorContext, config: MysqlConfig): Mys
     user,
     password: ctx.env(PASSWORD_ENV),
     parallel,
+    readerThread,
     mapping: { zeroDates, tinyint1AsBoolean: config.tinyint1_as_boolean ?? true },
     sslMode,
     sslCa,

@@ -95,6 +95,7 @@ Deno.test({
     await setup();
     const single = await open({ database: DB, parallel: 1 });
     const parallel = await open({ database: DB, parallel: 3 });
+    const threaded = await open({ database: DB, parallel: 3, reader_thread: true });
     const key = (r: Record<string, unknown>) => `${r.id}|${r.grp}|${r.price}|${r.note}`;
     const one = (await readAll(single, "items")).map(key).sort();
     assert.equal((await readParts(single, "items")).parts, 1);
@@ -102,6 +103,10 @@ Deno.test({
     assert.equal(three.parts, 3);
     assert.equal(one.length, 20000);
     assert.deepEqual(three.rows.map(key).sort(), one);
+    // The three ranges decoded in one reader thread, with small batches (back-pressure).
+    const inThread = await readParts(threaded, "items", { batchSize: 100 });
+    assert.equal(inThread.parts, 3);
+    assert.deepEqual(inThread.rows.map(key).sort(), one);
     const filtered = await readParts(parallel, "items", {
       incrementalKey: "id",
       incrementalValue: 19990,
@@ -118,6 +123,36 @@ Deno.test({
       19999,
       20000,
     ]);
+  },
+});
+
+Deno.test({
+  name: "mysql: a read abandoned midway in the reader thread closes its connection",
+  ignore,
+  async fn() {
+    await setup();
+    const connector = await open({ database: DB, reader_thread: true });
+    const admin = await adminConnection();
+    try {
+      let batches = 0;
+      for await (const _ of connector.read!("items", { batchSize: 100 })) {
+        if (++batches === 2) break;
+      }
+      // The thread is stopped and the server sees no reading connection left.
+      const deadline = Date.now() + 10_000;
+      let readers = 1;
+      while (readers > 0 && Date.now() < deadline) {
+        const [rows] = await admin.query(
+          `SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '${DB}' AND ID <> CONNECTION_ID()`,
+        );
+        readers = (rows as unknown[]).length;
+        if (readers) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(readers, 0);
+      assert.equal(batches, 2);
+    } finally {
+      await admin.end();
+    }
   },
 });
 
@@ -257,56 +292,63 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "mysql: a connection killed mid-read fails that table, keeps its previous data, others land",
-  ignore,
-  async fn() {
-    const db = "dvt_kill";
-    await freshDatabase(
-      db,
-      `CREATE TABLE big (id BIGINT PRIMARY KEY, payload TEXT);
+for (const readerThread of [false, true]) {
+  Deno.test({
+    name:
+      `mysql: a connection killed mid-read fails that table, keeps its previous data, others land (reader_thread: ${readerThread})`,
+    ignore,
+    fn: () => killedMidRead(readerThread),
+  });
+}
+
+async function killedMidRead(readerThread: boolean) {
+  const db = "dvt_kill";
+  await freshDatabase(
+    db,
+    `CREATE TABLE big (id BIGINT PRIMARY KEY, payload TEXT);
        INSERT INTO big SELECT seq, REPEAT('p', 300) FROM seq_1_to_300000;
        CREATE TABLE small (id INT PRIMARY KEY); INSERT INTO small VALUES (1);`,
-    );
-    await using dir = await tempDir();
-    const args = ["extract", "--connector", "mysql", "--set", `database=${db}`, "--out", dir.path];
-    const first = await runCli(args, { env: SERVER_ENV });
-    assert.equal(first.code, 0, first.stderr);
-    // If the second read of big landed, it would have fewer rows than the first.
-    await sql(db, "INSERT INTO small VALUES (2); DELETE FROM big WHERE id <= 10");
+  );
+  await using dir = await tempDir();
+  const args = ["extract", "--connector", "mysql", "--set", `database=${db}`, "--out", dir.path];
+  const first = await runCli(args, { env: SERVER_ENV });
+  assert.equal(first.code, 0, first.stderr);
+  // If the second read of big landed, it would have fewer rows than the first.
+  await sql(db, "INSERT INTO small VALUES (2); DELETE FROM big WHERE id <= 10");
 
-    const admin = await adminConnection();
-    let killed = false;
-    const killer = (async () => {
-      const deadline = Date.now() + 60_000;
-      while (!killed && Date.now() < deadline) {
-        const [rows] = await admin.query(
-          `SELECT ID FROM information_schema.PROCESSLIST
+  const admin = await adminConnection();
+  let killed = false;
+  const killer = (async () => {
+    const deadline = Date.now() + 60_000;
+    while (!killed && Date.now() < deadline) {
+      const [rows] = await admin.query(
+        `SELECT ID FROM information_schema.PROCESSLIST
            WHERE INFO LIKE 'SELECT \`id\`, \`payload\` FROM \`${db}\`.\`big\`%'`,
-        );
-        const list = rows as { ID: number }[];
-        if (list.length) {
-          await admin.query(`KILL CONNECTION ${list[0].ID}`);
-          killed = true;
-        } else await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    const second = await runCli([...args, "--threads", "1"], { env: SERVER_ENV });
-    killed = true;
-    await killer;
-    await admin.end();
-    assert.equal(second.code, 1, second.stderr + second.stdout);
-    assert.match(
-      second.stdout + second.stderr,
-      /big.*(connection .* was lost mid-read|Connection was killed|killed)/s,
-    );
-    const database = `${dir.path}/extract.duckdb`;
-    assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM big"), [
-      { n: 300000 },
-    ]);
-    assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM small"), [
-      { n: 2 },
-    ]);
-  },
-});
+      );
+      const list = rows as { ID: number }[];
+      if (list.length) {
+        await admin.query(`KILL CONNECTION ${list[0].ID}`);
+        killed = true;
+      } else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  const second = await runCli(
+    [...args, "--threads", "1", "--set", `reader_thread=${readerThread}`],
+    { env: SERVER_ENV },
+  );
+  killed = true;
+  await killer;
+  await admin.end();
+  assert.equal(second.code, 1, second.stderr + second.stdout);
+  assert.match(
+    second.stdout + second.stderr,
+    /big.*(connection .* was lost mid-read|Connection was killed|killed)/s,
+  );
+  const database = `${dir.path}/extract.duckdb`;
+  assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM big"), [
+    { n: 300000 },
+  ]);
+  assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM small"), [
+    { n: 2 },
+  ]);
+}

@@ -87,107 +87,141 @@ function normalise(column: string, value: unknown): string | null {
   return text;
 }
 
-Deno.test({
-  name: "mysql: every type and edge value survives dvt extract, compared with the server",
-  ignore: SKIP_REASON !== undefined,
-  async fn() {
-    await freshDatabase(DB, SETUP);
-    await using dir = await tempDir();
-    const result = await runCli(
-      ["extract", "--connector", "mysql", "--set", `database=${DB}`, "--out", dir.path],
-      { env: SERVER_ENV },
-    );
-    assert.equal(result.code, 0, result.stderr);
-    const database = `${dir.path}/extract.duckdb`;
-    const types = await queryDuckDB(
-      database,
-      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'everything' ORDER BY ordinal_position",
-    );
-    assert.deepEqual(Object.fromEntries(types.map((r) => [r.column_name, r.data_type])), {
-      id: "BIGINT",
-      ti: "TINYINT",
-      tu: "UTINYINT",
-      b: "BOOLEAN",
-      si: "SMALLINT",
-      su: "USMALLINT",
-      mi: "INTEGER",
-      i: "INTEGER",
-      iu: "UINTEGER",
-      bi: "BIGINT",
-      bu: "UBIGINT",
-      d38: "DECIMAL(38,10)",
-      d65: "VARCHAR",
-      d12: "DECIMAL(12,2)",
-      f: "FLOAT",
-      db: "DOUBLE",
-      bit1: "BOOLEAN",
-      bit64: "UBIGINT",
-      dt: "TIMESTAMP",
-      ts: "TIMESTAMP WITH TIME ZONE",
-      da: "DATE",
-      tm: "TIME",
-      y: "SMALLINT",
-      c: "VARCHAR",
-      vc: "VARCHAR",
-      tx: "VARCHAR",
-      j: "VARCHAR",
-      e: "VARCHAR",
-      st: "VARCHAR[]",
-      bin: "BLOB",
-      bl: "BLOB",
-    });
-    const columns = Object.keys(COMPARISONS);
-    const expected = await sql(
-      DB,
-      `SELECT ${columns.map((c) => `CAST(${COMPARISONS[c][0]} AS CHAR)`).join(", ")}
-       FROM everything ORDER BY id`,
-    );
-    const actual = await queryDuckDB(
-      database,
-      `SET TimeZone = 'UTC'; SELECT ${
-        columns.map((c) => `CAST(${COMPARISONS[c][1]} AS VARCHAR) AS "${c}"`).join(", ")
-      } FROM everything ORDER BY id`,
-    );
-    assert.equal(actual.length, expected.length);
-    for (let row = 0; row < expected.length; row++) {
-      for (const [index, column] of columns.entries()) {
-        assert.equal(
-          normalise(column, actual[row][column]),
-          normalise(column, expected[row][index]),
-          `row ${row + 1}, column ${column}`,
-        );
-      }
-    }
-    const [meta] = await queryDuckDB(
-      database,
-      "SELECT description FROM _meta WHERE table_name = 'everything'",
-    );
-    assert.equal(meta.description, "all the types");
-  },
-});
+/** Global flags: debug log lines, which say where the rows were decoded. */
+const DEBUG = ["--log-level", "debug"];
 
-Deno.test({
-  name: "mysql: zero_dates: error fails the table and says which column and how to fix it",
-  ignore: SKIP_REASON !== undefined,
-  async fn() {
-    await freshDatabase(
-      `${DB}_zero`,
-      "SET SESSION sql_mode = ''; CREATE TABLE z (d DATE); INSERT INTO z VALUES ('0000-00-00');",
-    );
-    await using dir = await tempDir();
-    const result = await runCli([
+/** `--set reader_thread=...` for `dvt extract`. */
+function threadArgs(readerThread: boolean): string[] {
+  return ["--set", `reader_thread=${readerThread}`];
+}
+
+function assertDecodedIn(output: string, readerThread: boolean): void {
+  assert.match(output, new RegExp(`mysql read .*readerThread=${readerThread}`));
+}
+
+for (const readerThread of [false, true]) {
+  const where = readerThread ? "in the reader thread" : "on the main thread";
+  Deno.test({
+    name:
+      `mysql: every type and edge value survives dvt extract (decoded ${where}), compared with the server`,
+    ignore: SKIP_REASON !== undefined,
+    fn: () => everyType(readerThread),
+  });
+  Deno.test({
+    name:
+      `mysql: zero_dates: error fails the table and says which column and how to fix it (${where})`,
+    ignore: SKIP_REASON !== undefined,
+    fn: () => zeroDateFails(readerThread),
+  });
+}
+
+async function everyType(readerThread: boolean) {
+  await freshDatabase(DB, SETUP);
+  await using dir = await tempDir();
+  const result = await runCli(
+    [
+      ...DEBUG,
       "extract",
+      ...threadArgs(readerThread),
       "--connector",
       "mysql",
       "--set",
-      `database=${DB}_zero`,
-      "--set",
-      "zero_dates=error",
+      `database=${DB}`,
       "--out",
       dir.path,
-    ], { env: SERVER_ENV });
-    assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr + result.stdout, /column "d" holds the zero date 0000-00-00/);
-    assert.match(result.stderr + result.stdout, /zero_dates: null/);
-  },
-});
+    ],
+    { env: SERVER_ENV },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assertDecodedIn(result.stderr + result.stdout, readerThread);
+  const database = `${dir.path}/extract.duckdb`;
+  const types = await queryDuckDB(
+    database,
+    "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'everything' ORDER BY ordinal_position",
+  );
+  assert.deepEqual(Object.fromEntries(types.map((r) => [r.column_name, r.data_type])), {
+    id: "BIGINT",
+    ti: "TINYINT",
+    tu: "UTINYINT",
+    b: "BOOLEAN",
+    si: "SMALLINT",
+    su: "USMALLINT",
+    mi: "INTEGER",
+    i: "INTEGER",
+    iu: "UINTEGER",
+    bi: "BIGINT",
+    bu: "UBIGINT",
+    d38: "DECIMAL(38,10)",
+    d65: "VARCHAR",
+    d12: "DECIMAL(12,2)",
+    f: "FLOAT",
+    db: "DOUBLE",
+    bit1: "BOOLEAN",
+    bit64: "UBIGINT",
+    dt: "TIMESTAMP",
+    ts: "TIMESTAMP WITH TIME ZONE",
+    da: "DATE",
+    tm: "TIME",
+    y: "SMALLINT",
+    c: "VARCHAR",
+    vc: "VARCHAR",
+    tx: "VARCHAR",
+    j: "VARCHAR",
+    e: "VARCHAR",
+    st: "VARCHAR[]",
+    bin: "BLOB",
+    bl: "BLOB",
+  });
+  const columns = Object.keys(COMPARISONS);
+  const expected = await sql(
+    DB,
+    `SELECT ${columns.map((c) => `CAST(${COMPARISONS[c][0]} AS CHAR)`).join(", ")}
+       FROM everything ORDER BY id`,
+  );
+  const actual = await queryDuckDB(
+    database,
+    `SET TimeZone = 'UTC'; SELECT ${
+      columns.map((c) => `CAST(${COMPARISONS[c][1]} AS VARCHAR) AS "${c}"`).join(", ")
+    } FROM everything ORDER BY id`,
+  );
+  assert.equal(actual.length, expected.length);
+  for (let row = 0; row < expected.length; row++) {
+    for (const [index, column] of columns.entries()) {
+      assert.equal(
+        normalise(column, actual[row][column]),
+        normalise(column, expected[row][index]),
+        `row ${row + 1}, column ${column}`,
+      );
+    }
+  }
+  const [meta] = await queryDuckDB(
+    database,
+    "SELECT description FROM _meta WHERE table_name = 'everything'",
+  );
+  assert.equal(meta.description, "all the types");
+}
+
+async function zeroDateFails(readerThread: boolean) {
+  await freshDatabase(
+    `${DB}_zero`,
+    "SET SESSION sql_mode = ''; CREATE TABLE z (d DATE); INSERT INTO z VALUES ('0000-00-00');",
+  );
+  await using dir = await tempDir();
+  const result = await runCli([
+    ...DEBUG,
+    "extract",
+    ...threadArgs(readerThread),
+    "--connector",
+    "mysql",
+    "--set",
+    `database=${DB}_zero`,
+    "--set",
+    "zero_dates=error",
+    "--out",
+    dir.path,
+  ], { env: SERVER_ENV });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr + result.stdout, /column "d" holds the zero date 0000-00-00/);
+  assert.match(result.stderr + result.stdout, /zero_dates: null/);
+  assertDecodedIn(result.stderr + result.stdout, readerThread);
+}
