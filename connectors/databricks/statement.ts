@@ -1,6 +1,7 @@
 /**
- * The SQL Statement Execution API: submit a statement (`POST /api/2.0/sql/statements`), poll
- * `GET /api/2.0/sql/statements/{id}` through PENDING/RUNNING to a terminal state, then walk the
+ * The SQL Statement Execution API: submit a statement (`POST /api/2.0/sql/statements`, which
+ * waits up to `wait_timeout` for it), poll `GET /api/2.0/sql/statements/{id}` through
+ * PENDING/RUNNING to a terminal state if it is still running, then walk the
  * result chunks by `next_chunk_internal_link`. Each chunk is inline rows (INLINE + JSON_ARRAY)
  * or external links (EXTERNAL_LINKS), whose presigned URLs are fetched without the Databricks
  * token and never shown: errors name the chunk index only.
@@ -53,6 +54,13 @@ export interface StatementRequest {
   label: string;
 }
 
+/**
+ * How long the submitting call itself waits for the statement (the API allows 5 to 50 s): a
+ * statement done by then comes back with its first chunk from the POST, without a single poll;
+ * one still running answers PENDING or RUNNING (`on_wait_timeout: CONTINUE`) and is polled.
+ */
+export const SUBMIT_WAIT_TIMEOUT = "50s";
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -69,7 +77,7 @@ export async function runStatement(
     parameters: request.parameters,
     disposition: arrow ? "EXTERNAL_LINKS" : "INLINE",
     format: arrow ? "ARROW_STREAM" : "JSON_ARRAY",
-    wait_timeout: "0s",
+    wait_timeout: SUBMIT_WAIT_TIMEOUT,
     on_wait_timeout: "CONTINUE",
   });
   let wait = request.pollIntervalMs;

@@ -59,6 +59,13 @@ export interface DatabricksServerOptions {
   chunkRows?: number;
   /** Status polls answered PENDING/RUNNING before the terminal state. */
   pollsBeforeDone?: number;
+  /**
+   * Whether a statement finishes within the submitting call's `wait_timeout` (default 10s, 5-50s
+   * or 0s for none): then the POST answers its terminal state with the first chunk, as
+   * Databricks does. Otherwise (the default) it outlasts the wait: the POST answers PENDING, or
+   * CANCELED under `on_wait_timeout: CANCEL`, and it is polled `pollsBeforeDone` times.
+   */
+  doneWithinWait?: boolean;
   /** Tables per Unity Catalog page at most (the request's max_results applies too). */
   pageSize?: number;
   /** Serve a repeated statement from the result built the first time (for benchmarks). */
@@ -163,6 +170,7 @@ function compare(cell: string, parameter: Parameter): number {
 interface Statement {
   id: string;
   polls: number;
+  canceled?: boolean;
   failure?: { error_code: string; message: string };
   columns: FakeColumn[];
   rows: (string | null)[][];
@@ -319,6 +327,7 @@ export function startDatabricksServer(options: DatabricksServerOptions): Databri
   }
 
   function statementResponse(statement: Statement) {
+    if (statement.canceled) return { statement_id: statement.id, status: { state: "CANCELED" } };
     const done = statement.polls > pollsBeforeDone;
     if (!done) {
       return {
@@ -517,11 +526,25 @@ export function startDatabricksServer(options: DatabricksServerOptions): Databri
           "Inline disposition only supports JSON_ARRAY format",
         );
       }
+      const wait = /^(\d+)s$/.exec(String(body!.wait_timeout ?? "10s"));
+      const waitSeconds = wait ? Number(wait[1]) : NaN;
+      if (!(waitSeconds === 0 || (waitSeconds >= 5 && waitSeconds <= 50))) {
+        return error(
+          400,
+          "INVALID_PARAMETER_VALUE",
+          `wait_timeout must be 0s or between 5s and 50s, got ${body!.wait_timeout}`,
+        );
+      }
       const id = `01ef-${String(nextId++).padStart(4, "0")}-fake`;
       const key = JSON.stringify([body!.statement, body!.parameters ?? [], format]);
       const result = (options.cacheResults ? resultCache.get(key) : undefined) ??
         evaluate(String(body!.statement), (body!.parameters ?? []) as Parameter[]);
-      const statement: Statement = { id, polls: 0, format, disposition, ...result };
+      const statement: Statement = { ...result, id, polls: 0, format, disposition };
+      if (waitSeconds > 0) {
+        // The call waited: the statement either finished meanwhile or outlasted the wait.
+        if (options.doneWithinWait) statement.polls = pollsBeforeDone + 1;
+        else if (body!.on_wait_timeout === "CANCEL") statement.canceled = true;
+      }
       // Shares the built Arrow chunks with later identical statements.
       if (options.cacheResults) resultCache.set(key, statement);
       statements.set(id, statement);

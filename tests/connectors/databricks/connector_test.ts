@@ -202,6 +202,9 @@ for (const format of ["arrow_stream", "json_array"] as const) {
         format === "arrow_stream" ? "EXTERNAL_LINKS" : "INLINE",
       );
       assert.equal(request.body!.format, format === "arrow_stream" ? "ARROW_STREAM" : "JSON_ARRAY");
+      // The POST waits for the statement itself; one that outlasts the wait goes on and is polled.
+      assert.equal(request.body!.wait_timeout, "50s");
+      assert.equal(request.body!.on_wait_timeout, "CONTINUE");
     }
     const chunkCalls = server.requests.filter((r) => r.path.includes("/result/chunks/"));
     assert.ok(chunkCalls.length >= 4, "later chunks come from next_chunk_internal_link");
@@ -254,6 +257,40 @@ Deno.test("databricks: batch_size is honoured in both result formats", async () 
     const sql = server.requests.filter((r) => r.path === "/api/2.0/sql/statements").at(-1)!.body!;
     assert.equal(sql.statement, "SELECT `id`, `placed_at` FROM `main`.`sales`.`orders`");
   }
+});
+
+Deno.test("databricks: a statement done within wait_timeout comes back from the POST, unpolled", async () => {
+  await using server = startDatabricksServer({
+    token: TOKEN,
+    warehouseId: WAREHOUSE,
+    tables: fixture(130),
+    chunkRows: 60,
+    pollsBeforeDone: 3,
+    doneWithinWait: true,
+  });
+  const ctx = createConnectorContext({
+    connector: "databricks",
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    readEnv: (name) => name === "DATABRICKS_TOKEN" ? TOKEN : undefined,
+  });
+  for (const result_format of ["arrow_stream", "json_array"] as const) {
+    // A poll interval no test could sit through: the result must not wait for a poll.
+    const connector = await databricks(ctx, {
+      workspace_url: server.url,
+      warehouse_id: WAREHOUSE,
+      catalog: "main",
+      schema: "sales",
+      result_format,
+      poll_interval_ms: 600_000,
+    });
+    let rows = 0;
+    for await (const batch of connector.read!("main.sales.orders", { batchSize: 1000 })) {
+      rows += batch.numRows;
+    }
+    assert.equal(rows, 130, result_format);
+  }
+  const polls = server.requests.filter((r) => /^\/api\/2\.0\/sql\/statements\/[^/]+$/.test(r.path));
+  assert.deepEqual(polls, []);
 });
 
 Deno.test("databricks: incremental across three runs sends the cursor as a typed parameter", async () => {
