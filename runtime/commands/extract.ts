@@ -57,7 +57,10 @@ Examples:
   dvt extract --connector files --set 'paths=data/*.csv' --out ./x
   dvt extract --connector ./connectors/hubspot --config hubspot.yaml --json`,
   run: async ({ args: [source], options, globals }) => {
+    // The catalog's thread loads DuckDB on the second core while this one loads the pipeline.
+    const { CatalogThread } = await import("../extract/catalog_thread.ts");
+    using catalogs = CatalogThread.start();
     const { runExtract } = await import("./run_extract.ts");
-    return runExtract(source, options as ExtractCliOptions, globals);
+    return await runExtract(source, options as ExtractCliOptions, globals, catalogs);
   },
 };

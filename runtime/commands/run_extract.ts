@@ -30,6 +30,7 @@ import { loadProject } from "../project.ts";
 import type { Logger } from "../protocol.ts";
 import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
 import type { GlobalOptions } from "./options.ts";
+import type { CatalogStore } from "../extract/catalog_thread.ts";
 import { type ExtractJob, planExtractJobs } from "./extract_jobs.ts";
 import { connectorConfigOf, threadsOf } from "./effective_config.ts";
 
@@ -54,6 +55,7 @@ async function runJob(
   options: ExtractCliOptions,
   log: Logger,
   json: boolean,
+  catalogStore?: CatalogStore,
 ): Promise<ExtractResult> {
   await checkOutputDirectory(job.out);
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
@@ -90,6 +92,7 @@ async function runJob(
       connectorName: manifest.name,
       progress,
       log,
+      catalogStore,
     });
     return await runtime.run(connector, {
       tables: options.tables ?? job.source?.tables,
@@ -121,6 +124,7 @@ export async function runExtract(
   source: string | undefined,
   options: ExtractCliOptions,
   globals: GlobalOptions,
+  catalogStore?: CatalogStore,
 ): Promise<number> {
   const mode = detectOutputMode(options.json);
   const log = createLogger(mode, globals.logLevel);
@@ -132,7 +136,7 @@ export async function runExtract(
   // Publishing is one rename, so whatever moment Ctrl-C lands, the published extract is whole.
   using _interrupt = exitOnInterrupt("interrupted — the previous extract is unchanged");
   for (const job of jobs) {
-    const run = await runSource(job, options, log, mode);
+    const run = await runSource(job, options, log, mode, catalogStore);
     results.push(run);
     if ("error" in run) {
       // One source alone fails as the command; among several, the others still run.
@@ -170,12 +174,13 @@ async function runSource(
   options: ExtractCliOptions,
   log: Logger,
   mode: OutputMode,
+  catalogStore?: CatalogStore,
 ): Promise<SourceRun> {
   const startedAt = new Date();
   if (mode === "json") printEvent({ event: "extract.start", source: job.name, out: job.out });
   let run: SourceRun;
   try {
-    const result = await runJob(job, options, log, options.json);
+    const result = await runJob(job, options, log, options.json, catalogStore);
     run = { source: job.name, result };
   } catch (error) {
     run = { source: job.name, error };

@@ -170,7 +170,12 @@ export async function readCatalog(path: string): Promise<Catalog> {
   return { runId, entries, remote };
 }
 
-/** Builds a complete catalog database at `path` (which must not exist) and checkpoints it. */
+/**
+ * Builds a complete catalog database at `path` (which must not exist) and checkpoints it.
+ * Everything goes in one transaction, checkpointed as it commits (`checkpoint_threshold` 0):
+ * the database file is written and synced once, instead of a synced WAL write per statement
+ * followed by the checkpoint (measured: about a third of the build's time, BENCHMARKS.md).
+ */
 export async function buildCatalog(
   path: string,
   absoluteOutDir: string,
@@ -179,7 +184,8 @@ export async function buildCatalog(
   remote: RemoteAttachInfo[],
   connectorName = "",
 ): Promise<void> {
-  await using db = await DuckDB.create(path);
+  await using db = await DuckDB.create(path, { settings: { checkpoint_threshold: "0b" } });
+  await db.run("BEGIN TRANSACTION");
   await db.run(META_DDL);
   await db.run(
     "CREATE TABLE _remote_attach (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)",
@@ -228,5 +234,7 @@ export async function buildCatalog(
       );
     }
   }
+  await db.run("COMMIT");
+  // Already checkpointed by the commit; kept so the file is whole whatever the threshold did.
   await db.run("CHECKPOINT");
 }

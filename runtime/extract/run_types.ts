@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CatalogStore } from "./catalog_thread.ts";
 import type {
   TableSettingKey,
   TableSettings,
@@ -55,6 +56,8 @@ export interface RuntimeOptions {
   connectorName?: string;
   progress?: ProgressReporter;
   log?: Logger;
+  /** Where the catalog is read and built: this thread (the default) or a CatalogThread. */
+  catalogStore?: CatalogStore;
 }
 
 /** What every outcome says about its table. */

@@ -9,6 +9,7 @@
  */
 import { projectSchema, schemaToJson } from "../parquet/arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
+import type { CatalogStore } from "./catalog_thread.ts";
 import { ConnectorError, DvtError, errorMessage as message, ExtractError } from "../errors.ts";
 import {
   extractReadTable,
@@ -89,12 +90,14 @@ export class ConnectorRuntime {
   #progress: ProgressReporter;
   #log: Logger;
   #connectorName: string;
+  #catalogStore: CatalogStore;
 
   constructor(outDir: string, options: RuntimeOptions = {}) {
     this.layout = new OutputLayout(outDir);
     this.#progress = options.progress ?? silentProgress;
     this.#log = options.log ?? quietLog;
     this.#connectorName = options.connectorName ?? "";
+    this.#catalogStore = options.catalogStore ?? { read: readCatalog, build: buildCatalog };
   }
 
   /**
@@ -175,7 +178,7 @@ export class ConnectorRuntime {
   }
 
   async #readCatalog(): Promise<Catalog> {
-    return await readCatalog(this.layout.database).catch((error) => {
+    return await this.#catalogStore.read(this.layout.database).catch((error) => {
       throw new ExtractError(`cannot read the published catalog: ${message(error)}`, {
         cause: error,
         hint: "close programs that hold extract.duckdb open for writing, or move the file away",
@@ -281,7 +284,14 @@ export class ConnectorRuntime {
   async #publish(runId: string, entries: CatalogEntry[], remote: RemoteAttachInfo[]) {
     const temp = this.layout.tempDatabase(runId);
     try {
-      await buildCatalog(temp, this.layout.root, runId, entries, remote, this.#connectorName);
+      await this.#catalogStore.build(
+        temp,
+        this.layout.root,
+        runId,
+        entries,
+        remote,
+        this.#connectorName,
+      );
       await publishDatabase(temp, this.layout.database);
     } catch (error) {
       throw new ExtractError(`failed to publish extract.duckdb: ${message(error)}`, {

@@ -5,13 +5,27 @@
  *
  * @module
  */
-import {
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBValue,
-  type Json,
-} from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue, Json } from "@duckdb/node-api";
 import { errorMessage } from "../errors.ts";
+
+let nodeApi: Promise<typeof import("@duckdb/node-api")> | undefined;
+
+/**
+ * DuckDB's package and native addon, loaded on first use rather than with this module: much
+ * of dvt imports this wrapper, and loading the addon is the largest part of start-up (measured,
+ * BENCHMARKS.md), paid only by the runs that open a database on this thread.
+ */
+function duckdbApi(): Promise<typeof import("@duckdb/node-api")> {
+  return nodeApi ??= import("@duckdb/node-api");
+}
+
+/**
+ * Starts loading DuckDB's package and native addon without opening a database, so that a thread
+ * that will need DuckDB pays for it while it does something else.
+ */
+export async function preloadDuckDB(): Promise<void> {
+  await duckdbApi();
+}
 
 /** Options for {@linkcode DuckDB.create}. */
 export interface DuckDBOptions {
@@ -86,6 +100,7 @@ export class DuckDB implements AsyncDisposable {
   static async create(path: string, options: DuckDBOptions = {}): Promise<DuckDB> {
     const settings: Record<string, string> = { ...options.settings };
     if (options.readOnly) settings.access_mode = "READ_ONLY";
+    const { DuckDBInstance } = await duckdbApi();
     const instance = await failure(`open ${path}`, () => DuckDBInstance.create(path, settings));
     try {
       const connection = await failure(`connect to ${path}`, () => instance.connect());

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import * as arrow from "apache-arrow";
+import { tempDir } from "../../_helpers.ts";
+import { buildCatalog, readCatalog } from "../../../runtime/extract/catalog.ts";
+import { CatalogThread } from "../../../runtime/extract/catalog_thread.ts";
+import { ConnectorRuntime } from "../../../runtime/extract/runtime.ts";
+import { batchOf, memoryConnector, schemaOf } from "../../fixtures/runtime/connectors.ts";
+
+function ids(values: number[]) {
+  return batchOf({ id: { type: new arrow.Int32(), values } });
+}
+
+Deno.test("CatalogThread reads and builds the catalog exactly as catalog.ts does on this thread", async () => {
+  await using dir = await tempDir();
+  const { connector } = memoryConnector([
+    {
+      info: { name: "a", schema: schemaOf({ id: new arrow.Int32() }), description: "first" },
+      *batches() {
+        yield ids([1, 2, 3]);
+      },
+    },
+  ]);
+  using thread = CatalogThread.start();
+  const threaded = new ConnectorRuntime(`${dir.path}/threaded`, { catalogStore: thread });
+  const result = await threaded.run(connector);
+  assert.equal(result.totalRows, 3);
+  // The published database is read back the same on either thread.
+  const here = await readCatalog(threaded.layout.database);
+  assert.deepEqual(await thread.read(threaded.layout.database), here);
+  assert.equal(here.entries[0].description, "first");
+  assert.equal(here.entries[0].rows, 3);
+  assert.ok(here.entries[0].extractedAt instanceof Date);
+  // A second run through the thread sees the first one's catalog (and replaces it).
+  const again = await threaded.run(connector);
+  const latest = await readCatalog(threaded.layout.database);
+  assert.equal(latest.runId, again.runId);
+  // build() writes the same catalog as buildCatalog() does here.
+  const entries = latest.entries;
+  const root = threaded.layout.root;
+  await thread.build(`${dir.path}/a.duckdb`, root, "r1", entries, latest.remote, "x");
+  await buildCatalog(`${dir.path}/b.duckdb`, root, "r1", entries, latest.remote, "x");
+  assert.deepEqual(
+    await readCatalog(`${dir.path}/a.duckdb`),
+    await readCatalog(`${dir.path}/b.duckdb`),
+  );
+});
+
+Deno.test("CatalogThread passes a failure's message chain back and stays usable", async () => {
+  await using dir = await tempDir();
+  using thread = CatalogThread.start();
+  await Deno.writeTextFile(`${dir.path}/extract.duckdb`, "not a database");
+  await assert.rejects(thread.read(`${dir.path}/extract.duckdb`), (error: Error) => {
+    assert.match(error.message, /^Failed to open .*extract\.duckdb: /);
+    return true;
+  });
+  // The runtime words it as before: the published catalog cannot be read.
+  const runtime = new ConnectorRuntime(dir.path, { catalogStore: thread });
+  const { connector } = memoryConnector([
+    { info: { name: "a", schema: schemaOf({ id: new arrow.Int32() }) }, *batches() {} },
+  ]);
+  await assert.rejects(runtime.run(connector), /cannot read the published catalog: Failed to open/);
+  // An existing file path where build() must create a database fails; the next call still works.
+  await assert.rejects(
+    thread.build(`${dir.path}/extract.duckdb`, dir.path, "r1", [], [], ""),
+    /Failed to open/,
+  );
+  assert.deepEqual(await thread.read(`${dir.path}/absent.duckdb`), { entries: [], remote: [] });
+});
+
+Deno.test("CatalogThread refuses calls once closed", async () => {
+  const thread = CatalogThread.start();
+  thread.close();
+  await assert.rejects(thread.read("/nonexistent/extract.duckdb"), /catalog worker was stopped/);
+});
