@@ -15,7 +15,14 @@ import {
   ConnectorError,
   FixedBuffer,
 } from "../../mod.ts";
-import { parseDate, parseDateTime, smallWords, unscaled, words } from "./sqlite_values.ts";
+import {
+  appendText,
+  parseDate,
+  parseDateTime,
+  smallWords,
+  unscaled,
+  words,
+} from "./sqlite_values.ts";
 
 type ArrowModule = typeof Arrow;
 
@@ -141,7 +148,7 @@ export function planColumn(arrow: ArrowModule, name: string, declared: string): 
     // integers and reals are kept as their exact decimal text. Blobs are not text: they fail.
     const type = new arrow.Utf8();
     return make(type, (buffer, at) => (value, row) => {
-      if (typeof value === "string") return (buffer as BytesBuffer).appendString(value);
+      if (typeof value === "string") return appendText(buffer as BytesBuffer, value);
       if (typeof value === "bigint" || typeof value === "number") {
         return (buffer as BytesBuffer).appendString(String(value));
       }

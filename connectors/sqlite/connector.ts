@@ -29,7 +29,13 @@ import {
   rowidSpan,
 } from "./parallel_read.ts";
 import { SnapshotLock } from "./snapshot_lock.ts";
-import { projectedPlans, ROWID, type SelectRequest, selectSql } from "./select_sql.ts";
+import {
+  projectedPlans,
+  ROWID,
+  rowidPosition,
+  type SelectRequest,
+  selectSql,
+} from "./select_sql.ts";
 
 /** The sqlite connector's config (see connector.yaml). */
 export interface SqliteConfig extends ConnectorConfig {
@@ -43,6 +49,8 @@ interface CatalogTable {
   plans: ColumnPlan[];
   /** A table with a rowid (not a view, not WITHOUT ROWID): paged by rowid. */
   hasRowid: boolean;
+  /** The column that is the rowid itself: its INTEGER PRIMARY KEY, or `rowid` when exposed. */
+  rowidColumn?: string;
 }
 
 const CURSOR_NAME =
@@ -72,6 +80,20 @@ async function openDatabase(path: string): Promise<DatabaseSync> {
       cause: error,
     });
   }
+}
+
+/**
+ * Whether `column` is the rowid of `table` (an INTEGER PRIMARY KEY, but not `INTEGER PRIMARY KEY
+ * DESC`, which SQLite keeps as an ordinary column): SQLite then plans a lookup by it as a rowid
+ * lookup.
+ */
+function isRowidAlias(db: DatabaseSync, table: string, column: string): boolean {
+  const plan = db.prepare(
+    `EXPLAIN QUERY PLAN SELECT 1 FROM ${quoteIdentifier(table)} WHERE ${
+      quoteIdentifier(column)
+    } = 0`,
+  ).all() as { detail: string }[];
+  return plan.some((step) => /USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(step.detail));
 }
 
 const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
@@ -121,7 +143,13 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       description: type === "view" ? "view" : undefined,
       cursorField: named?.name ?? rowidAlias ?? (exposeRowid ? ROWID : undefined),
     };
-    return { info, plans, hasRowid: type === "table" && !withoutRowid };
+    const hasRowid = type === "table" && !withoutRowid;
+    const rowidColumn = exposeRowid
+      ? ROWID
+      : hasRowid && rowidAlias && isRowidAlias(db, name, rowidAlias)
+      ? rowidAlias
+      : undefined;
+    return { info, plans, hasRowid, rowidColumn };
   }
 
   const tables = () =>
@@ -156,6 +184,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       incrementalValue: options.incrementalValue,
       page: table.hasRowid ? "rowid" : "offset",
       upper,
+      rowidColumn: table.rowidColumn,
     };
     const plans = projectedPlans(request);
     const schema = options.columns?.length
@@ -163,12 +192,12 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       : table.info.schema;
     const sql = selectSql(request);
     ctx.log.debug("sqlite read", { table: name, sql });
-    return { request, plans, schema, sql };
+    return { request, plans, schema, sql, ...rowidPosition(request) };
   }
 
   async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
     const table = await lookup(name);
-    const { request, plans, schema, sql } = selection(name, table, options);
+    const { request, plans, schema, sql, key, skip } = selection(name, table, options);
     const db = await open();
     let statement: StatementSync;
     try {
@@ -179,7 +208,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     configure(statement);
     const batchSize = Math.max(1, options.batchSize);
     const sinks = plans.map((plan) => plan.sink(batchSize, name));
-    const paged = { statement, table: name, page: request.page };
+    const paged = { statement, table: name, page: request.page, key, skip };
     for (const rows of fillBatches(paged, sinks, batchSize)) {
       yield batchOf(arrow, schema, rows, sinks.map((sink) => sink.buffer.flush()));
     }
@@ -203,7 +232,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     const readers = config.parallel ??
       (span.hi - span.lo + 1n >= PARALLEL_MIN_ROWS ? PARALLEL_DEFAULT_READERS : 0);
     if (readers < 1) return [];
-    const { plans, schema, sql } = selection(name, table, options, true);
+    const { plans, schema, sql, key, skip } = selection(name, table, options, true);
     const { DatabaseSync } = await import("node:sqlite");
     const snapshot = new SnapshotLock(
       path,
@@ -211,7 +240,7 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       (file) => new DatabaseSync(file, { readOnly: true }),
     );
     const batchRows = Math.max(1, options.batchSize);
-    const read = { arrow, path, table: name, schema, plans, sql, batchRows, snapshot };
+    const read = { arrow, path, table: name, schema, plans, sql, key, skip, batchRows, snapshot };
     return rangeSources(read, rowidRanges(span.lo, span.hi, readers));
   }
 

@@ -22,8 +22,11 @@ export const BEFORE_FIRST_ROWID: bigint = -(2n ** 63n);
 export interface PagedStatement {
   statement: StatementSync;
   table: string;
-  /** `rowid`: bind (after, [upper,] limit), first column the rowid; `offset`: (limit, offset). */
+  /** `rowid`: bind (after, [upper,] limit); `offset`: bind (limit, offset). */
   page: "rowid" | "offset";
+  /** With `rowid` pages: the rowid's index in a row, and the leading columns that are not data. */
+  key?: number;
+  skip?: number;
   /** Rowid-paged reads start after this rowid (default: before the first). */
   after?: bigint | number;
   /** Rowid-paged reads of a range also bind this inclusive upper rowid (selectSql `upper`). */
@@ -72,7 +75,8 @@ export function* fillBatches(
 ): Generator<number> {
   const { statement } = read;
   const keyed = read.page === "rowid";
-  const skip = keyed ? 1 : 0;
+  const skip = read.skip ?? 0;
+  const key = read.key ?? 0;
   const rowids = keyed && read.rowidInErrors === true;
   let after: bigint | number = read.after ?? BEFORE_FIRST_ROWID;
   let rows = 0;
@@ -94,7 +98,7 @@ export function* fillBatches(
     }
     for (const values of page) {
       total++;
-      const row = rowids ? Number(values[0]) : total;
+      const row = rowids ? values[key] as number | bigint : total;
       for (let i = 0; i < sinks.length; i++) {
         const value = values[i + skip];
         if (value === null) sinks[i].buffer.appendNull();
@@ -106,7 +110,7 @@ export function* fillBatches(
       }
     }
     if (page.length < PAGE_ROWS) break;
-    if (keyed) after = page[page.length - 1][0] as number | bigint;
+    if (keyed) after = page[page.length - 1][key] as number | bigint;
   }
   if (rows > 0) yield rows;
 }

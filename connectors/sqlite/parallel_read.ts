@@ -85,6 +85,9 @@ export interface ParallelRead {
   plans: ColumnPlan[];
   /** Rowid-paged SELECT with an upper bound (select_sql.ts, `upper: true`). */
   sql: string;
+  /** Where its rows hold the rowid, and its leading columns that are not data (rowidPosition). */
+  key: number;
+  skip: number;
   batchRows: number;
   snapshot: SnapshotLock;
 }
@@ -153,6 +156,8 @@ async function* readRange(
         declared: plan.declared,
         rowid: plan.rowid,
       })),
+      key: read.key,
+      skip: read.skip,
       after: range.after,
       upper: range.upper,
       batchRows: read.batchRows,

@@ -42,6 +42,8 @@ async function readRange(start: StartRead): Promise<void> {
       statement,
       table: start.table,
       page: "rowid" as const,
+      key: start.key,
+      skip: start.skip,
       after: start.after,
       upper: start.upper,
       rowidInErrors: true,

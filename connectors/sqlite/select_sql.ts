@@ -99,13 +99,27 @@ export interface SelectRequest {
   incrementalKey?: string;
   incrementalValue?: CursorValue;
   /**
-   * How pages are fetched: `rowid` adds a leading rowid column and `rowid > ? ORDER BY rowid
-   * LIMIT ?` (bind: last rowid, page size); `offset` adds `LIMIT ? OFFSET ?` (views and WITHOUT
+   * How pages are fetched: `rowid` adds `rowid > ? ORDER BY rowid LIMIT ?` (bind: last rowid,
+   * page size) and a leading rowid column unless `rowidColumn` is selected; `offset` adds `LIMIT ? OFFSET ?` (views and WITHOUT
    * ROWID tables).
    */
   page: "rowid" | "offset";
   /** With `rowid` pages: one range of rowids, `rowid > ? AND rowid <= ?` (bind: last, upper, size). */
   upper?: boolean;
+  /**
+   * The column that is the rowid itself (an INTEGER PRIMARY KEY, or `rowid` exposed): when it is
+   * selected, rowid pages take the rowid from it instead of a leading column.
+   */
+  rowidColumn?: string;
+}
+
+/** Where a row of a rowid-paged SELECT holds its rowid, and how many leading columns are not data. */
+export function rowidPosition(request: SelectRequest): { key: number; skip: number } {
+  if (request.page !== "rowid") return { key: 0, skip: 0 };
+  const at = request.rowidColumn === undefined
+    ? -1
+    : projectedPlans(request).findIndex((plan) => plan.name === request.rowidColumn);
+  return at >= 0 ? { key: at, skip: 0 } : { key: 0, skip: 1 };
 }
 
 /** The columns a read returns, in the order requested (all columns when none are named). */
@@ -137,7 +151,8 @@ export function selectSql(request: SelectRequest): string {
   if (request.page === "rowid") {
     conditions.push(`${ROWID} > ?`);
     if (request.upper) conditions.push(`${ROWID} <= ?`);
-    return `SELECT ${ROWID}, ${list} FROM ${from} WHERE ${conditions.join(" AND ")} ` +
+    const lead = rowidPosition(request).skip ? `${ROWID}, ` : "";
+    return `SELECT ${lead}${list} FROM ${from} WHERE ${conditions.join(" AND ")} ` +
       `ORDER BY ${ROWID} LIMIT ?`;
   }
   const where = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { BytesBuffer } from "../../mod.ts";
 import type { SqliteValue } from "./affinity.ts";
 
 function daysFromCivil(year: number, month: number, day: number): number {
@@ -136,4 +137,23 @@ export function words(value: bigint, values: Uint32Array, offset: number) {
     values[offset + i] = Number(big & 0xffffffffn);
     big >>= 32n;
   }
+}
+
+/** Strings up to this length are tried as ASCII first. */
+const SHORT_TEXT = 64;
+const asciiScratch = new Uint8Array(SHORT_TEXT);
+
+/**
+ * Appends text as UTF-8. Short ASCII text (most values) is copied by a loop: calling the encoder
+ * costs more than the copy for a value of a few bytes.
+ */
+export function appendText(buffer: BytesBuffer, text: string): void {
+  const length = text.length;
+  if (length > SHORT_TEXT) return buffer.appendString(text);
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return buffer.appendString(text);
+    asciiScratch[i] = code;
+  }
+  buffer.appendBytes(asciiScratch, 0, length);
 }

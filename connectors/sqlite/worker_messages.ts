@@ -13,7 +13,10 @@ export interface StartRead {
   table: string;
   /** A rowid-paged SELECT of select_sql.ts with an upper bound (binds: after, upper, limit). */
   sql: string;
-  /** The selected columns after the leading rowid, as planColumn() takes them. */
+  /** Where a row holds its rowid, and its leading columns that are not data (rowidPosition). */
+  key: number;
+  skip: number;
+  /** The selected columns (after `skip`), as planColumn() takes them. */
   columns: { name: string; declared: string; rowid?: boolean }[];
   after: bigint;
   upper: bigint;

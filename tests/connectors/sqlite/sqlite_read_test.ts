@@ -52,7 +52,8 @@ Deno.test("sqlite: filters and projection run inside SQLite", async () => {
   });
   assert.deepEqual(rows, [{ id: 3n, status: "paid" }]);
   const sql = String(logged.find((fields) => fields.sql)?.sql);
-  assert.match(sql, /^SELECT rowid, "id", "status" FROM "t" WHERE /);
+  // "id" is the rowid (INTEGER PRIMARY KEY): pages are keyed by it, no extra rowid column.
+  assert.match(sql, /^SELECT "id", "status" FROM "t" WHERE /);
   assert.match(sql, /"status" = 'paid' OR "status" = 'void'/);
   assert.match(sql, /"id" < 4/);
   assert.match(sql, /strftime\('%Y-%m-%d %H:%M:%f', "at"\) >= strftime/);
@@ -214,4 +215,45 @@ Deno.test("sqlite: a parallel read holds one snapshot: writers wait, and a file 
   after.exec("INSERT INTO t (n) VALUES (-1)");
   after.close();
   await connector.close?.();
+});
+
+// An INTEGER PRIMARY KEY is the rowid, and pages are keyed by it; `INTEGER PRIMARY KEY DESC` is
+// not (SQLite keeps it an ordinary column), so pages must use the real rowid there.
+Deno.test("sqlite: pages keyed by an INTEGER PRIMARY KEY, and not by one declared DESC", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/keys.db`;
+  const rows = PAGE_ROWS + 5;
+  const long = "ü".repeat(40) + "x".repeat(70);
+  const db = new DatabaseSync(path);
+  db.exec(`CREATE TABLE up (id INTEGER PRIMARY KEY, s TEXT);
+    CREATE TABLE down (id INTEGER PRIMARY KEY DESC, s TEXT);
+    WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${rows})
+    INSERT INTO up SELECT i * 2, CASE WHEN i % 1000 = 0 THEN '${long}' ELSE 'é' || i END FROM s;
+    INSERT INTO down (rowid, id, s) SELECT id, ${rows * 3} - id, s FROM up;`);
+  db.close();
+  for (const parallel of [0, 2]) {
+    const logged: LogFields[] = [];
+    const connector = await open(path, logged, { parallel });
+    const read = async (table: string) =>
+      parallel
+        ? (await readSources(await connector.readParts!(table, { batchSize: 500 }))).flat()
+        : await readAll(connector, table, { batchSize: 500 });
+    const up = await read("up");
+    assert.equal(up.length, rows);
+    assert.deepEqual(
+      up.map((row) => Number(row.id)),
+      Array.from({ length: rows }, (_, i) => 2 * i + 2),
+    );
+    assert.equal(up[999].s, long);
+    assert.equal(up[1].s, "é2");
+    const down = await read("down");
+    assert.deepEqual(down.map((row) => Number(row.id)), up.map((row) => rows * 3 - Number(row.id)));
+    const sql = logged.map((fields) => String(fields.sql));
+    assert.ok(sql.some((text) => text.startsWith('SELECT "id", "s" FROM "up"')), sql.join("\n"));
+    assert.ok(
+      sql.some((text) => text.startsWith('SELECT rowid, "id", "s" FROM "down"')),
+      sql.join("\n"),
+    );
+    await connector.close?.();
+  }
 });
