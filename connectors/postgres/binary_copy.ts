@@ -1,5 +1,7 @@
 /**
- * Parses the byte stream of `COPY ... TO STDOUT (FORMAT binary)` into Arrow record batches.
+ * Parses the CopyData messages of `COPY ... TO STDOUT (FORMAT binary)` into Arrow record batches.
+ * The rows are decoded where they lie in the socket's chunks (PostgreSQL sends one row per
+ * message); only a row split across messages is put together in a {@linkcode ByteQueue} first.
  * Format (PostgreSQL docs, "COPY — Binary Format"): an 11-byte signature, int32 flags, int32
  * header-extension length (+ extension); then per row an int16 field count and per field an
  * int32 length (-1 = NULL) followed by that many bytes; an int16 -1 ends the data.
@@ -30,9 +32,9 @@ export interface BinaryCopyOptions {
   batchSize: number;
 }
 
-/** Bytes received but not decoded yet; chunks are appended, decoded rows dropped from the front. */
+/** Bytes received but not decoded yet; appended at the end, decoded rows dropped from the front. */
 class ByteQueue {
-  bytes = new Uint8Array(1 << 20);
+  bytes = new Uint8Array(1 << 16);
   view = new DataView(this.bytes.buffer);
   start = 0;
   end = 0;
@@ -54,31 +56,46 @@ class ByteQueue {
   }
 }
 
-/** How far {@linkcode decodeRows} got. */
-interface Progress {
+/** The state of one COPY's decoding. */
+interface Reader {
+  decoders: FieldDecoder[];
+  schema: Arrow.Schema;
+  batchSize: number;
+  /** Rows decoded into the current batch. */
   rows: number;
+  headerDone: boolean;
   ended: boolean;
+  /** Bytes of a row (or the header) that continue in a later message. */
+  queue: ByteQueue;
+}
+
+/** Where decoding stands in a chunk of whole CopyData messages. */
+interface Cursor {
+  /** Start of the next message. */
+  next: number;
+  /** The unread payload of the current message: `[at, end)`. */
+  at: number;
+  end: number;
 }
 
 /**
- * Decodes complete rows from the queue until the batch is full, the data ends or a row is
- * incomplete. Kept free of `yield` so the engine optimises the hot loop.
+ * Decodes complete rows of `bytes[at, end)` until the batch is full, the data ends or a row is
+ * incomplete; returns where it stopped. Kept free of `yield` so the engine optimises the hot loop.
  */
 function decodeRows(
-  queue: ByteQueue,
-  decoders: FieldDecoder[],
-  schema: Arrow.Schema,
-  progress: Progress,
-  batchSize: number,
-): void {
-  const { bytes, view, end } = queue;
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  end: number,
+  reader: Reader,
+): number {
+  const { decoders, batchSize } = reader;
   const columns = decoders.length;
-  let at = queue.start;
-  let rows = progress.rows;
+  let rows = reader.rows;
   while (rows < batchSize && at + 2 <= end) {
     const count = view.getInt16(at);
     if (count === -1) {
-      progress.ended = true;
+      reader.ended = true;
       at += 2;
       break;
     }
@@ -99,62 +116,113 @@ function decodeRows(
       }
     } catch (error) {
       if (error instanceof ValueError) {
-        throw new ColumnValueError(schema.fields[c].name, error.message);
+        throw new ColumnValueError(reader.schema.fields[c].name, error.message);
       }
       throw error;
     }
     at = rowEnd;
     rows++;
   }
-  queue.start = at;
-  progress.rows = rows;
+  reader.rows = rows;
+  return at;
 }
 
-/** Yields batches of `batchSize` rows (the last may be smaller) from a binary COPY stream. */
+const afterEnd = () => new Error("the server sent data after the end of the COPY stream");
+
+/** Decodes the header and rows waiting in the queue. */
+function decodeQueued(reader: Reader): void {
+  const queue = reader.queue;
+  if (!reader.headerDone) {
+    const waiting = queue.bytes.subarray(queue.start, queue.end);
+    const headerEnd = headerLength(waiting, new DataView(waiting.buffer, waiting.byteOffset));
+    if (headerEnd === undefined) return;
+    queue.start += headerEnd;
+    reader.headerDone = true;
+  }
+  queue.start = decodeRows(queue.bytes, queue.view, queue.start, queue.end, reader);
+  if (reader.ended && queue.start < queue.end) throw afterEnd();
+  if (queue.start === queue.end) queue.start = queue.end = 0;
+}
+
+/** Moves the cursor to the next message of the chunk; false at the chunk's end. */
+function nextMessage(view: DataView, cursor: Cursor): boolean {
+  if (cursor.next >= view.byteLength) return false;
+  cursor.at = cursor.next + 5;
+  cursor.end = cursor.next + 1 + view.getInt32(cursor.next + 1);
+  cursor.next = cursor.end;
+  return true;
+}
+
+/** Decodes the chunk's messages from the cursor on until the batch is full or the chunk ends. */
+function decodeMessages(chunk: Uint8Array, view: DataView, cursor: Cursor, reader: Reader): void {
+  const queue = reader.queue;
+  while (reader.rows < reader.batchSize) {
+    if (queue.start < queue.end || (!reader.headerDone && cursor.at < cursor.end)) {
+      // An unfinished row (or the header) first: the rest of this message joins it.
+      if (cursor.at < cursor.end) queue.push(chunk.subarray(cursor.at, cursor.end));
+      cursor.at = cursor.end;
+      decodeQueued(reader);
+      if (reader.rows >= reader.batchSize || queue.start === queue.end) continue;
+      if (!nextMessage(view, cursor)) return;
+      continue;
+    }
+    if (cursor.at < cursor.end) {
+      if (reader.ended) throw afterEnd();
+      cursor.at = decodeRows(chunk, view, cursor.at, cursor.end, reader);
+      if (reader.rows < reader.batchSize && cursor.at < cursor.end && !reader.ended) {
+        queue.push(chunk.subarray(cursor.at, cursor.end)); // a row that continues in the next message
+        cursor.at = cursor.end;
+      }
+      continue;
+    }
+    if (!nextMessage(view, cursor)) return;
+  }
+}
+
+/**
+ * Yields batches of `batchSize` rows (the last may be smaller) from chunks of whole CopyData
+ * messages (copy_out.ts).
+ */
 export async function* decodeBinaryCopy(
   chunks: AsyncIterable<Uint8Array>,
   options: BinaryCopyOptions,
 ): AsyncGenerator<Arrow.RecordBatch> {
   const { arrow, schema, decoders } = options;
-  const batchSize = Math.max(1, options.batchSize);
-  const queue = new ByteQueue();
-  const progress: Progress = { rows: 0, ended: false };
-  let headerDone = false;
+  const reader: Reader = {
+    decoders,
+    schema,
+    batchSize: Math.max(1, options.batchSize),
+    rows: 0,
+    headerDone: false,
+    ended: false,
+    queue: new ByteQueue(),
+  };
 
   const flush = () => {
-    const children = decoders.map((decoder) => decoder.flush(progress.rows));
+    const children = decoders.map((decoder) => decoder.flush(reader.rows));
     const data = arrow.makeData({
       type: new arrow.Struct(schema.fields),
-      length: progress.rows,
+      length: reader.rows,
       nullCount: 0,
       children,
     });
-    progress.rows = 0;
+    reader.rows = 0;
     return new arrow.RecordBatch(schema, data);
   };
 
   for await (const chunk of chunks) {
-    if (progress.ended) {
-      if (chunk.length) throw new Error("the server sent data after the end of the COPY stream");
-      continue;
-    }
-    queue.push(chunk);
-    if (!headerDone) {
-      const headerEnd = headerLength(queue.bytes.subarray(0, queue.end), queue.view);
-      if (headerEnd === undefined) continue;
-      queue.start = headerEnd;
-      headerDone = true;
-    }
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const cursor: Cursor = { next: 0, at: 0, end: 0 };
     while (true) {
-      decodeRows(queue, decoders, schema, progress, batchSize);
-      if (progress.rows < batchSize) break;
+      decodeMessages(chunk, view, cursor, reader);
+      if (reader.rows < reader.batchSize) break;
       yield flush();
     }
   }
-  if (!progress.ended) {
+  if (!reader.ended) {
     throw new Error("the COPY stream ended before its end marker (the connection was lost)");
   }
-  if (progress.rows > 0) yield flush();
+  if (reader.rows > 0) yield flush();
 }
 
 /** End offset of the header, or undefined when more bytes are needed. */

@@ -1,8 +1,10 @@
 /**
  * `COPY ... TO STDOUT` read straight from node-postgres' socket. `pg` still connects,
  * authenticates (SCRAM, md5, password) and runs TLS; while the COPY runs, this query takes the
- * socket's `data` events, strips the protocol framing (a 1-byte code and an int32 length before
- * every CopyData message, one per row) and hands the payload bytes on in socket-sized chunks.
+ * socket's `data` events and hands on runs of whole CopyData messages (a 1-byte code, an int32
+ * length, then the payload: PostgreSQL sends one per row) as views of the socket's chunks, without
+ * copying them; only a message cut by a chunk boundary is put together in a buffer of its own.
+ * The decoder (binary_copy.ts) reads the rows inside the messages where they lie.
  *
  * Why not `pg-copy-streams`: it buffers every chunk in a list of Buffers, copies each row's
  * message out of it and pauses/resumes the socket per chunk through a Readable stream. Measured
@@ -41,8 +43,8 @@ interface PgConnection {
 }
 
 /**
- * One COPY OUT as a node-postgres submittable (`client.query(copy)`) whose payload bytes are read
- * with `for await`. At most about `highWaterMark` bytes wait for the reader: beyond that the
+ * One COPY OUT as a node-postgres submittable (`client.query(copy)`) whose CopyData messages are
+ * read with `for await`, as chunks that each hold whole messages only. At most about `highWaterMark` bytes wait for the reader: beyond that the
  * socket is paused, so a server faster than the decoder cannot fill memory.
  */
 export class CopyOutQuery implements AsyncIterable<Uint8Array> {
@@ -56,13 +58,7 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
   #cancelled = false;
   #error?: unknown;
   #wake?: () => void;
-  #frames: FrameState = {
-    header: new Uint8Array(5),
-    headerBytes: 0,
-    code: 0,
-    remaining: 0,
-    stop: -1,
-  };
+  #split = new MessageSplit();
 
   constructor(readonly text: string, readonly highWaterMark = 1 << 20) {}
 
@@ -147,21 +143,11 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
 
   #receive(chunk: Uint8Array): void {
     // A plain view: subarrays of node Buffers are much slower to create. Each socket chunk is a
-    // buffer of its own, so the payloads can be moved to its front in place.
+    // buffer of its own, so views of it stay valid while they wait for the reader.
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const frames = this.#frames;
-    const used = stripFrames(bytes, frames);
-    this.#emit(bytes.subarray(0, used));
-    if (frames.stop < 0) return;
+    const rest = this.#split.push(bytes, (messages) => this.#emit(messages));
     // CopyDone, an ErrorResponse or anything unexpected: node-postgres takes it from here.
-    const rest = bytes.subarray(frames.stop);
-    if (frames.header[0] === COPY_DONE) this.#detach(rest);
-    else {
-      const message = new Uint8Array(5 + rest.length);
-      message.set(frames.header, 0);
-      message.set(rest, 5);
-      this.#detach(message);
-    }
+    if (rest) this.#detach(rest);
   }
 
   #emit(payload: Uint8Array): void {
@@ -173,67 +159,101 @@ export class CopyOutQuery implements AsyncIterable<Uint8Array> {
   }
 }
 
-/** Framing state carried from one socket chunk to the next. */
-interface FrameState {
-  /** The last message header read (bytes of one cut by the socket collect here). */
-  header: Uint8Array;
-  headerBytes: number;
-  /** Code and unread body bytes of the message being read. */
-  code: number;
-  remaining: number;
-  /** Where the body of a message that ends the COPY starts in the chunk, or -1. */
-  stop: number;
-}
-
-const passesThrough = (code: number) =>
-  code === COPY_DATA || code === COPY_OUT_RESPONSE || code === NOTICE ||
-  code === PARAMETER_STATUS || code === NOTIFICATION;
+const passesOver = (code: number) =>
+  code === COPY_OUT_RESPONSE || code === NOTICE || code === PARAMETER_STATUS ||
+  code === NOTIFICATION;
 
 /**
- * Moves the CopyData bodies of `bytes` to its front, in place, and returns their length. Stops
- * after the header of a message that ends the COPY (`state.stop`, `state.header`). One tight loop
- * over local variables: it runs once per row.
+ * Splits socket chunks into runs of whole CopyData messages, carrying a message cut by a chunk
+ * boundary over to the next chunk, and skipping the messages the COPY may interleave (notices,
+ * parameter status). Stops at the first other message.
  */
-function stripFrames(bytes: Uint8Array, state: FrameState): number {
-  const end = bytes.length;
-  let used = 0;
-  let at = 0;
-  let code = state.code;
-  let remaining = state.remaining;
-  state.stop = -1;
-  while (true) {
-    if (remaining > 0) {
-      const take = Math.min(remaining, end - at);
-      if (code === COPY_DATA) {
-        if (used !== at) bytes.copyWithin(used, at, at + take);
-        used += take;
-      }
+class MessageSplit {
+  /** Header of a message whose first bytes ended the previous chunk. */
+  #header = new Uint8Array(5);
+  #headerBytes = 0;
+  /** A CopyData message being put together across chunks, and how much of it has arrived. */
+  #message?: Uint8Array;
+  #filled = 0;
+  /** Body bytes still to skip of a message that is passed over. */
+  #skip = 0;
+
+  /**
+   * Hands each run of whole CopyData messages in `bytes` to `emit`. Returns the bytes from the
+   * first message that ends the COPY (its header included), or undefined when there is none.
+   */
+  push(bytes: Uint8Array, emit: (messages: Uint8Array) => void): Uint8Array | undefined {
+    const end = bytes.length;
+    let at = 0;
+    // First what the previous chunk left unfinished: a skipped body, a message, a header.
+    if (this.#skip > 0) {
+      at = Math.min(this.#skip, end);
+      this.#skip -= at;
+    }
+    if (this.#message) {
+      const message = this.#message;
+      const take = Math.min(message.length - this.#filled, end - at);
+      message.set(bytes.subarray(at, at + take), this.#filled);
+      this.#filled += take;
       at += take;
-      remaining -= take;
-      if (remaining > 0) break;
+      if (this.#filled < message.length) return undefined;
+      this.#message = undefined;
+      emit(message);
     }
-    if (at >= end) break;
-    if (state.headerBytes === 0 && at + 5 <= end) {
-      code = bytes[at];
-      remaining = ((bytes[at + 1] << 24) | (bytes[at + 2] << 16) | (bytes[at + 3] << 8) |
-        bytes[at + 4]) - 4;
-      at += 5;
-      if (passesThrough(code)) continue;
-      state.header.set(bytes.subarray(at - 5, at));
-    } else {
-      const header = state.header;
-      while (state.headerBytes < 5 && at < end) header[state.headerBytes++] = bytes[at++];
-      if (state.headerBytes < 5) break;
-      state.headerBytes = 0;
-      code = header[0];
-      remaining = ((header[1] << 24) | (header[2] << 16) | (header[3] << 8) | header[4]) - 4;
-      if (passesThrough(code)) continue;
+    if (this.#headerBytes > 0) {
+      const header = this.#header;
+      while (this.#headerBytes < 5 && at < end) header[this.#headerBytes++] = bytes[at++];
+      if (this.#headerBytes < 5) return undefined;
+      this.#headerBytes = 0;
+      const length = readInt32(header, 1);
+      if (header[0] === COPY_DATA) {
+        this.#message = new Uint8Array(1 + length);
+        this.#message.set(header);
+        this.#filled = 5;
+        return this.push(bytes.subarray(at), emit);
+      }
+      if (passesOver(header[0])) {
+        this.#skip = length - 4;
+        return this.push(bytes.subarray(at), emit);
+      }
+      if (header[0] === COPY_DONE) return bytes.subarray(at);
+      const rest = new Uint8Array(5 + end - at);
+      rest.set(header);
+      rest.set(bytes.subarray(at), 5);
+      return rest;
     }
-    state.stop = at;
-    remaining = 0;
-    break;
+    // Then whole messages, as long runs of views; one tight loop over local variables.
+    let run = at;
+    while (at < end) {
+      if (at + 5 > end) { // a header cut by the end of the chunk
+        if (run < at) emit(bytes.subarray(run, at));
+        this.#header.set(bytes.subarray(at));
+        this.#headerBytes = end - at;
+        return undefined;
+      }
+      const code = bytes[at];
+      const next = at + 1 + readInt32(bytes, at + 1);
+      if (code === COPY_DATA && next <= end) {
+        at = next;
+        continue;
+      }
+      if (run < at) emit(bytes.subarray(run, at));
+      if (code === COPY_DATA) { // cut by the end of the chunk
+        this.#message = new Uint8Array(next - at);
+        this.#message.set(bytes.subarray(at));
+        this.#filled = end - at;
+        return undefined;
+      }
+      if (code === COPY_DONE) return bytes.subarray(next);
+      if (!passesOver(code)) return bytes.subarray(at);
+      this.#skip = Math.max(0, next - end);
+      at = run = Math.min(next, end);
+    }
+    if (run < at) emit(bytes.subarray(run, at));
+    return undefined;
   }
-  state.code = code;
-  state.remaining = remaining;
-  return used;
+}
+
+function readInt32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
 }
