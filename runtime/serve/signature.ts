@@ -1,14 +1,15 @@
 /**
  * Sender authentication as GitHub-style and Jira Cloud webhooks sign: the header carries
  * `sha256=<hex HMAC-SHA256 of the raw body>` keyed with the shared secret, compared in constant
- * time (`timingSafeEqual`). node:crypto computes the HMAC synchronously: WebCrypto's
- * `subtle.verify` hands each call to a thread pool, which profiling showed to be the largest
- * single cost per delivery (a thread round trip for a microsecond of hashing).
+ * time. node:crypto computes the HMAC synchronously: WebCrypto's `subtle.verify` hands each call
+ * to a thread pool, which profiling showed to be the largest single cost per delivery (a thread
+ * round trip for a microsecond of hashing). The comparison is of the hex digests, character by
+ * character without an early exit: Deno's `timingSafeEqual` and `Buffer.from(hex, "hex")` cost
+ * 15 and 12 us per delivery, more than the HMAC itself (a 2.5 KB body: 13 us).
  *
  * @module
  */
-import { Buffer } from "node:buffer";
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 
 const PREFIX = "sha256=";
 const HEX = /^[0-9a-fA-F]{64}$/;
@@ -26,10 +27,17 @@ export function signatureKey(secret: string): SignatureKey {
       if (!header?.startsWith(PREFIX)) return false;
       const hex = header.slice(PREFIX.length).trim();
       if (!HEX.test(hex)) return false;
-      const expected = createHmac("sha256", secret).update(body).digest();
-      return timingSafeEqual(expected, Buffer.from(hex, "hex"));
+      return sameText(createHmac("sha256", secret).update(body).digest("hex"), hex.toLowerCase());
     },
   };
+}
+
+/** Whether two strings of equal length are equal, in time that does not depend on where they differ. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 /**
