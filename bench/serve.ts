@@ -103,6 +103,15 @@ async function startListening(args: string[], cwd: string, env: Record<string, s
   }
 }
 
+/** CPU seconds (user + system, every thread) a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the command name (which may contain spaces) in parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 /** Peak resident set size of a process (VmHWM), in MiB. */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
@@ -127,6 +136,22 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen({ port }) {
 Deno.addSignalListener("SIGTERM", () => server.shutdown());
 `;
 
+/** Polls `GET /health` until `count` deliveries are written (or a minute passes). */
+async function waitUntilFolded(url: string, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const health = await (await fetch(`${url}/health`)).json();
+    if (health.sources.jira.written >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The 1-minute load average: the machine is shared, and the figures depend on it. */
+async function loadAverage(): Promise<number> {
+  return Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
+}
+
+const loadBefore = await loadAverage();
 const dir = await Deno.makeTempDir({ prefix: "dvt-bench-serve-" });
 try {
   await Deno.writeTextFile(
@@ -143,7 +168,9 @@ try {
   const barePath = join(dir, "bare.ts");
   await Deno.writeTextFile(barePath, BARE_SERVER);
   const bare = await startListening(["run", "-A", barePath], dir, env);
+  const bareCpuBefore = await cpuSeconds(bare.pid);
   const baseline = await runLoad(bare.url);
+  const bareCpu = (await cpuSeconds(bare.pid)) - bareCpuBefore;
   await bare.stop();
 
   const serve = await startListening(
@@ -151,7 +178,11 @@ try {
     dir,
     env,
   );
+  const serveCpuBefore = await cpuSeconds(serve.pid);
   const load = await runLoad(`${serve.url}/jira`);
+  // Folds still running after the last acknowledgement belong to the load too: wait for them.
+  await waitUntilFolded(serve.url, load.acknowledged);
+  const serveCpu = (await cpuSeconds(serve.pid)) - serveCpuBefore;
   const rss = await peakRssMb(serve.pid);
   const stopped = await serve.stop();
   if (stopped.code !== 0) throw new Error(`dvt serve exited ${stopped.code}: ${stopped.stderr}`);
@@ -183,10 +214,15 @@ try {
     p50_ms: load.p50_ms,
     p99_ms: load.p99_ms,
     peakRssMb: rss,
+    // CPU time of the server per acknowledged event (all threads, folds included): less
+    // dependent on what else the machine runs than events/s.
+    cpuMsPerEvent: Math.round((serveCpu / load.acknowledged) * 1e5) / 100,
+    bareCpuMsPerEvent: Math.round((bareCpu / baseline.acknowledged) * 1e5) / 100,
     bareServerEventsPerSecond: bareRate,
     bareServerP99Ms: baseline.p99_ms,
     ratioToBare: Math.round((rate / bareRate) * 100) / 100,
     concurrency: Number(concurrency),
+    loadAverage: [loadBefore, await loadAverage()],
     target: `>= ${TARGET_RATE} events/s, p99 < ${TARGET_P99_MS} ms`,
     met: rate >= TARGET_RATE && load.p99_ms < TARGET_P99_MS && written === load.acknowledged,
   }));
