@@ -36,7 +36,7 @@ export interface ReceivedRows {
 }
 
 /** Deliveries per receiveBatch() call: large enough to share a batch, small to keep answering. */
-const SLICE_EVENTS = 250;
+const SLICE_EVENTS = 100;
 /** With receive() per delivery: return to the event loop after this long. */
 const SLICE_MS = 5;
 

@@ -16,7 +16,8 @@ import type { OutputLayout } from "../extract/layout.ts";
 import { acquireRunLock, LockHeldError, type RunLock } from "../extract/run_lock.ts";
 import type { Connector, TableInfo } from "../protocol.ts";
 import { DeliveryLedger } from "./delivery_ledger.ts";
-import { foldEvents, publishedSeq, readPublished, type TableBatches } from "./fold_events.ts";
+import { publishedSeq, readPublished, type TableBatches } from "./fold_events.ts";
+import { FoldThread } from "./fold_thread.ts";
 import { type Receiver, receiveRecords, type Refusal } from "./receive_batch.ts";
 import { recordRefusals } from "./refused_log.ts";
 import type { SignatureKey } from "./signature.ts";
@@ -106,6 +107,8 @@ export class ServedSource {
   readonly #wal: WriteAheadLog<null>;
   readonly #ledger: DeliveryLedger;
   readonly #receiver: Receiver;
+  /** Where folds run, off the thread that acknowledges deliveries. */
+  readonly #foldThread = new FoldThread();
   /** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
   readonly #refusalsRecorded = new Set<number>();
   /** Ids logged but not yet in the ledger. */
@@ -164,6 +167,7 @@ export class ServedSource {
     source.#refreshPending();
     source.recovered = source.stats.pending;
     if (source.stats.pending) source.#pendingSince = 0;
+    source.#foldThread.start();
     return source;
   }
 
@@ -265,7 +269,7 @@ export class ServedSource {
       }
       const seq = Math.max(...entries.map((entry) => entry.record.seq));
       if (tables.size) {
-        const result = await foldEvents({
+        const result = await this.#foldThread.fold({
           layout: this.spec.layout,
           connectorName: this.spec.connectorName,
           tables: this.spec.tables,
@@ -321,6 +325,7 @@ export class ServedSource {
   /** Closes the log (waits for writes in progress). */
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
+    this.#foldThread.close();
     await this.#wal.close();
     await this.#serveLock.release();
   }
@@ -341,6 +346,12 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | u
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) return undefined;
   if (!request.body) return new Uint8Array();
+  if (Number.isInteger(declared)) {
+    // HTTP framing ends the body at its declared length: read it in one go (the stream reader
+    // below cost several times more per delivery).
+    const body = await request.bytes();
+    return body.length > limit ? undefined : body;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body) {
