@@ -24,8 +24,8 @@ import { configure, fillBatches } from "./page_reader.ts";
 import {
   PARALLEL_DEFAULT_READERS,
   PARALLEL_MIN_ROWS,
-  rangeSources,
-  rowidRanges,
+  readInParallel,
+  rowidChunks,
   rowidSpan,
 } from "./parallel_read.ts";
 import { SnapshotLock } from "./snapshot_lock.ts";
@@ -215,8 +215,9 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
   }
 
   /**
-   * Rowid ranges read by reader threads (parallel_read.ts), or none (one `read()`) for views,
-   * WITHOUT ROWID tables, WAL databases and tables spanning fewer than PARALLEL_MIN_ROWS rowids.
+   * One source read by reader threads (parallel_read.ts), or none (the runtime calls `read()`)
+   * for views, WITHOUT ROWID tables, WAL databases and tables spanning fewer than
+   * PARALLEL_MIN_ROWS rowids (unless config `parallel` is set).
    */
   async function readParts(name: string, options: ReadOptions): Promise<BatchSource[]> {
     const table = await lookup(name);
@@ -240,8 +241,22 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
       (file) => new DatabaseSync(file, { readOnly: true }),
     );
     const batchRows = Math.max(1, options.batchSize);
-    const read = { arrow, path, table: name, schema, plans, sql, key, skip, batchRows, snapshot };
-    return rangeSources(read, rowidRanges(span.lo, span.hi, readers));
+    const chunks = rowidChunks(span.lo, span.hi, BigInt(batchRows));
+    const read = {
+      arrow,
+      path,
+      table: name,
+      schema,
+      plans,
+      sql,
+      key,
+      skip,
+      batchRows,
+      readers: Math.min(readers, chunks.length),
+      chunks,
+      snapshot,
+    };
+    return [readInParallel(read)];
   }
 
   return {

@@ -1,79 +1,101 @@
 /**
- * One reader thread of a parallel read (parallel_read.ts): opens the file read-only, reads one
- * rowid range in one read transaction with the same page loop and column rules as `read()`, and
- * sends each batch as plain buffers (transferred, not copied), at most `credit` batches ahead of
- * the main thread. Any failure is sent as a message; the table fails with it. Asked to stop (the
- * table failed elsewhere), it closes the file before it says so: a connection left open in a
- * terminated thread would keep its lock until the process ends.
+ * One reader thread of a parallel read (parallel_read.ts): opens the file read-only in one read
+ * transaction, reads the rowid ranges it is sent, in order, with the same page loop and column
+ * rules as `read()`, and sends each batch as plain buffers (transferred, not copied). A failure
+ * closes the file and is sent as a message; the table fails with it. The file is always closed
+ * before the thread says it is done: a connection left open in a terminated thread would keep
+ * its lock until the process ends.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { type ColumnPlan, planColumn } from "./affinity.ts";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { type ColumnPlan, type ColumnSink, planColumn } from "./affinity.ts";
 import { configure, fillBatches } from "./page_reader.ts";
 import { plainArrow, type PlainData, transferables } from "./plain_arrow.ts";
 import { ROWID } from "./select_sql.ts";
-import type { FromReader, StartRead, ToReader } from "./worker_messages.ts";
+import type { FromReader, OpenReader, ReadRange, ToReader } from "./worker_messages.ts";
 
-let credit = 0;
-let stopping = false;
-let wake: (() => void) | undefined;
+interface Reader {
+  open: OpenReader;
+  db: DatabaseSync;
+  statement: StatementSync;
+  sinks: ColumnSink[];
+}
+
+let reader: Reader | undefined;
+let failed = false;
 
 function send(message: FromReader, transfer: ArrayBuffer[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function planOf(column: StartRead["columns"][number]): ColumnPlan {
+function planOf(column: OpenReader["columns"][number]): ColumnPlan {
   if (column.rowid) return { ...planColumn(plainArrow, ROWID, "INTEGER"), rowid: true };
   return planColumn(plainArrow, column.name, column.declared);
 }
 
-async function readRange(start: StartRead): Promise<void> {
+async function openReader(open: OpenReader): Promise<Reader> {
   const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(start.path, { readOnly: true });
+  const db = new DatabaseSync(open.path, { readOnly: true });
   try {
-    // One read transaction: every page of this range sees the same data.
+    // One read transaction: every range of this reader sees the same data.
     db.exec("BEGIN");
-    const statement = configure(db.prepare(start.sql));
-    const sinks = start.columns.map((column) =>
-      planOf(column).sink(start.batchRows, start.table, true)
+    const statement = configure(db.prepare(open.sql));
+    const sinks = open.columns.map((column) =>
+      planOf(column).sink(open.batchRows, open.table, true)
     );
-    const read = {
-      statement,
-      table: start.table,
-      page: "rowid" as const,
-      key: start.key,
-      skip: start.skip,
-      after: start.after,
-      upper: start.upper,
-      rowidInErrors: true,
-    };
-    for (const rows of fillBatches(read, sinks, start.batchRows)) {
-      while (credit === 0 && !stopping) await new Promise<void>((resolve) => wake = resolve);
-      if (stopping) break;
-      credit--;
-      const columns = sinks.map((sink) => sink.buffer.flush() as unknown as PlainData);
-      send({ kind: "batch", rows, columns }, transferables(columns));
-    }
-    if (!stopping) db.exec("COMMIT");
-  } finally {
-    // Closing also ends the read transaction: its lock must not outlive the read.
+    return { open, db, statement, sinks };
+  } catch (error) {
     db.close();
+    throw error;
   }
-  send({ kind: stopping ? "stopped" : "done" });
 }
+
+function readRange({ open, statement, sinks }: Reader, range: ReadRange): void {
+  const read = {
+    statement,
+    table: open.table,
+    page: "rowid" as const,
+    key: open.key,
+    skip: open.skip,
+    after: range.after,
+    upper: range.upper,
+    rowidInErrors: true,
+  };
+  for (const rows of fillBatches(read, sinks, open.batchRows)) {
+    const columns = sinks.map((sink) => sink.buffer.flush() as unknown as PlainData);
+    send({ kind: "batch", rows, columns }, transferables(columns));
+  }
+  send({ kind: "range-end" });
+}
+
+function closeReader(): void {
+  const open = reader;
+  reader = undefined;
+  open?.db.close();
+}
+
+// Messages are handled one at a time, in order; `open` is the only asynchronous step, so the
+// ranges that follow it wait for it.
+let queue: Promise<void> = Promise.resolve();
 
 self.onmessage = (event: MessageEvent<ToReader>) => {
   const message = event.data;
-  if (message.kind === "more" || message.kind === "stop") {
-    if (message.kind === "more") credit++;
-    else stopping = true;
-    wake?.();
-    wake = undefined;
-    return;
-  }
-  credit = message.credit;
-  readRange(message).catch((error) => {
-    send({ kind: "error", message: error?.message ?? String(error), hint: error?.hint });
+  queue = queue.then(async () => {
+    if (failed) return;
+    try {
+      if (message.kind === "open") reader = await openReader(message);
+      else if (message.kind === "range") readRange(reader!, message);
+      else {
+        closeReader();
+        send({ kind: "closed" });
+      }
+    } catch (error) {
+      failed = true;
+      closeReader();
+      const { message: text, hint } = error as { message?: string; hint?: string };
+      send({ kind: "error", message: text ?? String(error), hint });
+    }
   });
 };

@@ -153,10 +153,8 @@ Deno.test("sqlite: every affinity and edge value survives dvt extract, compared 
   assert.equal((await extractEverything()).length, 1);
 });
 
-Deno.test("sqlite: every affinity and edge value survives a parallel read (reader threads, one part each)", async () => {
-  const files = await extractEverything("--set", "parallel=3");
-  assert.equal(files.length, 3, files.join(", "));
-  assert.ok(files.every((name) => /^everything\..*-p[0-2]\.parquet$/.test(name)), files.join(", "));
+Deno.test("sqlite: every affinity and edge value survives a parallel read (reader threads)", async () => {
+  assert.equal((await extractEverything("--set", "parallel=3")).length, 1);
 });
 
 Deno.test("sqlite: a value its column's type cannot hold fails the table, names the row, and the others land", async () => {
