@@ -19,8 +19,20 @@ export function flag(name: string, fallback: string): string {
 export interface Measured {
   seconds: number;
   peakRssBytes: number;
+  /** User + system CPU seconds of the child (all its threads), as last seen in /proc. */
+  cpuSeconds?: number;
+  /** CPU seconds the database server spent during the run, where the bench measures it. */
+  serverCpuSeconds?: number;
   code: number;
   stderr: string;
+}
+
+/** User + system CPU seconds of process `pid` so far (0 once it is gone). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields.length > 13 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 
 async function vmHwm(pid: number): Promise<number> {
@@ -38,12 +50,17 @@ export async function measure(
   const started = performance.now();
   const child = new Deno.Command(command, { args, env, stdout: "null", stderr: "piped" }).spawn();
   let peak = 0;
-  const poll = setInterval(async () => peak = Math.max(peak, await vmHwm(child.pid)), 20);
+  let cpu = 0;
+  const poll = setInterval(async () => {
+    peak = Math.max(peak, await vmHwm(child.pid));
+    cpu = Math.max(cpu, await cpuSecondsOf(child.pid));
+  }, 20);
   const output = await child.output();
   clearInterval(poll);
   return {
     seconds: (performance.now() - started) / 1000,
     peakRssBytes: peak,
+    cpuSeconds: cpu,
     code: output.code,
     stderr: new TextDecoder().decode(output.stderr),
   };
@@ -102,6 +119,10 @@ export function reportCases(
       seconds: Number(m.seconds.toFixed(2)),
       rowsPerSecond: Math.round(rate(name)),
       peakRssMiB: Math.round(m.peakRssBytes / 1048576),
+      ...(m.cpuSeconds === undefined ? {} : { cpuSeconds: Number(m.cpuSeconds.toFixed(2)) }),
+      ...(m.serverCpuSeconds === undefined
+        ? {}
+        : { serverCpuSeconds: Number(m.serverCpuSeconds.toFixed(2)) }),
     });
   }
   for (const [name, target] of Object.entries(targets)) {

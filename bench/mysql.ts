@@ -9,7 +9,17 @@
  * @module
  */
 import mysql from "mysql2/promise";
-import { bestOf, dvtExtract, emit, flag, measure, reportCases, ROOT } from "./_database_bench.ts";
+import {
+  bestOf,
+  cpuSecondsOf,
+  dvtExtract,
+  emit,
+  flag,
+  measure,
+  type Measured,
+  reportCases,
+  ROOT,
+} from "./_database_bench.ts";
 
 const BENCH = "mysql";
 const DATABASE = "dvt_bench";
@@ -67,20 +77,51 @@ async function prepare(): Promise<void> {
   }
 }
 
+/** The server's process id (from its pid file), to measure the CPU it spends on each case. */
+async function serverPid(): Promise<number | undefined> {
+  const [row] = (await queryOne("SELECT @@pid_file AS f")) as { f: string }[];
+  const text = await Deno.readTextFile(row.f).catch(() => "");
+  return Number(text.trim()) || undefined;
+}
+
+async function queryOne(sql: string): Promise<unknown[]> {
+  const connection = await mysql.createConnection({
+    host: env.MYSQL_HOST,
+    port: Number(env.MYSQL_TCP_PORT),
+    user: env.MYSQL_USER,
+    password: env.MYSQL_PWD,
+  });
+  try {
+    return (await connection.query(sql))[0] as unknown[];
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Runs `run` and adds the server's CPU seconds during it. */
+async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
+  const pid = await serverPid();
+  const before = pid ? await cpuSecondsOf(pid) : 0;
+  const result = await run();
+  return pid ? { ...result, serverCpuSeconds: (await cpuSecondsOf(pid)) - before } : result;
+}
+
 await prepare();
 const out = await Deno.makeTempDir({ prefix: "dvt-bench-mysql-" });
 const extractArgs = ["--connector", "mysql", "--set", `database=${DATABASE}`, "--out", out];
 const best = await bestOf(repeat, {
   mysql_cli: () =>
-    measure("mysql", [
-      "--batch",
-      "--quick",
-      `-u${env.MYSQL_USER}`,
-      "-e",
-      `select id, amount, name, ts, flag, d from ${DATABASE}.b`,
-    ], env),
-  dvt_default: () => dvtExtract(extractArgs, env),
-  dvt_parallel: () => dvtExtract([...extractArgs, "--set", "parallel=2"], env),
+    withServerCpu(() =>
+      measure("mysql", [
+        "--batch",
+        "--quick",
+        `-u${env.MYSQL_USER}`,
+        "-e",
+        `select id, amount, name, ts, flag, d from ${DATABASE}.b`,
+      ], env)
+    ),
+  dvt_default: () => withServerCpu(() => dvtExtract(extractArgs, env)),
+  dvt_parallel: () => withServerCpu(() => dvtExtract([...extractArgs, "--set", "parallel=2"], env)),
 });
 await Deno.remove(out, { recursive: true });
 reportCases(BENCH, rows, best, "mysql_cli", { dvt_default: 0.8, dvt_parallel: 1 });

@@ -12,7 +12,7 @@ import { Cap, InputError } from "../../mod.ts";
 import { BatchQueue } from "./batch_queue.ts";
 import { type CatalogTable, discoverTables } from "./catalog.ts";
 import { MysqlClient } from "./mysql_client.ts";
-import { PARALLEL_DEFAULT_READERS, PARALLEL_DEFAULT_ROWS, splitRange } from "./parallel_ranges.ts";
+import { defaultReaders, splitRange } from "./parallel_ranges.ts";
 import {
   type KeyRange,
   projectedPlans,
@@ -21,7 +21,7 @@ import {
   selectSql,
 } from "./select_sql.ts";
 import { type MysqlConfig, PASSWORD_ENV, resolveSettings } from "./settings.ts";
-import { READER_THREAD_DEFAULT_ROWS, ReaderThread } from "./worker_reader.ts";
+import { defaultReaderThread, ReaderThread } from "./worker_reader.ts";
 
 const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
   const arrow = ctx.arrow;
@@ -55,7 +55,7 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
     const keyPlan = key?.length === 1 ? table.plans.find((p) => p.name === key[0]) : undefined;
     const integerKey = keyPlan && arrow.DataType.isInt(keyPlan.field.type);
     const readers = settings.parallel ??
-      (table.estimatedRows >= PARALLEL_DEFAULT_ROWS ? PARALLEL_DEFAULT_READERS : 1);
+      defaultReaders(table.estimatedRows, navigator.hardwareConcurrency);
     if (readers <= 1 || !integerKey) return [{ column: "" }];
     const client = await MysqlClient.connect(settings, table.info.name);
     try {
@@ -98,7 +98,8 @@ const mysqlConnector: ConnectorFactory<MysqlConfig> = (ctx, config) => {
 
   /** Whether a table's rows are decoded in the reader thread (see `reader_thread`). */
   function useReaderThread(table: CatalogTable): boolean {
-    return settings.readerThread ?? table.estimatedRows >= READER_THREAD_DEFAULT_ROWS;
+    return settings.readerThread ??
+      defaultReaderThread(table.estimatedRows, navigator.hardwareConcurrency);
   }
 
   /** Streams one SELECT (the whole table, or one key range) over its own connection. */

@@ -27,6 +27,18 @@ const READER_URL = new URL("./reader_thread.ts", import.meta.url);
  */
 export const READER_THREAD_DEFAULT_ROWS = 1_000_000;
 
+/**
+ * ... and only on machines with this many CPUs: on two cores shared with the server the thread
+ * measured 10-30% more dvt CPU (buffers moved between threads, a second isolate) for no
+ * dependable gain in time (BENCHMARKS.md).
+ */
+export const READER_THREAD_MIN_CPUS = 4;
+
+/** Whether rows are decoded in the reader thread when `reader_thread` is not set. */
+export function defaultReaderThread(estimatedRows: number, cpus: number): boolean {
+  return cpus >= READER_THREAD_MIN_CPUS && estimatedRows >= READER_THREAD_DEFAULT_ROWS;
+}
+
 /** One reader thread and the reads running in it. */
 export class ReaderThread {
   #worker: Worker;
