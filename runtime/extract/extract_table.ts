@@ -18,6 +18,7 @@ import { writeParquetFile } from "../parquet/parquet_writer.ts";
 import type { BatchSource, Connector, CursorValue, Logger, ReadOptions } from "../protocol.ts";
 import { tryNativeScan } from "./native_scan.ts";
 import { writeParts } from "./parts_writer.ts";
+import { firstBatchAhead } from "./first_batch_ahead.ts";
 import { landHistory } from "./history_table.ts";
 import { removeIfExists } from "./publish.ts";
 import { quoteLiteral } from "../util/sql.ts";
@@ -147,7 +148,7 @@ export async function extractReadTable(
     const written = native ??
       (parts.length > 1
         ? await writeParts(temps, parts, write)
-        : await writeParquetFile(temps[0], parts[0], write));
+        : await writeParquetFile(temps[0], firstBatchAhead(parts[0]), write));
     const previous = job.previous;
     const entry = baseEntry(job, written.schema);
     entry.cursorColumn = job.cursorColumn;
