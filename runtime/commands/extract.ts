@@ -57,9 +57,10 @@ Examples:
   dvt extract --connector files --set 'paths=data/*.csv' --out ./x
   dvt extract --connector ./connectors/hubspot --config hubspot.yaml --json`,
   run: async ({ args: [source], options, globals }) => {
-    // The catalog's thread loads DuckDB on the second core while this one loads the pipeline.
+    // The catalog's thread loads DuckDB on a second core while this one loads the pipeline;
+    // with a single core it would only take turns with this thread, so the catalog stays here.
     const { CatalogThread } = await import("../extract/catalog_thread.ts");
-    using catalogs = CatalogThread.start();
+    using catalogs = navigator.hardwareConcurrency > 1 ? CatalogThread.start() : undefined;
     const { runExtract } = await import("./run_extract.ts");
     return await runExtract(source, options as ExtractCliOptions, globals, catalogs);
   },

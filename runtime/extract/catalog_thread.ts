@@ -15,6 +15,11 @@ import type { RemoteAttachInfo } from "../protocol.ts";
 export interface CatalogStore {
   /** The published catalog at `path`; an absent database is an empty catalog. */
   read(path: string): Promise<Catalog>;
+  /**
+   * Says that the next catalog will be built at `path`, so the store may create the file now;
+   * whatever goes wrong there is reported by {@linkcode CatalogStore.build}.
+   */
+  prepare?(path: string): void;
   /** Builds a complete catalog database at `path` (which must not exist) and checkpoints it. */
   build(
     path: string,
@@ -28,6 +33,7 @@ export interface CatalogStore {
 
 /** A request to the worker. */
 export type CatalogRequest =
+  | { op: "prepare"; path: string }
   | { id: number; op: "read"; path: string }
   | { id: number; op: "build"; args: Parameters<CatalogStore["build"]> };
 
@@ -82,6 +88,10 @@ export class CatalogThread implements CatalogStore, Disposable {
 
   read(path: string): Promise<Catalog> {
     return this.#call({ op: "read", path }) as Promise<Catalog>;
+  }
+
+  prepare(path: string): void {
+    if (!this.#failure) this.#worker.postMessage({ op: "prepare", path } satisfies CatalogRequest);
   }
 
   async build(...args: Parameters<CatalogStore["build"]>): Promise<void> {

@@ -139,6 +139,8 @@ export class ConnectorRuntime {
       selected.map((t) => t.source).filter((t) => settingsOf(options, t).disposition === "history"),
       (table) => options.settingAt?.(table, "destination"),
     );
+    // The next catalog's file can be created while the tables are read.
+    this.#catalogStore.prepare?.(layout.tempDatabase(runId));
     const plan: RunPlan = { runId, startedAt, catalog, states: state.tables, options };
     const jobs = selected.map((table) => this.#tableJob(table, names.get(table.source)!, plan));
     const ran: TableRun[] = [];

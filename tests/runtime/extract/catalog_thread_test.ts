@@ -72,3 +72,31 @@ Deno.test("CatalogThread refuses calls once closed", async () => {
   thread.close();
   await assert.rejects(thread.read("/nonexistent/extract.duckdb"), /catalog worker was stopped/);
 });
+
+Deno.test("CatalogThread.prepare() creates the catalog file ahead; build() fills that one, and reports its failure", async () => {
+  await using dir = await tempDir();
+  using thread = CatalogThread.start();
+  const path = `${dir.path}/ahead.duckdb`;
+  thread.prepare(path);
+  await thread.read(`${dir.path}/absent.duckdb`); // the worker is past the prepare by now
+  const deadline = Date.now() + 10_000;
+  while (!await Deno.stat(path).then(() => true, () => false)) {
+    assert.ok(Date.now() < deadline, "the prepared catalog file was never created");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await thread.build(path, dir.path, "r9", [], [{
+    alias: "kbc",
+    extension: "keboola",
+    url: "https://connection.keboola.com",
+    tokenEnv: "KEBOOLA_STORAGE_TOKEN",
+  }], "x");
+  const built = await readCatalog(path);
+  assert.equal(built.runId, "r9");
+  assert.deepEqual(built.remote.map((r) => r.alias), ["kbc"]);
+  // A catalog that could not be created ahead fails its build with the reason.
+  thread.prepare(`${dir.path}/missing/dir/x.duckdb`);
+  await assert.rejects(
+    thread.build(`${dir.path}/missing/dir/x.duckdb`, dir.path, "r9", [], [], "x"),
+    /Failed to open .*missing\/dir\/x\.duckdb/,
+  );
+});
