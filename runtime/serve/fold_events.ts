@@ -18,6 +18,7 @@ import { acquireRunLock } from "../extract/run_lock.ts";
 import { saveState, stateFromCatalog } from "../extract/state.ts";
 import { appendStreamBatches } from "../extract/stream_writer.ts";
 import type { TableInfo } from "../protocol.ts";
+import { forgetPublished, publishedCatalog, rememberPublished } from "./catalog_cache.ts";
 import { compactPartitions } from "./compact_partitions.ts";
 import { concatBatches } from "./concat_batches.ts";
 
@@ -79,7 +80,7 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
     brief: true,
     waitMs: request.lockWaitMs ?? 0,
   });
-  const catalog = await readCatalog(layout.database);
+  const catalog = await publishedCatalog(layout.database);
   await Deno.mkdir(layout.dataDir, { recursive: true });
   const names = assignNames(
     [...request.tables.map((t) => t.name), ...catalog.entries.map((e) => e.sourceName)],
@@ -124,11 +125,13 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
     const temp = layout.tempDatabase(runId);
     await buildCatalog(temp, layout.root, runId, entries, catalog.remote, request.connectorName);
     await publishDatabase(temp, layout.database);
+    await rememberPublished(layout.database, { runId, entries, remote: catalog.remote });
     await saveState(layout, stateFromCatalog(runId, entries));
     await cleanUpStaleFiles(layout, new Set(entries.flatMap((e) => e.files)));
     return { runId, rows, entries };
   } catch (error) {
     // Unpublished partitions are invisible (views list their files); remove them now anyway.
+    forgetPublished();
     for (const file of written) await removeIfExists(layout.absolute(file));
     await removeIfExists(layout.tempDatabase(runId));
     throw error;

@@ -84,6 +84,8 @@ export interface FlushReport {
   seconds: number;
 }
 
+const decoder = new TextDecoder();
+
 /** Where refused deliveries are kept, next to the log (see refused_log.ts). */
 const REFUSED_FILE = "refused.jsonl";
 
@@ -207,7 +209,7 @@ export class ServedSource {
   }
 
   async #log(body: Uint8Array, headers: Headers, id: string | undefined): Promise<Response> {
-    const text = new TextDecoder().decode(body);
+    const text = decoder.decode(body);
     try {
       // Only well-formedness here: the connector reads the body at the fold.
       JSON.parse(text);

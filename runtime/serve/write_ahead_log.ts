@@ -176,8 +176,11 @@ export class WriteAheadLog<T> {
     }
     try {
       const segment = await this.#activeSegment(group[0].entry.record.seq);
+      // A synchronous write into the page cache takes microseconds; the asynchronous one cost a
+      // round trip through the blocking thread pool per group, which on a busy machine was a
+      // third of the time a delivery waited for its acknowledgement. The fsync stays async.
       let written = 0;
-      while (written < bytes.length) written += await segment.file!.write(bytes.subarray(written));
+      while (written < bytes.length) written += segment.file!.writeSync(bytes.subarray(written));
       await segment.file!.syncData();
       segment.entries.push(...group.map((item) => item.entry));
     } catch (error) {

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import * as arrow from "apache-arrow";
+import { tempDir } from "../../_helpers.ts";
+import { readCatalog } from "../../../runtime/extract/catalog.ts";
+import { OutputLayout } from "../../../runtime/extract/layout.ts";
+import { publishedCatalog } from "../../../runtime/serve/catalog_cache.ts";
+import { foldEvents } from "../../../runtime/serve/fold_events.ts";
+import type { TableInfo } from "../../../runtime/protocol.ts";
+
+const schema = new arrow.Schema([
+  new arrow.Field("id", new arrow.Int64(), false),
+  new arrow.Field("title", new arrow.Utf8()),
+]);
+const info: TableInfo = { name: "tickets", schema, capabilities: 0, primaryKey: ["id"] };
+
+function batch(ids: number[]): arrow.RecordBatch {
+  return new arrow.RecordBatch({
+    id: arrow.vectorFromArray(ids.map(BigInt), new arrow.Int64()).data[0],
+    title: arrow.vectorFromArray(ids.map((id) => `t${id}`), new arrow.Utf8()).data[0],
+  } as never);
+}
+
+async function fold(layout: OutputLayout, ids: number[], seq: number) {
+  return await foldEvents({
+    layout,
+    connectorName: "tickets",
+    tables: [info],
+    rows: new Map([["tickets", { info, batches: [batch(ids)] }]]),
+    seq,
+  });
+}
+
+Deno.test("the catalog a fold remembers equals the published one read back, and is dropped when another publish replaces the file", async () => {
+  await using dir = await tempDir();
+  const layout = new OutputLayout(dir.path);
+  // Another writer's extract (as dvt extract would publish), to rename over this one later.
+  const other = new OutputLayout(`${dir.path}/other`);
+  await fold(other, [7, 8, 9, 10], 4);
+  await fold(layout, [1, 2], 2);
+  await fold(layout, [3], 3);
+  const remembered = await publishedCatalog(layout.database);
+  const readBack = await readCatalog(layout.database);
+  assert.deepEqual(remembered, readBack);
+  assert.equal(remembered.entries[0].rows, 3);
+
+  await Deno.rename(other.database, layout.database);
+  assert.equal((await publishedCatalog(layout.database)).entries[0].rows, 4);
+});
