@@ -22,14 +22,14 @@ const READER_URL = new URL("./reader_thread.ts", import.meta.url);
 
 /**
  * Tables the server estimates at this many rows or more are decoded in the reader thread unless
- * `reader_thread` says otherwise: below, the thread's start (about 0.4 s of CPU) outweighs what
+ * `reader_thread` says otherwise: below, the thread's start (about 0.45 s of CPU) outweighs what
  * decoding on a second core saves.
  */
 export const READER_THREAD_DEFAULT_ROWS = 1_000_000;
 
 /**
  * ... and only on machines with this many CPUs: on two cores shared with the server the thread
- * measured 10-30% more dvt CPU (buffers moved between threads, a second isolate) for no
+ * measured 10-35% more dvt CPU (buffers moved between threads, a second isolate) for no
  * dependable gain in time (BENCHMARKS.md).
  */
 export const READER_THREAD_MIN_CPUS = 4;
