@@ -10,6 +10,7 @@
  */
 import { ConnectorError } from "../../mod.ts";
 import type { WorkspaceApi } from "./workspace_api.ts";
+import { bodyBytes } from "./body_bytes.ts";
 
 /** One presigned link to a chunk of result data. */
 export interface ExternalLink {
@@ -159,7 +160,7 @@ export async function downloadLink(
     );
   }
   try {
-    return new Uint8Array(await response.arrayBuffer());
+    return await bodyBytes(response);
   } catch (error) {
     throw new ConnectorError(`downloading result chunk ${link.chunk_index} broke off`, {
       cause: error,

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { bodyBytes } from "../../../connectors/databricks/body_bytes.ts";
+
+/** A raw HTTP/1.1 server on 127.0.0.1 that answers every request with `head` + `body`. */
+function rawServer(head: string, body: Uint8Array) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    for await (const conn of listener) {
+      const buffer = new Uint8Array(4096);
+      await conn.read(buffer); // the request: one small read is enough here
+      await conn.write(new TextEncoder().encode(head));
+      await conn.write(body);
+      conn.close();
+    }
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/chunk`,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await served.catch(() => {});
+    },
+  };
+}
+
+const payload = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256);
+
+Deno.test("bodyBytes reads a body of the announced length whole, byte for byte", async () => {
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(payload, { headers: { "content-length": String(payload.length) } }),
+  );
+  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+  assert.equal(response.headers.get("content-length"), String(payload.length));
+  assert.deepEqual(await bodyBytes(response), payload);
+});
+
+Deno.test("bodyBytes reads bodies without a usable length (chunked, gzip) through arrayBuffer", async () => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    if (new URL(request.url).pathname === "/gzip") {
+      const gzipped = new Blob([payload]).stream().pipeThrough(new CompressionStream("gzip"));
+      return new Response(gzipped, { headers: { "content-encoding": "gzip" } });
+    }
+    return new Response(new Blob([payload]).stream()); // chunked: no Content-Length
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  assert.deepEqual(await bodyBytes(await fetch(`${base}/chunked`)), payload);
+  assert.deepEqual(await bodyBytes(await fetch(`${base}/gzip`)), payload);
+});
+
+Deno.test("bodyBytes fails on a body that ends before its Content-Length", async () => {
+  await using server = rawServer(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`,
+    payload.subarray(0, 1000),
+  );
+  const response = await fetch(server.url);
+  await assert.rejects(bodyBytes(response));
+});
