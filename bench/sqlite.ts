@@ -1,7 +1,8 @@
 /**
  * `deno run -A bench/sqlite.ts [--rows N] [--repeat N]`: a SQLite file with N rows (default
  * 10,000,000) x 6 mixed columns (INTEGER PRIMARY KEY, DECIMAL(12,2), TEXT, TIMESTAMP, BOOLEAN,
- * DATE), read by `dvt extract --connector sqlite` against `sqlite3 -csv file "select ..."
+ * DATE), read by `dvt extract --connector sqlite` (default: 2 reader threads at this size; and
+ * `parallel=0`, all on the main thread, for comparison) against `sqlite3 -csv file "select ..."
  * > /dev/null` in the same run. Prints JSON lines (rows/s, peak RSS, ratio, targets).
  *
  * @module
@@ -46,6 +47,18 @@ const best = await bestOf(repeat, {
   sqlite3_csv: () =>
     measure("sqlite3", ["-csv", path, "select id, amount, name, ts, flag, d from b"]),
   dvt_default: () => dvtExtract(["--connector", "sqlite", "--set", `path=${path}`, "--out", out]),
+  // For comparison: no reader threads, everything on the main thread (config parallel: 0).
+  dvt_one_thread: () =>
+    dvtExtract([
+      "--connector",
+      "sqlite",
+      "--set",
+      `path=${path}`,
+      "--set",
+      "parallel=0",
+      "--out",
+      out,
+    ]),
 });
 await Deno.remove(out, { recursive: true });
 reportCases(BENCH, rows, best, "sqlite3_csv", { dvt_default: 0.8 });

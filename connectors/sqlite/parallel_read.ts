@@ -22,7 +22,7 @@ import type { SnapshotLock } from "./snapshot_lock.ts";
 import type { FromReader, OpenReader, ToReader } from "./worker_messages.ts";
 
 /** Tables spanning fewer rowids than this are read by `read()` unless `parallel` says otherwise. */
-export const PARALLEL_MIN_ROWS = 500_000n;
+export const PARALLEL_MIN_ROWS = 1_000_000n;
 
 /** Reader threads per table when config `parallel` is not set. */
 export const PARALLEL_DEFAULT_READERS = 2;
