@@ -223,12 +223,18 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
     const table = await lookup(name);
     if (!table.hasRowid || config.parallel === 0) return [];
     const db = await open();
-    const journal = db.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
-    if (journal.journal_mode.toLowerCase() === "wal") {
+    let journal: string;
+    let span: ReturnType<typeof rowidSpan>;
+    try {
+      journal = (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode;
+      span = rowidSpan(db, quoteIdentifier(name));
+    } catch (error) {
+      throw new ConnectorError(`table "${name}": ${(error as Error).message}`, { cause: error });
+    }
+    if (journal.toLowerCase() === "wal") {
       ctx.log.debug("sqlite: one reader for a WAL database", { table: name });
       return [];
     }
-    const span = rowidSpan(db, quoteIdentifier(name));
     if (!span) return [];
     const readers = config.parallel ??
       (span.hi - span.lo + 1n >= PARALLEL_MIN_ROWS ? PARALLEL_DEFAULT_READERS : 0);

@@ -77,6 +77,14 @@ Deno.test("sqlite: a table dropped between discover and read fails that read cle
     assert.match(error.message, /table "gone": .*no such table: gone/);
     return true;
   });
+  // The runtime asks for parallel parts first: that fails the same way.
+  await assert.rejects(async () => await connector.readParts!("gone", { batchSize: 10 }), (
+    error: Error,
+  ) => {
+    assert.ok(error instanceof ConnectorError);
+    assert.match(error.message, /table "gone": .*no such table: gone/);
+    return true;
+  });
   await connector.close?.();
 });
 
