@@ -12,7 +12,8 @@
  * serving 60 MB on this process's JavaScript thread would be charged to the bench, and no real
  * service shares a thread with its client) and serve a warmed export / statement, built before
  * timing. The jira server runs in this process (its baseline fetches the same pages from it).
- * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM) and the ratios.
+ * Prints JSON lines: each measured run (seconds, rows/s, peak RSS from VmHWM, CPU seconds of
+ * its main thread and of all its threads, sampled from /proc) and the ratios.
  *
  * - jira: the issues table of `--jira-issues` issues paged through the enhanced JQL search (100
  *   per page, every field); the baseline fetches the very same pages and lets DuckDB turn their
@@ -40,6 +41,9 @@ function flag(name: string, fallback: string): string {
 interface Measured {
   seconds: number;
   peakRssBytes: number;
+  /** CPU seconds of the child's main thread, and of all its threads (last sample before exit). */
+  mainCpuSeconds: number;
+  cpuSeconds: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -51,18 +55,36 @@ async function vmHwm(pid: number): Promise<number> {
   return kib ? Number(kib) * 1024 : 0;
 }
 
+/** utime + stime in seconds from a /proc stat line (clock ticks of 1/100 s on Linux). */
+async function cpuSeconds(statPath: string): Promise<number> {
+  const stat = await Deno.readTextFile(statPath).catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields.length > 12 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
 async function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "piped", stderr: "piped" })
     .spawn();
   let peak = 0;
-  const poll = setInterval(async () => peak = Math.max(peak, await vmHwm(child.pid)), 20);
+  // CPU seconds tell a machine shared with other work apart from this run's own cost: the main
+  // thread's is the run's critical path when a second core is free, all threads' is what it
+  // costs when none is.
+  let mainCpu = 0;
+  let cpu = 0;
+  const poll = setInterval(async () => {
+    peak = Math.max(peak, await vmHwm(child.pid));
+    mainCpu = Math.max(mainCpu, await cpuSeconds(`/proc/${child.pid}/task/${child.pid}/stat`));
+    cpu = Math.max(cpu, await cpuSeconds(`/proc/${child.pid}/stat`));
+  }, 20);
   const output = await child.output();
   clearInterval(poll);
   const decoder = new TextDecoder();
   return {
     seconds: (performance.now() - started) / 1000,
     peakRssBytes: peak,
+    mainCpuSeconds: mainCpu,
+    cpuSeconds: cpu,
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
@@ -100,6 +122,8 @@ function report(path: string, rows: number, m: Measured): number {
     seconds: Number(m.seconds.toFixed(2)),
     rowsPerSecond,
     peakRssMiB: Math.round(m.peakRssBytes / 1048576),
+    mainThreadCpuSeconds: Number(m.mainCpuSeconds.toFixed(2)),
+    cpuSeconds: Number(m.cpuSeconds.toFixed(2)),
   });
   return rowsPerSecond;
 }
