@@ -198,19 +198,29 @@ const sqlite: ConnectorFactory<SqliteConfig> = (ctx, config) => {
   async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
     const table = await lookup(name);
     const { request, plans, schema, sql, key, skip } = selection(name, table, options);
-    const db = await open();
-    let statement: StatementSync;
+    // Its own connection and one read transaction: every page of this read sees the same
+    // snapshot (pages are separate statements), and tables read at once do not share one.
+    const db = await openDatabase(path);
     try {
-      statement = db.prepare(sql);
-    } catch (error) {
-      throw new ConnectorError(`table "${name}": ${(error as Error).message}`, { cause: error });
-    }
-    configure(statement);
-    const batchSize = Math.max(1, options.batchSize);
-    const sinks = plans.map((plan) => plan.sink(batchSize, name));
-    const paged = { statement, table: name, page: request.page, key, skip };
-    for (const rows of fillBatches(paged, sinks, batchSize)) {
-      yield batchOf(arrow, schema, rows, sinks.map((sink) => sink.buffer.flush()));
+      let statement: StatementSync;
+      try {
+        db.exec("BEGIN");
+        statement = db.prepare(sql);
+      } catch (error) {
+        throw new ConnectorError(`table "${name}": ${(error as Error).message}`, { cause: error });
+      }
+      configure(statement);
+      const batchSize = Math.max(1, options.batchSize);
+      const sinks = plans.map((plan) => plan.sink(batchSize, name));
+      const paged = { statement, table: name, page: request.page, key, skip };
+      for (const rows of fillBatches(paged, sinks, batchSize)) {
+        yield batchOf(arrow, schema, rows, sinks.map((sink) => sink.buffer.flush()));
+      }
+    } finally {
+      // End the read transaction first: close() leaves the connection (and its lock) open while
+      // a prepared statement is not yet collected. Also when the read stopped early.
+      if (db.isTransaction) db.exec("ROLLBACK");
+      db.close();
     }
   }
 

@@ -264,3 +264,38 @@ Deno.test("sqlite: pages keyed by an INTEGER PRIMARY KEY, and not by one declare
     await connector.close?.();
   }
 });
+
+// Pages are separate statements; one read transaction per read() makes them one snapshot. Before,
+// rows committed between two pages showed up in (or vanished from) the rest of the read.
+Deno.test("sqlite: read() sees one snapshot across its pages, in WAL and rollback-journal files", async () => {
+  await using dir = await tempDir();
+  for (const journal of ["WAL", "DELETE"]) {
+    const path = `${dir.path}/snap_${journal}.db`;
+    createPages(path, PAGE_ROWS * 3, journal);
+    const connector = await openWith(path, { parallel: 0 });
+    const expected = await readAll(connector, "t", { batchSize: 100 });
+    type Rows = Iterable<{ toJSON(): Record<string, unknown> } | null>;
+    const source = connector.read!("t", { batchSize: 100 }) as AsyncIterable<Rows>;
+    const iterator = source[Symbol.asyncIterator]();
+    const rows: Record<string, unknown>[] = [];
+    for (const row of (await iterator.next()).value as Rows) rows.push(row!.toJSON());
+    const write = () => {
+      const writer = new DatabaseSync(path);
+      try {
+        writer.exec(`BEGIN; UPDATE t SET s = 'changed' WHERE n = ${PAGE_ROWS * 3};
+          INSERT INTO t (rowid, n) VALUES (9223372036854775807, -1); COMMIT`);
+      } finally {
+        writer.close();
+      }
+    };
+    if (journal === "WAL") write(); // WAL: the writer commits, the reader keeps its snapshot
+    else assert.throws(write, /database is locked/); // rollback journal: writers wait
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      for (const row of next.value) rows.push(row!.toJSON());
+    }
+    assert.deepEqual(rows, expected);
+    if (journal !== "WAL") write(); // the lock ends with the read
+    assert.equal((await readAll(connector, "t", { batchSize: 1000 })).length, expected.length + 1);
+    await connector.close?.();
+  }
+});
