@@ -5,8 +5,13 @@
  * are acknowledged or `--seconds` pass. Prints one JSON line: acknowledged, failed, seconds,
  * p50/p99 acknowledgement latency.
  *
+ * With `--rate R` the load is paced instead (open loop): delivery i is due at i/R seconds and is
+ * sent then whatever the answers to earlier ones, and its latency counts from when it was due,
+ * so a server (or generator) falling behind shows in the latency rather than lowering the
+ * offered rate (no coordinated omission).
+ *
  * Usage: deno run -A bench/_serve_load.ts --url http://127.0.0.1:PORT/jira --secret S
- *   [--count 20000] [--concurrency 64] [--seconds 60]
+ *   [--count 20000] [--concurrency 64] [--seconds 60] [--rate R]
  *
  * @module
  */
@@ -23,6 +28,7 @@ const secret = flag("secret", "");
 const count = Number(flag("count", "20000"));
 const concurrency = Number(flag("concurrency", "64"));
 const seconds = Number(flag("seconds", "60"));
+const rate = Number(flag("rate", "0"));
 // A run of its own: delivery ids must not repeat those of an earlier run against the same dir.
 const run = crypto.randomUUID().slice(0, 8);
 
@@ -34,23 +40,47 @@ const requests = await Promise.all(
 );
 const latencies: number[] = [];
 let failed = 0;
-let next = 0;
 const started = performance.now();
 const deadline = started + seconds * 1000;
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (next < count && performance.now() < deadline) {
-    const { body, headers } = requests[next++];
-    const sent = performance.now();
-    try {
-      const response = await fetch(url, { method: "POST", headers, body });
-      await response.body?.cancel();
-      if (response.ok) latencies.push(performance.now() - sent);
-      else failed++;
-    } catch {
-      failed++;
-    }
+
+/** Posts one delivery; its latency counts from `since`. */
+async function post(index: number, since: number): Promise<void> {
+  const { body, headers } = requests[index];
+  try {
+    const response = await fetch(url, { method: "POST", headers, body });
+    await response.body?.cancel();
+    if (response.ok) latencies.push(performance.now() - since);
+    else failed++;
+  } catch {
+    failed++;
   }
-}));
+}
+
+/** Closed loop: `concurrency` connections, each posting its next delivery once answered. */
+async function saturate(): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count && performance.now() < deadline) {
+      const index = next++;
+      await post(index, performance.now());
+    }
+  }));
+}
+
+/** Open loop: delivery i is sent when it is due, i / rate seconds after the start. */
+async function pace(): Promise<void> {
+  const sent: Promise<void>[] = [];
+  for (let index = 0; index < count; index++) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (performance.now() > deadline) break;
+    sent.push(post(index, due));
+  }
+  await Promise.all(sent);
+}
+
+await (rate > 0 ? pace() : saturate());
 const elapsed = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const at = (q: number) =>

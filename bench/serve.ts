@@ -5,8 +5,11 @@
  * is the real CLI (`dvt serve jira`, the built-in connector's receive()), the load generator
  * (bench/_serve_load.ts) a separate process on loopback, bounded in count and time. For scale,
  * the same load against a bare Deno.serve that only checks the signature and answers 200
- * (no connector, no log) is measured in the same run. After the load, SIGTERM folds what is
- * pending and the extract's row count is checked against what was acknowledged.
+ * (no connector, no log) is measured in the same run. Two loads: as fast as `--concurrency`
+ * connections go (the most events/s it sustains, and the latency when saturated), then paced at
+ * the target's 2,000 events/s (open loop, latency counted from when each delivery was due: the
+ * p99 the target is about). After the loads, SIGTERM folds what is pending and the extract's row
+ * count is checked against what was acknowledged.
  *
  * Usage: deno run -A --unstable-worker-options bench/serve.ts [--count 20000]
  *   [--concurrency 64] [--seconds 60]
@@ -39,7 +42,7 @@ interface LoadResult {
   p99_ms: number;
 }
 
-async function runLoad(url: string): Promise<LoadResult> {
+async function runLoad(url: string, extra: string[] = []): Promise<LoadResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -55,6 +58,7 @@ async function runLoad(url: string): Promise<LoadResult> {
       concurrency,
       "--seconds",
       seconds,
+      ...extra,
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -180,8 +184,10 @@ try {
   );
   const serveCpuBefore = await cpuSeconds(serve.pid);
   const load = await runLoad(`${serve.url}/jira`);
+  const paced = await runLoad(`${serve.url}/jira`, ["--rate", String(TARGET_RATE)]);
+  const acknowledged = load.acknowledged + paced.acknowledged;
   // Folds still running after the last acknowledgement belong to the load too: wait for them.
-  await waitUntilFolded(serve.url, load.acknowledged);
+  await waitUntilFolded(serve.url, acknowledged);
   const serveCpu = (await cpuSeconds(serve.pid)) - serveCpuBefore;
   const rss = await peakRssMb(serve.pid);
   const stopped = await serve.stop();
@@ -200,12 +206,13 @@ try {
   instance.closeSync();
 
   const rate = Math.round(load.acknowledged / load.seconds);
+  const pacedRate = Math.round(paced.acknowledged / paced.seconds);
   const bareRate = Math.round(baseline.acknowledged / baseline.seconds);
   console.log(JSON.stringify({
     bench: "serve",
     case: "dvt serve jira, durable acknowledgements",
-    acknowledged: load.acknowledged,
-    failed: load.failed,
+    acknowledged,
+    failed: load.failed + paced.failed,
     written,
     commentRows: tables.comments,
     linkRows: tables.links,
@@ -213,10 +220,14 @@ try {
     eventsPerSecond: rate,
     p50_ms: load.p50_ms,
     p99_ms: load.p99_ms,
+    pacedOfferedPerSecond: TARGET_RATE,
+    pacedEventsPerSecond: pacedRate,
+    pacedP50Ms: paced.p50_ms,
+    pacedP99Ms: paced.p99_ms,
     peakRssMb: rss,
     // CPU time of the server per acknowledged event (all threads, folds included): less
     // dependent on what else the machine runs than events/s.
-    cpuMsPerEvent: Math.round((serveCpu / load.acknowledged) * 1e5) / 100,
+    cpuMsPerEvent: Math.round((serveCpu / acknowledged) * 1e5) / 100,
     bareCpuMsPerEvent: Math.round((bareCpu / baseline.acknowledged) * 1e5) / 100,
     bareServerEventsPerSecond: bareRate,
     bareServerP99Ms: baseline.p99_ms,
@@ -224,7 +235,9 @@ try {
     concurrency: Number(concurrency),
     loadAverage: [loadBefore, await loadAverage()],
     target: `>= ${TARGET_RATE} events/s, p99 < ${TARGET_P99_MS} ms`,
-    met: rate >= TARGET_RATE && load.p99_ms < TARGET_P99_MS && written === load.acknowledged,
+    // Sustains the rate (saturated run), and at that rate answers 99% within the bound.
+    met: rate >= TARGET_RATE && paced.failed === 0 && pacedRate >= TARGET_RATE * 0.98 &&
+      paced.p99_ms < TARGET_P99_MS && written === acknowledged,
   }));
 } finally {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
