@@ -76,4 +76,7 @@ export type {
   FixedStore,
   FixedStoreCtor,
 } from "./runtime/connector/column_buffers.ts";
+// Arrow data crossing between a connector's reader thread and the main thread.
+export { dataFromWire, dataToWire } from "./runtime/connector/data_wire.ts";
+export type { WireData } from "./runtime/connector/data_wire.ts";
 export type { Field, RecordBatch, Schema } from "apache-arrow";

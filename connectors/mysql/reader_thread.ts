@@ -18,8 +18,8 @@ import {
   type MainMessage,
   type ReaderMessage,
   type StartRead,
-  toWire,
 } from "./worker_messages.ts";
+import { dataToWire } from "../../mod.ts";
 
 const scope = self as unknown as {
   postMessage(message: ReaderMessage, transfer?: Transferable[]): void;
@@ -39,7 +39,7 @@ class PostingTarget implements BatchTarget {
     if (this.#done) return;
     const transfer = new Set<ArrayBuffer>();
     const columns = batch.data.children.map((child, i) =>
-      toWire(child, transfer, this.copyColumns[i])
+      dataToWire(child, this.copyColumns[i] ? undefined : transfer)
     );
     scope.postMessage({ type: "batch", id: this.id, length: batch.numRows, columns }, [
       ...transfer,

@@ -7,10 +7,9 @@
  * @module
  */
 import type * as Arrow from "apache-arrow";
-import { ConnectorError } from "../../mod.ts";
+import { ConnectorError, dataFromWire } from "../../mod.ts";
 import {
   errorFromWire,
-  fromWire,
   type MainMessage,
   type ReaderMessage,
   type StartRead,
@@ -132,7 +131,7 @@ export class ReaderThread {
           throw new ConnectorError(`table "${start.table}": the reader thread sent other columns`);
         }
         const children = message.columns.map((column, i) =>
-          fromWire(arrow, schema.fields[i].type, column)
+          dataFromWire(schema.fields[i].type, column)
         );
         this.#post({ type: "taken", id });
         const data = arrow.makeData({

@@ -12,7 +12,7 @@
 import * as arrow from "apache-arrow";
 import { LockHeldError } from "../extract/run_lock.ts";
 import type { TableInfo } from "../protocol.ts";
-import { batchToWire, wireable, type WireData } from "./data_wire.ts";
+import { batchToWire, wireable, type WireData } from "../connector/data_wire.ts";
 import type { FoldRequest, FoldResult } from "./fold_events.ts";
 
 /** A table as it crosses: everything but the schema as is, the schema as empty Arrow IPC. */

@@ -11,7 +11,7 @@ import { errorMessage } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { LockHeldError } from "../extract/run_lock.ts";
 import type { TableInfo } from "../protocol.ts";
-import { batchFromWire } from "./data_wire.ts";
+import { batchFromWire } from "../connector/data_wire.ts";
 import { foldEvents, type TableBatches } from "./fold_events.ts";
 import type { WireFoldReply, WireFoldRequest } from "./fold_thread.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { batchFromWire, batchToWire, wireable } from "../../../runtime/serve/data_wire.ts";
+import { batchFromWire, batchToWire, wireable } from "../../../runtime/connector/data_wire.ts";
 
 const schema = new arrow.Schema([
   new arrow.Field("id", new arrow.Int64(), false),

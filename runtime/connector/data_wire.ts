@@ -1,9 +1,10 @@
 /**
- * Record batches crossing to the fold worker as their Arrow buffers (structured clone copies
- * them; the types come from the declared schema on the other side). Arrow IPC serialisation of a
- * micro-batch cost the receiving thread ~30 us per delivery and the worker as much to read back;
- * copying the buffers costs a memcpy. Dictionaries and view types (buffers outside the Data tree)
- * are not carried this way: {@linkcode wireable} says so and the caller uses IPC for them.
+ * Arrow data crossing between threads as its buffers: the Data tree as plain objects that
+ * postMessage can clone (a memcpy) or transfer (no copy), typed again by the declared schema on
+ * the other side. Arrow IPC of a small batch cost each side ~30 us (dvt serve's folds), and a
+ * connector's reader thread moves whole column buffers without copying. Dictionaries and view
+ * types (buffers outside the Data tree) are not carried this way: {@linkcode wireable} says so
+ * and the caller uses IPC for them.
  *
  * @module
  */
@@ -46,17 +47,27 @@ export function batchFromWire(schema: arrow.Schema, wire: WireData): arrow.Recor
   return new arrow.RecordBatch(schema, data as arrow.Data<arrow.Struct>);
 }
 
-function dataToWire(data: arrow.Data): WireData {
+/**
+ * `data` as plain buffers. With `transfer`, the memory the buffers own is added to it, to be
+ * moved to the other thread without a copy (leave it out for buffers that are still in use here,
+ * e.g. ones an Arrow builder may reuse: postMessage then copies them).
+ */
+export function dataToWire(data: arrow.Data, transfer?: Set<ArrayBuffer>): WireData {
+  const buffers = [data.valueOffsets, data.values, data.nullBitmap, data.typeIds];
+  if (transfer) {
+    for (const buffer of buffers) if (buffer) transfer.add(buffer.buffer as ArrayBuffer);
+  }
   return {
     offset: data.offset,
     length: data.length,
     nullCount: data.nullCount,
-    buffers: [data.valueOffsets, data.values, data.nullBitmap, data.typeIds],
-    children: data.children.map(dataToWire),
+    buffers,
+    children: data.children.map((child) => dataToWire(child, transfer)),
   };
 }
 
-function dataFromWire(type: arrow.DataType, wire: WireData): arrow.Data {
+/** The Arrow data of `type` that {@linkcode dataToWire} described. */
+export function dataFromWire(type: arrow.DataType, wire: WireData): arrow.Data {
   const children = wire.children.map((child, i) =>
     dataFromWire((type.children[i] as arrow.Field).type, child)
   );
