@@ -14,6 +14,8 @@ Deno.test("mod.ts exports only what a connector author needs", () => {
     "ValueParseError",
     "batchFromValues",
     "contractReportToJUnit",
+    "dataFromWire",
+    "dataToWire",
     "formatContractReport",
     "hasCap",
     "parseDecimal",
