@@ -40,6 +40,8 @@ const SLICE_EVENTS = 100;
 /** With receive() per delivery: return to the event loop after this long. */
 const SLICE_MS = 5;
 
+const decoder = new TextDecoder();
+
 /** Schemas already checked (connectors reuse one object per table). */
 const checked = new WeakMap<object, string>();
 
@@ -78,7 +80,11 @@ export async function receiveRecords(
 }
 
 function eventOf(record: WalRecord): WebhookEvent {
-  return { body: JSON.parse(record.body), headers: record.headers, receivedAt: record.receivedAt };
+  return {
+    body: JSON.parse(decoder.decode(record.body)),
+    headers: record.headers,
+    receivedAt: record.receivedAt,
+  };
 }
 
 /** A ReceivedBatch whose refusals name distinct events of the slice, as InputErrors. */

@@ -13,6 +13,7 @@ import { errorMessage } from "../errors.ts";
 import type { Refusal } from "./receive_batch.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Appends refusals durably to `path`. */
 export async function recordRefusals(path: string, refusals: readonly Refusal[]): Promise<void> {
@@ -27,7 +28,7 @@ export async function recordRefusals(path: string, refusals: readonly Refusal[])
         refusedAt,
         error: errorMessage(error),
         headers: record.headers,
-        body: record.body,
+        body: decoder.decode(record.body),
       })
     }\n`
   );

@@ -106,7 +106,7 @@ export class ServedSource {
     failed: 0,
     flushes: 0,
   };
-  readonly #wal: WriteAheadLog<null>;
+  readonly #wal: WriteAheadLog;
   readonly #ledger: DeliveryLedger;
   readonly #receiver: Receiver;
   /** Where folds run, off the thread that acknowledges deliveries. */
@@ -126,7 +126,7 @@ export class ServedSource {
 
   private constructor(
     spec: ServedSourceSpec,
-    wal: WriteAheadLog<null>,
+    wal: WriteAheadLog,
     ledger: DeliveryLedger,
     serveLock: RunLock,
   ) {
@@ -148,18 +148,18 @@ export class ServedSource {
     const serveLock = await acquireRunLock(dir, { holder: "dvt serve" });
     const ledger = await DeliveryLedger.open(join(dir, "deliveries.log"));
     const published = Math.max(publishedSeq(await readPublished(spec.layout)), ledger.lastSeq);
-    const { wal, recovered } = await WriteAheadLog.open<null>(dir, published + 1);
+    const { wal, recovered } = await WriteAheadLog.open(dir, published + 1);
     const source = new ServedSource(spec, wal, ledger, serveLock);
     const alreadyIn: string[] = [];
     for (const segment of recovered) {
-      const entries: WalEntry<null>[] = [];
+      const entries: WalEntry[] = [];
       for (const record of segment.records) {
         if (record.seq <= published || (record.id && ledger.has(record.id))) {
           // Folded before the crash; only the ledger line may be missing.
           if (record.id && record.seq <= published) alreadyIn.push(record.id);
           continue;
         }
-        entries.push({ record, payload: null });
+        entries.push({ seq: record.seq, id: record.id });
         if (record.id) source.#pendingIds.add(record.id);
       }
       wal.adopt(segment.path, entries);
@@ -209,10 +209,10 @@ export class ServedSource {
   }
 
   async #log(body: Uint8Array, headers: Headers, id: string | undefined): Promise<Response> {
-    const text = decoder.decode(body);
     try {
-      // Only well-formedness here: the connector reads the body at the fold.
-      JSON.parse(text);
+      // Only well-formedness here: the connector reads the body at the fold. The log keeps the
+      // body's bytes, not this parse or its text (see write_ahead_log.ts).
+      JSON.parse(decoder.decode(body));
     } catch {
       this.stats.invalid++;
       return answer(400, { error: "the body is not JSON" });
@@ -225,7 +225,7 @@ export class ServedSource {
     const receivedAt = new Date().toISOString();
     let seq: number;
     try {
-      ({ seq } = await this.#wal.append({ id, receivedAt, headers: kept, body: text }, null));
+      ({ seq } = await this.#wal.append({ id, receivedAt, headers: kept, body }));
     } catch (error) {
       this.#fail(error);
       return answer(503, { error: "could not log the delivery durably; retry" });
@@ -262,14 +262,14 @@ export class ServedSource {
     let rows: Record<string, number> = {};
     let refused: Refusal[];
     try {
-      const received = await receiveRecords(this.#receiver, entries.map((e) => e.record));
+      const received = await receiveRecords(this.#receiver, await this.#wal.records(entries));
       refused = received.refused;
       await this.#recordRefusals(refused);
       const tables = new Map<string, TableBatches>();
       for (const [table, batches] of received.rows) {
         tables.set(table, { info: this.#receiver.tables.get(table)!, batches });
       }
-      const seq = Math.max(...entries.map((entry) => entry.record.seq));
+      const seq = Math.max(...entries.map((entry) => entry.seq));
       if (tables.size) {
         const result = await this.#foldThread.fold({
           layout: this.spec.layout,
@@ -282,7 +282,7 @@ export class ServedSource {
         rows = result.rows;
       }
       this.stats.waitingFor = undefined;
-      const ids = entries.flatMap((entry) => entry.record.id ? [entry.record.id] : []);
+      const ids = entries.flatMap((entry) => entry.id ? [entry.id] : []);
       // Refused deliveries' ids too: a retry of one is a duplicate, not a new delivery.
       await this.#ledger.record(seq, ids);
       for (const id of ids) this.#pendingIds.delete(id);

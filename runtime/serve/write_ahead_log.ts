@@ -3,33 +3,29 @@
  * segment file under `<out>/.dvt/serve/` and fsynced. Concurrent appends share one write and one
  * fsync (group commit), so throughput does not pay one fsync per request.
  *
- * Segments are `wal-<first seq>.log`, one JSON record per line. A flush rotates: the active
- * segment is closed and later records go to a new one, so the records a flush folds are exactly
- * those of the closed segments, which it deletes once they are published. A crash can tear only
- * the last line of a segment (a record that was never acknowledged); reading stops there.
+ * Segments are `wal-<first seq>.log`. A flush rotates: the active segment is closed and later
+ * records go to a new one, so the records a flush folds are exactly those of the closed segments,
+ * which it deletes once they are published. A crash can tear only the last record of a segment (a
+ * record that was never acknowledged); reading stops there.
+ *
+ * The log keeps in memory only each pending record's position and delivery id: the bodies stay
+ * in the segment files until the fold reads them back ({@linkcode WriteAheadLog.records}).
+ * Pending deliveries held on the JavaScript heap for the 0.5-1 s until their fold made every
+ * young-generation collection of the thread that acknowledges copy them (scavenges of 10-55 ms,
+ * the tail of the acknowledgement latency). The record format (see wal_record.ts) carries the
+ * raw body bytes, so appending one does not re-encode the body either.
  *
  * @module
  */
 import { join } from "node:path";
+import { encodeRecord, parseSegment, type WalRecord } from "./wal_record.ts";
 
-/** One delivery as the log keeps it: enough to hand it to the connector again. */
-export interface WalRecord {
-  /** Position in the log; increases by one per record, across restarts. */
+export { parseSegment, type WalRecord } from "./wal_record.ts";
+
+/** What the log keeps of a pending record: where it is and which delivery it is. */
+export interface WalEntry {
   seq: number;
-  /** The delivery id header's value, when the sender sent one. */
   id?: string;
-  /** When the delivery was acknowledged (ISO-8601); handed to the connector on replay too. */
-  receivedAt: string;
-  /** Request headers (lower-cased), without the signature. */
-  headers: Record<string, string>;
-  /** The raw request body. */
-  body: string;
-}
-
-/** A durable record and what the caller derived from it (not persisted). */
-export interface WalEntry<T> {
-  record: WalRecord;
-  payload: T;
 }
 
 /** A segment found on disk at start-up, with its readable records. */
@@ -38,14 +34,14 @@ export interface RecoveredSegment {
   records: WalRecord[];
 }
 
-interface Segment<T> {
+interface Segment {
   path: string;
-  entries: WalEntry<T>[];
+  entries: WalEntry[];
   file?: Deno.FsFile;
 }
 
-type QueueItem<T> =
-  | { kind: "record"; entry: WalEntry<T>; bytes: Uint8Array; done: Settle }
+type QueueItem =
+  | { kind: "record"; entry: WalEntry; bytes: Uint8Array; done: Settle }
   | { kind: "rotate"; done: Settle };
 
 interface Settle {
@@ -54,16 +50,16 @@ interface Settle {
 }
 
 const SEGMENT = /^wal-(\d+)\.log$/;
-const encoder = new TextEncoder();
 
 /** Appends records durably; see the module documentation. */
-export class WriteAheadLog<T> {
+export class WriteAheadLog {
   readonly dir: string;
   #nextSeq: number;
-  #active?: Segment<T>;
+  #active?: Segment;
   /** Closed segments whose records are not yet published, oldest first. */
-  #closed: Segment<T>[] = [];
-  #queue: QueueItem<T>[] = [];
+  #closed: Segment[] = [];
+  #queue: QueueItem[] = [];
+  #queuedRecords = 0;
   #writing = false;
 
   private constructor(dir: string, nextSeq: number) {
@@ -75,39 +71,43 @@ export class WriteAheadLog<T> {
    * Opens the log in `dir` and returns the records of the segments already there (to replay).
    * `minNextSeq` is where numbering continues at least (the highest seq published, plus one).
    */
-  static async open<T>(
+  static async open(
     dir: string,
     minNextSeq: number,
-  ): Promise<{ wal: WriteAheadLog<T>; recovered: RecoveredSegment[] }> {
+  ): Promise<{ wal: WriteAheadLog; recovered: RecoveredSegment[] }> {
     await Deno.mkdir(dir, { recursive: true });
     const recovered: RecoveredSegment[] = [];
     for (const name of await segmentNames(dir)) {
       const path = join(dir, name);
-      recovered.push({ path, records: parseSegment(await Deno.readTextFile(path)) });
+      recovered.push({ path, records: parseSegment(await Deno.readFile(path)) });
     }
-    const lastSeq = Math.max(0, ...recovered.flatMap((s) => s.records.map((r) => r.seq)));
-    return { wal: new WriteAheadLog<T>(dir, Math.max(minNextSeq, lastSeq + 1)), recovered };
+    let lastSeq = 0;
+    for (const segment of recovered) {
+      for (const record of segment.records) lastSeq = Math.max(lastSeq, record.seq);
+    }
+    return { wal: new WriteAheadLog(dir, Math.max(minNextSeq, lastSeq + 1)), recovered };
   }
 
   /** Takes over a recovered segment as closed, with the entries still to publish. */
-  adopt(path: string, entries: WalEntry<T>[]): void {
+  adopt(path: string, entries: WalEntry[]): void {
     this.#closed.push({ path, entries });
   }
 
   /** Records not yet published (durable, or being written). */
   get pending(): number {
-    const queued = this.#queue.filter((item) => item.kind === "record").length;
-    return this.#closed.reduce((sum, s) => sum + s.entries.length, 0) +
-      (this.#active?.entries.length ?? 0) + queued;
+    let pending = this.#queuedRecords + (this.#active?.entries.length ?? 0);
+    for (const segment of this.#closed) pending += segment.entries.length;
+    return pending;
   }
 
   /** Appends a record (its seq assigned here); resolves once it is on disk and fsynced. */
-  append(record: Omit<WalRecord, "seq">, payload: T): Promise<WalRecord> {
-    const full: WalRecord = { seq: this.#nextSeq++, ...record };
-    const bytes = encoder.encode(`${JSON.stringify(full)}\n`);
+  append(record: Omit<WalRecord, "seq">): Promise<WalEntry> {
+    const entry: WalEntry = { seq: this.#nextSeq++, id: record.id };
+    const bytes = encodeRecord({ seq: entry.seq, ...record });
     return new Promise((resolve, reject) => {
-      const done = { resolve: () => resolve(full), reject };
-      this.#queue.push({ kind: "record", entry: { record: full, payload }, bytes, done });
+      const done = { resolve: () => resolve(entry), reject };
+      this.#queue.push({ kind: "record", entry, bytes, done });
+      this.#queuedRecords++;
       this.#drain();
     });
   }
@@ -116,7 +116,7 @@ export class WriteAheadLog<T> {
    * Closes the active segment (after the records queued before this call are durable) and
    * returns every entry of the closed segments not yet published, in log order.
    */
-  async rotate(): Promise<WalEntry<T>[]> {
+  async rotate(): Promise<WalEntry[]> {
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ kind: "rotate", done: { resolve, reject } });
       this.#drain();
@@ -124,8 +124,32 @@ export class WriteAheadLog<T> {
     return this.#closed.flatMap((segment) => segment.entries);
   }
 
+  /**
+   * The records of `entries` (closed ones, from {@linkcode rotate}) read back from their segment
+   * files, in log order. Records a segment holds that are not in `entries` (folded already, or
+   * written by a group whose fsync failed and so never acknowledged) are left out.
+   */
+  async records(entries: readonly WalEntry[]): Promise<WalRecord[]> {
+    const wanted = new Set(entries.map((entry) => entry.seq));
+    const records: WalRecord[] = [];
+    for (const segment of this.#closed) {
+      if (!segment.entries.some((entry) => wanted.has(entry.seq))) continue;
+      for (const record of parseSegment(await Deno.readFile(segment.path))) {
+        if (wanted.delete(record.seq)) records.push(record);
+      }
+    }
+    if (wanted.size) {
+      throw new Error(
+        `the write-ahead log in ${this.dir} lacks ${wanted.size} acknowledged records (first: #${
+          Math.min(...wanted)
+        }); its files were changed by something else than dvt serve`,
+      );
+    }
+    return records;
+  }
+
   /** Deletes the closed segments: their records are published. Call after {@linkcode rotate}. */
-  async commit(entries: readonly WalEntry<T>[]): Promise<void> {
+  async commit(entries: readonly WalEntry[]): Promise<void> {
     const published = new Set(entries);
     const done = this.#closed.filter((s) => s.entries.every((e) => published.has(e)));
     for (const segment of done) {
@@ -148,7 +172,7 @@ export class WriteAheadLog<T> {
     try {
       while (this.#queue.length) {
         const items = this.#queue.splice(0);
-        let records: Extract<QueueItem<T>, { kind: "record" }>[] = [];
+        let records: Extract<QueueItem, { kind: "record" }>[] = [];
         for (const item of items) {
           if (item.kind === "record") {
             records.push(item);
@@ -166,7 +190,7 @@ export class WriteAheadLog<T> {
     }
   }
 
-  async #writeGroup(group: Extract<QueueItem<T>, { kind: "record" }>[]): Promise<void> {
+  async #writeGroup(group: Extract<QueueItem, { kind: "record" }>[]): Promise<void> {
     if (!group.length) return;
     const bytes = new Uint8Array(group.reduce((sum, item) => sum + item.bytes.length, 0));
     let offset = 0;
@@ -175,25 +199,27 @@ export class WriteAheadLog<T> {
       offset += item.bytes.length;
     }
     try {
-      const segment = await this.#activeSegment(group[0].entry.record.seq);
+      const segment = await this.#activeSegment(group[0].entry.seq);
       // A synchronous write into the page cache takes microseconds; the asynchronous one cost a
       // round trip through the blocking thread pool per group, which on a busy machine was a
       // third of the time a delivery waited for its acknowledgement. The fsync stays async.
       let written = 0;
       while (written < bytes.length) written += segment.file!.writeSync(bytes.subarray(written));
       await segment.file!.syncData();
-      segment.entries.push(...group.map((item) => item.entry));
+      for (const item of group) segment.entries.push(item.entry);
     } catch (error) {
       // Part of the group may be on disk: close the segment so no later record follows a torn
-      // one (reading stops at the first unreadable line). The group is not acknowledged.
+      // one (reading stops at the first unreadable record). The group is not acknowledged.
+      this.#queuedRecords -= group.length;
       this.#closeActive();
       for (const item of group) item.done.reject(error);
       return;
     }
+    this.#queuedRecords -= group.length;
     for (const item of group) item.done.resolve();
   }
 
-  async #activeSegment(firstSeq: number): Promise<Segment<T>> {
+  async #activeSegment(firstSeq: number): Promise<Segment> {
     if (this.#active) return this.#active;
     const path = join(this.dir, `wal-${String(firstSeq).padStart(12, "0")}.log`);
     const file = await Deno.open(path, { write: true, createNew: true });
@@ -229,31 +255,4 @@ async function segmentNames(dir: string): Promise<string[]> {
     if (entry.isFile && SEGMENT.test(entry.name)) names.push(entry.name);
   }
   return names.sort();
-}
-
-/** The records of a segment up to the first unreadable line (a torn, unacknowledged write). */
-export function parseSegment(text: string): WalRecord[] {
-  const records: WalRecord[] = [];
-  const lines = text.split("\n");
-  // The part after the last newline is a write cut short: never a whole record.
-  lines.pop();
-  for (const line of lines) {
-    let record: WalRecord;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      break;
-    }
-    if (!isRecord(record)) break;
-    records.push(record);
-  }
-  return records;
-}
-
-function isRecord(value: unknown): value is WalRecord {
-  const record = value as WalRecord;
-  return typeof record === "object" && record !== null && Number.isSafeInteger(record.seq) &&
-    typeof record.receivedAt === "string" && typeof record.body === "string" &&
-    typeof record.headers === "object" && record.headers !== null &&
-    (record.id === undefined || typeof record.id === "string");
 }
