@@ -119,3 +119,32 @@ Deno.test("ServedSource replays what a crash left logged but unfolded, once", as
   assert.deepEqual(await eventIds(dir.path), ["e0", "e1", "e2", "e3", "e4", "e5"]);
   await second.close();
 });
+
+Deno.test("ServedSource replays a log an older dvt serve left in the version 1 format (bodies as JSON text)", async () => {
+  await using dir = await tempDir();
+  const serveDir = join(dir.path, ".dvt/serve");
+  await Deno.mkdir(serveDir, { recursive: true });
+  const lines = [1, 2].map((i) =>
+    JSON.stringify({
+      seq: i,
+      id: `d${i}`,
+      receivedAt: "2026-11-29T10:00:00.000Z",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        webhookEvent: "ticket_updated",
+        event_id: `e${i}`,
+        ticket: { id: i },
+      }),
+    })
+  );
+  await Deno.writeTextFile(join(serveDir, "wal-000000000001.log"), `${lines.join("\n")}\n`);
+  const source = await open(dir.path);
+  assert.equal(source.recovered, 2);
+  assert.equal((await source.handle(delivery(2))).status, 200);
+  assert.equal(source.stats.duplicates, 1);
+  assert.equal((await source.handle(delivery(3))).status, 200);
+  assert.equal((await source.flush())?.events, 3);
+  assert.deepEqual(await eventIds(dir.path), ["e1", "e2", "e3"]);
+  assert.deepEqual([...Deno.readDirSync(serveDir)].filter((e) => e.name.startsWith("wal-")), []);
+  await source.close();
+});
