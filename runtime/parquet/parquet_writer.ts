@@ -17,6 +17,8 @@ import { EncoderFailure, ParquetEncoderThread } from "./parquet_encoder_thread.t
 import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
 import type { BatchSource } from "../protocol.ts";
 import { iteratorOf } from "../util/iterator_of.ts";
+import { DirectParquetWriter } from "./direct_parquet_writer.ts";
+import { directlyWritable } from "./parquet_leaf.ts";
 
 export { MAX_ROW_GROUP_ROWS } from "./parquet_properties.ts";
 
@@ -42,12 +44,27 @@ export function encodeInWorker(): boolean {
   return navigator.hardwareConcurrency >= ENCODER_WORKER_MIN_CPUS;
 }
 
+/** Whether `schema` goes to the direct writer, given the options and `DVT_PARQUET_DIRECT`. */
+function useDirectWriter(schema: arrow.Schema, options: ParquetWriteOptions): boolean {
+  if (options.encoder === "parquet-wasm") return false;
+  let forced: string | undefined;
+  try {
+    forced = Deno.env.get("DVT_PARQUET_DIRECT");
+  } catch { /* no env permission: the default */ }
+  return forced !== "0" && directlyWritable(schema);
+}
+
 /** Options of {@linkcode writeParquetFile}. */
 export interface ParquetWriteOptions {
   /** Table name, for error messages. */
   table: string;
   /** Declared schema; every batch must match it. Absent: the first batch's schema is used. */
   schema?: arrow.Schema;
+  /**
+   * `parquet-wasm` forces the parquet-wasm encoder even for schemas the direct writer covers
+   * (tests and benchmarks compare the two); `DVT_PARQUET_DIRECT=0` does the same for a run.
+   */
+  encoder?: "auto" | "parquet-wasm";
   /** Called after each batch is handed to the encoder, with the running row count. */
   onBatch?: (batch: arrow.RecordBatch, rowsSoFar: number) => void;
 }
@@ -109,15 +126,20 @@ class ConformedBatches {
     this.#iterator = iteratorOf(batches);
     this.#options = options;
     this.schema = options.schema;
-    if (this.schema) assertWritable(options.table, this.schema);
+    if (this.schema) this.#check(this.schema);
   }
 
   /** The next batch under the file's schema; undefined when the source ended. */
   async next(): Promise<arrow.RecordBatch | undefined> {
     const next = await this.#iterator.next();
     if (next.done) return undefined;
-    if (!this.schema) assertWritable(this.#options.table, this.schema = next.value.schema);
+    if (!this.schema) this.#check(this.schema = next.value.schema);
     return conformBatch(this.#options.table, this.#index++, next.value, this.schema);
+  }
+
+  /** Fails fast on a schema neither writer can store. */
+  #check(schema: arrow.Schema): void {
+    if (!useDirectWriter(schema, this.#options)) assertWritable(this.#options.table, schema);
   }
 
   /** Counts a batch the encoder took and tells the caller. */
@@ -166,6 +188,12 @@ export async function writeParquetFile(
   let encoder: ParquetEncoderThread | undefined;
   try {
     const first = await source.next();
+    const schema = source.requireSchema();
+    if (useDirectWriter(schema, options) && !encodeInWorker()) {
+      await writeDirect(path, source, first);
+      const bytes = (await Deno.stat(path)).size;
+      return { rows: source.rows, bytes, schema };
+    }
     const second = first && await source.next();
     if (second && encodeInWorker()) {
       const thread = encoder = ParquetEncoderThread.open(path);
@@ -192,6 +220,32 @@ export async function writeParquetFile(
   }
   const bytes = (await Deno.stat(path)).size;
   return { rows: source.rows, bytes, schema: source.requireSchema() };
+}
+
+/**
+ * Writes the file with {@linkcode DirectParquetWriter}, one batch at a time, on this thread.
+ * The source's own errors pass through; the writer's (I/O, a null in a NOT NULL column) become
+ * {@linkcode EncoderFailure}s, reported as a failed Parquet write.
+ */
+async function writeDirect(
+  path: string,
+  source: ConformedBatches,
+  first: arrow.RecordBatch | undefined,
+): Promise<void> {
+  const writing = <T>(step: () => Promise<T>): Promise<T> =>
+    step().catch((error) => {
+      throw new EncoderFailure(error instanceof Error ? error.message : String(error));
+    });
+  const writer = await writing(() => DirectParquetWriter.open(path, source.requireSchema()));
+  try {
+    for (let batch = first; batch; batch = await source.next()) {
+      await writing(() => writer.write(batch));
+      source.handed(batch);
+    }
+    await writing(() => writer.finish());
+  } finally {
+    writer.close();
+  }
 }
 
 /**
