@@ -6,7 +6,7 @@
  * @module
  */
 import type { SchemaJson } from "../parquet/arrow_schema.ts";
-import { DuckDB } from "../parquet/duckdb.ts";
+import { DuckDB, failure } from "../parquet/duckdb.ts";
 import { DATABASE_FILE } from "./layout.ts";
 import type { CursorValue, RemoteAttachInfo } from "../protocol.ts";
 import { quoteIdentifier, quoteLiteral } from "../util/sql.ts";
@@ -72,7 +72,7 @@ export interface Catalog {
   remote: RemoteAttachInfo[];
 }
 
-const META_DDL = `CREATE TABLE _meta (
+const META_COLUMNS = `(
   table_name VARCHAR NOT NULL PRIMARY KEY,
   description VARCHAR,
   rows BIGINT,
@@ -126,19 +126,64 @@ function cursorFromText(text: unknown, column: string | undefined, schema: Schem
   return numeric ? Number(text) : String(text);
 }
 
-/** Reads the published catalog; an absent database is an empty catalog. */
-export async function readCatalog(path: string): Promise<Catalog> {
+/**
+ * An in-memory DuckDB that catalog databases are attached to, one at a time. Starting a DuckDB
+ * instance costs ~60 ms of CPU (its built-in functions are registered anew each time), ATTACH a
+ * few ms: a thread that reads and builds catalogs (catalog_worker.ts) opens one engine ahead and
+ * passes it to {@linkcode readCatalog} and {@linkcode CatalogBuild.open}. The settings are the
+ * ones the catalog's files were written with when each had its own instance.
+ */
+export async function openCatalogEngine(): Promise<DuckDB> {
+  return await DuckDB.create(":memory:", { settings: { checkpoint_threshold: "0b" } });
+}
+
+let attachments = 0;
+
+/**
+ * Attaches the database file at `path` to `engine` under a fresh alias and returns the alias.
+ * A failure reads as opening the file does: `Failed to open <path>: <reason>`.
+ */
+async function attach(engine: DuckDB, path: string, readOnly: boolean): Promise<string> {
+  const alias = `dvt_catalog_${attachments++}`;
+  const sql = `ATTACH ${quoteLiteral(path)} AS ${quoteIdentifier(alias)}${
+    readOnly ? " (READ_ONLY)" : ""
+  }`;
+  await failure(`open ${path}`, () =>
+    engine.run(sql).catch((error: Error) => {
+      throw error.cause ?? error;
+    }));
+  return alias;
+}
+
+/**
+ * Reads the published catalog; an absent database is an empty catalog. With `engine`, the file
+ * is attached to it read-only (and detached after); without, to an engine of its own.
+ */
+export async function readCatalog(path: string, engine?: DuckDB): Promise<Catalog> {
   if (!await pathKind(path)) return { entries: [], remote: [] };
-  await using db = await DuckDB.create(path, { readOnly: true });
+  await using own = engine ? undefined : await openCatalogEngine();
+  const db = engine ?? own!;
+  const alias = await attach(db, path, true);
+  try {
+    return await readAttached(db, alias);
+  } finally {
+    await db.run(`DETACH ${quoteIdentifier(alias)}`);
+  }
+}
+
+async function readAttached(db: DuckDB, alias: string): Promise<Catalog> {
   const tables = new Set(
-    (await db.all("SELECT table_name FROM duckdb_tables()")).map((r) => r.table_name),
+    (await db.all(
+      `SELECT table_name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(alias)}`,
+    )).map((r) => r.table_name),
   );
+  const table = (name: string) => `${quoteIdentifier(alias)}.${name}`;
   const runId = tables.has("_dvt_run")
-    ? String((await db.all("SELECT run_id FROM _dvt_run"))[0]?.run_id ?? "")
+    ? String((await db.all(`SELECT run_id FROM ${table("_dvt_run")}`))[0]?.run_id ?? "")
     : undefined;
   const entries: CatalogEntry[] = [];
   if (tables.has("_meta") && runId !== undefined) {
-    for (const row of await db.all("SELECT * FROM _meta ORDER BY table_name")) {
+    for (const row of await db.all(`SELECT * FROM ${table("_meta")} ORDER BY table_name`)) {
       const schema = JSON.parse(String(row.schema_json)) as SchemaJson;
       const cursorColumn = (row.cursor_column as string | null) ?? undefined;
       entries.push({
@@ -160,7 +205,7 @@ export async function readCatalog(path: string): Promise<Catalog> {
     }
   }
   const remote: RemoteAttachInfo[] = tables.has("_remote_attach")
-    ? (await db.all("SELECT * FROM _remote_attach")).map((r) => ({
+    ? (await db.all(`SELECT * FROM ${table("_remote_attach")}`)).map((r) => ({
       alias: String(r.alias),
       extension: String(r.extension),
       url: String(r.url),
@@ -199,31 +244,49 @@ export async function buildCatalog(
  * checkpoint.
  */
 export class CatalogBuild {
-  readonly #db: DuckDB;
+  readonly #engine: DuckDB;
+  /** The database's alias in the engine. */
+  readonly #alias: string;
+  /** The engine was opened for this build alone, and is closed with it. */
+  readonly #ownsEngine: boolean;
 
-  private constructor(db: DuckDB) {
-    this.#db = db;
+  private constructor(engine: DuckDB, alias: string, ownsEngine: boolean) {
+    this.#engine = engine;
+    this.#alias = alias;
+    this.#ownsEngine = ownsEngine;
   }
 
-  /** Creates the database at `path` (which must not exist) with the catalog's empty tables. */
-  static async open(path: string): Promise<CatalogBuild> {
-    const db = await DuckDB.create(path, { settings: { checkpoint_threshold: "0b" } });
+  /**
+   * Creates the database at `path` (which must not exist) with the catalog's empty tables,
+   * attached to `engine` (from {@linkcode openCatalogEngine}), or to an engine of its own.
+   */
+  static async open(path: string, engine?: DuckDB): Promise<CatalogBuild> {
+    const db = engine ?? await openCatalogEngine();
+    let build: CatalogBuild | undefined;
     try {
-      await db.run("BEGIN TRANSACTION");
-      await db.run(META_DDL);
-      await db.run(
-        "CREATE TABLE _remote_attach (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)",
-      );
-      await db.run("CREATE TABLE _dvt_run (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)");
-      await db.run("COMMIT");
+      build = new CatalogBuild(db, await attach(db, path, false), !engine);
+      await build.#transaction(async (table) => {
+        await db.run(`CREATE TABLE ${table("_meta")} ${META_COLUMNS}`);
+        await db.run(
+          `CREATE TABLE ${
+            table("_remote_attach")
+          } (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)`,
+        );
+        await db.run(
+          `CREATE TABLE ${
+            table("_dvt_run")
+          } (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)`,
+        );
+      });
     } catch (error) {
-      db.close();
+      if (build) await build.close();
+      else if (!engine) db.close();
       throw error;
     }
-    return new CatalogBuild(db);
+    return build;
   }
 
-  /** Fills the catalog, creates the views, checkpoints and closes the database. */
+  /** Fills the catalog, creates the views, checkpoints and closes (detaches) the database. */
   async finish(
     absoluteOutDir: string,
     runId: string,
@@ -231,59 +294,95 @@ export class CatalogBuild {
     remote: RemoteAttachInfo[],
     connectorName = "",
   ): Promise<void> {
-    await using db = this.#db;
-    await db.run("BEGIN TRANSACTION");
-    await db.run("INSERT INTO _dvt_run VALUES (?, current_timestamp::TIMESTAMP, ?)", [
-      runId,
-      connectorName,
-    ]);
-    for (const info of remote) {
-      await db.run("INSERT INTO _remote_attach VALUES (?, ?, ?, ?)", [
-        info.alias || info.extension,
-        info.extension,
-        info.url,
-        info.tokenEnv,
-      ]);
+    const db = this.#engine;
+    try {
+      await this.#transaction(async (table) => {
+        await db.run(
+          `INSERT INTO ${table("_dvt_run")} VALUES (?, current_timestamp::TIMESTAMP, ?)`,
+          [
+            runId,
+            connectorName,
+          ],
+        );
+        for (const info of remote) {
+          await db.run(`INSERT INTO ${table("_remote_attach")} VALUES (?, ?, ?, ?)`, [
+            info.alias || info.extension,
+            info.extension,
+            info.url,
+            info.tokenEnv,
+          ]);
+        }
+        for (const entry of entries) await addEntry(db, table, absoluteOutDir, entry);
+      });
+      // Already checkpointed by the commit; kept so the file is whole whatever the threshold did.
+      await db.run(`CHECKPOINT ${quoteIdentifier(this.#alias)}`);
+    } finally {
+      await this.close();
     }
-    for (const entry of entries) await addEntry(db, absoluteOutDir, entry);
-    await db.run("COMMIT");
-    // Already checkpointed by the commit; kept so the file is whole whatever the threshold did.
-    await db.run("CHECKPOINT");
   }
 
-  /** Abandons the build: closes the database (the caller removes the file). */
-  close(): void {
-    this.#db.close();
+  /** Closes (detaches) the database; a build abandoned this way leaves its file to the caller. */
+  async close(): Promise<void> {
+    try {
+      await this.#engine.run(`DETACH ${quoteIdentifier(this.#alias)}`);
+    } finally {
+      if (this.#ownsEngine) this.#engine.close();
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction, given a function that qualifies a table name with this
+   * database's alias. A failure rolls back, so a shared engine is ready for the next caller.
+   */
+  async #transaction(work: (table: (name: string) => string) => Promise<void>): Promise<void> {
+    const db = this.#engine;
+    const alias = quoteIdentifier(this.#alias);
+    await db.run("BEGIN TRANSACTION");
+    try {
+      await work((name) => `${alias}.${quoteIdentifier(name)}`);
+      await db.run("COMMIT");
+    } catch (error) {
+      await db.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
   }
 }
 
 /** One `_meta` row and the entry's views. */
-async function addEntry(db: DuckDB, absoluteOutDir: string, entry: CatalogEntry): Promise<void> {
-  await db.run("INSERT INTO _meta VALUES (?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-    entry.name,
-    entry.description,
-    entry.rows,
-    entry.sizeBytes,
-    entry.extractedAt.toISOString().replace("T", " ").replace("Z", ""),
-    entry.queryMode,
-    JSON.stringify(entry.schema),
-    entry.sourceName,
-    JSON.stringify(entry.files),
-    entry.cursorColumn ?? null,
-    cursorToText(entry.cursorValue),
-    entry.disposition ?? null,
-    entry.primaryKey ? JSON.stringify(entry.primaryKey) : null,
-    entry.runId,
-  ]);
+async function addEntry(
+  db: DuckDB,
+  table: (name: string) => string,
+  absoluteOutDir: string,
+  entry: CatalogEntry,
+): Promise<void> {
+  await db.run(
+    `INSERT INTO ${table("_meta")} VALUES (?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      entry.name,
+      entry.description,
+      entry.rows,
+      entry.sizeBytes,
+      entry.extractedAt.toISOString().replace("T", " ").replace("Z", ""),
+      entry.queryMode,
+      JSON.stringify(entry.schema),
+      entry.sourceName,
+      JSON.stringify(entry.files),
+      entry.cursorColumn ?? null,
+      cursorToText(entry.cursorValue),
+      entry.disposition ?? null,
+      entry.primaryKey ? JSON.stringify(entry.primaryKey) : null,
+      entry.runId,
+    ],
+  );
   if (entry.queryMode === "local" && entry.files.length) {
     await db.run(
-      `CREATE VIEW ${quoteIdentifier(entry.name)} AS ${viewQuery(absoluteOutDir, entry.files)}`,
+      `CREATE VIEW ${table(entry.name)} AS ${viewQuery(absoluteOutDir, entry.files)}`,
     );
   }
   const current = currentView(entry);
   if (current) {
     await db.run(
-      `CREATE VIEW ${quoteIdentifier(current.name)} AS ${viewQuery(absoluteOutDir, current.files)}`,
+      `CREATE VIEW ${table(current.name)} AS ${viewQuery(absoluteOutDir, current.files)}`,
     );
   }
 }

@@ -1,22 +1,23 @@
 /**
- * Worker entry of {@linkcode CatalogThread}: starts loading DuckDB as soon as the thread starts,
- * then reads and builds catalogs with catalog.ts on request, one at a time, in the order asked.
- * A catalog announced with `prepare` is created (file and empty tables) at once, while the
- * caller still reads the tables, and filled when its `build` comes. A failure goes back as its
- * message chain; the worker stays ready for the next request.
+ * Worker entry of {@linkcode CatalogThread}: as soon as the thread starts it loads DuckDB and
+ * opens the one in-memory engine (catalog.ts's openCatalogEngine) that every catalog it reads or
+ * builds is attached to, so no request pays for starting a DuckDB instance. Requests run one at
+ * a time, in the order asked. A catalog announced with `prepare` is created (file and empty
+ * tables) while the caller still reads the tables, and filled when its `build` comes. A failure
+ * goes back as its message chain; the worker stays ready for the next request.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { CatalogBuild, readCatalog } from "./catalog.ts";
-import { preloadDuckDB } from "../parquet/duckdb.ts";
+import { CatalogBuild, openCatalogEngine, readCatalog } from "./catalog.ts";
+import type { DuckDB } from "../parquet/duckdb.ts";
 import type { CatalogReply, CatalogRequest, CatalogStore } from "./catalog_thread.ts";
 
-// Loading starts now, while the thread that started this worker still loads the pipeline.
-const loaded = preloadDuckDB().catch(() => {
-  // The request that needs DuckDB reports the failure, through catalog.ts's own error.
-});
-let queue: Promise<void> = loaded;
+// Started now, while the thread that started this worker still loads the pipeline.
+const starting = openCatalogEngine();
+/** The engine; undefined when it could not start (each request then opens its own and fails). */
+const engine: Promise<DuckDB | undefined> = starting.catch(() => undefined);
+let queue: Promise<unknown> = engine;
 /** Catalogs being created ahead of their build, by path. */
 const prepared = new Map<string, Promise<CatalogBuild>>();
 
@@ -32,14 +33,14 @@ function messagesOf(error: unknown): string[] {
 async function build([path, ...finish]: Parameters<CatalogStore["build"]>): Promise<void> {
   const ahead = prepared.get(path);
   prepared.delete(path);
-  const catalog = await (ahead ?? CatalogBuild.open(path));
+  const catalog = await (ahead ?? CatalogBuild.open(path, await engine));
   await catalog.finish(...finish);
 }
 
 async function answer(request: Exclude<CatalogRequest, { op: "prepare" }>): Promise<CatalogReply> {
   try {
     if (request.op === "read") {
-      return { id: request.id, ok: true, value: await readCatalog(request.path) };
+      return { id: request.id, ok: true, value: await readCatalog(request.path, await engine) };
     }
     await build(request.args);
     return { id: request.id, ok: true };
@@ -49,13 +50,20 @@ async function answer(request: Exclude<CatalogRequest, { op: "prepare" }>): Prom
   }
 }
 
+/** Runs `work` after every request asked before it: they share one engine (and connection). */
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const turn = queue.then(work);
+  queue = turn.catch(() => {});
+  return turn;
+}
+
 self.onmessage = (event: MessageEvent<CatalogRequest>) => {
   const request = event.data;
   if (request.op === "prepare") {
-    const creating = loaded.then(() => CatalogBuild.open(request.path));
+    const creating = inTurn(async () => CatalogBuild.open(request.path, await engine));
     creating.catch(() => {}); // reported by the build that uses it
     prepared.set(request.path, creating);
     return;
   }
-  queue = queue.then(async () => self.postMessage(await answer(request)));
+  inTurn(async () => self.postMessage(await answer(request)));
 };

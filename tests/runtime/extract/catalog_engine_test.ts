@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import * as arrow from "apache-arrow";
+import { queryDuckDB, tempDir } from "../../_helpers.ts";
+import {
+  CatalogBuild,
+  type CatalogEntry,
+  openCatalogEngine,
+  readCatalog,
+} from "../../../runtime/extract/catalog.ts";
+import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
+import { batchOf } from "../../fixtures/runtime/connectors.ts";
+
+/** The databases attached to an engine besides its own memory one. */
+async function attached(engine: Awaited<ReturnType<typeof openCatalogEngine>>) {
+  const rows = await engine.all(
+    "SELECT path FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory'",
+  );
+  return rows.map((row) => String(row.path));
+}
+
+function entryOf(files: string[], name = "orders"): CatalogEntry {
+  return {
+    name,
+    sourceName: name,
+    description: "orders of the shop",
+    rows: 2,
+    sizeBytes: 10,
+    extractedAt: new Date("2026-11-29T12:00:00Z"),
+    queryMode: "local",
+    schema: { fields: [{ name: "id", type: "Int32", nullable: true }] },
+    files,
+    cursorColumn: "id",
+    cursorValue: 2,
+    disposition: undefined,
+    primaryKey: undefined,
+    runId: "r1",
+  };
+}
+
+Deno.test("one catalog engine reads and builds catalogs by attaching them, and detaches each", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/data`);
+  await writeParquetFile(
+    `${dir.path}/data/orders.parquet`,
+    [batchOf({ id: { type: new arrow.Int32(), values: [1, 2] } })],
+    { table: "orders" },
+  );
+  await using engine = await openCatalogEngine();
+  const path = `${dir.path}/extract.duckdb`;
+  const build = await CatalogBuild.open(path, engine);
+  // The file is created through the engine given, not an instance of its own.
+  assert.deepEqual(await attached(engine), [path]);
+  await build.finish(dir.path, "r1", [entryOf(["data/orders.parquet"])], [], "shop");
+  assert.deepEqual(await attached(engine), []);
+  const catalog = await readCatalog(path, engine);
+  assert.deepEqual(await attached(engine), []);
+  assert.equal(catalog.runId, "r1");
+  assert.deepEqual(catalog.entries, [entryOf(["data/orders.parquet"])]);
+  // Read back by DuckDB on its own, the published file is a whole catalog with its view.
+  assert.deepEqual(await queryDuckDB(path, "SELECT id FROM orders ORDER BY id"), [
+    { id: 1 },
+    { id: 2 },
+  ]);
+  assert.deepEqual(await queryDuckDB(path, "SELECT run_id, connector FROM _dvt_run"), [
+    { run_id: "r1", connector: "shop" },
+  ]);
+});
+
+Deno.test("a build that fails leaves the shared engine ready for the next read and build", async () => {
+  await using dir = await tempDir();
+  await using engine = await openCatalogEngine();
+  const broken = await CatalogBuild.open(`${dir.path}/broken.duckdb`, engine);
+  // The view cannot be created over a missing file: the transaction fails and is rolled back.
+  await assert.rejects(
+    broken.finish(dir.path, "r1", [entryOf(["data/missing.parquet"])], [], "shop"),
+    /missing\.parquet/,
+  );
+  assert.deepEqual(await attached(engine), []);
+  // A file that is not a database reads as a failure to open it, as with an instance of its own.
+  await Deno.writeTextFile(`${dir.path}/junk.duckdb`, "not a database");
+  await assert.rejects(readCatalog(`${dir.path}/junk.duckdb`, engine), /^Error: Failed to open/);
+  const good = await CatalogBuild.open(`${dir.path}/good.duckdb`, engine);
+  await good.finish(dir.path, "r2", [], [], "shop");
+  assert.equal((await readCatalog(`${dir.path}/good.duckdb`, engine)).runId, "r2");
+  assert.deepEqual(await attached(engine), []);
+});
