@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { XMLBuilder } from "fast-xml-parser";
+import XMLBuilder from "fast-xml-builder";
 import type { ContractReport } from "./contract_tests.ts";
 
 /** Renders the report as a JUnit XML document. */
