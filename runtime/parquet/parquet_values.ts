@@ -377,15 +377,21 @@ class BoolEncoder implements ValueEncoder {
   }
 }
 
-/** Unsigned byte-wise comparison of `source[start, end)` with `other`. */
-function compareBytes(source: Uint8Array, start: number, end: number, other: Uint8Array): number {
-  const length = end - start;
-  const common = Math.min(length, other.length);
+/** Unsigned byte-wise comparison of `a[aStart, aEnd)` with `b[bStart, bEnd)`. */
+function compareBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): number {
+  const common = Math.min(aEnd - aStart, bEnd - bStart);
   for (let k = 0; k < common; k++) {
-    const difference = source[start + k] - other[k];
+    const difference = a[aStart + k] - b[bStart + k];
     if (difference !== 0) return difference;
   }
-  return length - other.length;
+  return (aEnd - aStart) - (bEnd - bStart);
 }
 
 /**
@@ -401,20 +407,48 @@ class BytesEncoder extends SinkEncoder {
 
   append(data: arrow.Data, from: number, to: number): void {
     const offsets = data.valueOffsets as Int32Array | BigInt64Array;
-    const large = offsets instanceof BigInt64Array;
-    const at = (i: number) => large ? Number(offsets[i]) : (offsets[i] as number);
-    const values = data.values as Uint8Array;
     const nulls = nullsOf(data);
+    const values = data.values as Uint8Array;
+    if (offsets instanceof Int32Array) {
+      this.#append(offsets, values, nulls, data.offset, from, to);
+      return;
+    }
+    // 64-bit offsets: the rows' bytes, re-based to 32-bit offsets (a page is far below 2 GiB).
+    const base = offsets[from];
+    const span = Number(offsets[to] - base);
+    if (span >= 2 ** 31) throw new Error("a batch's strings exceed 2 GiB between two pages");
+    const relative = Int32Array.from(offsets.subarray(from, to + 1), (o) => Number(o - base));
+    const bytes = values.subarray(Number(base), Number(base) + span);
+    this.#append(relative, bytes, nulls, data.offset + from, 0, to - from);
+  }
+
+  /** `offsets[i]` (rows `from` to `to`) index `values`; validity bit of row i is `bit0 + i`. */
+  #append(
+    offsets: Int32Array,
+    values: Uint8Array,
+    nulls: Uint8Array | undefined,
+    bit0: number,
+    from: number,
+    to: number,
+  ): void {
     const sink = this.sink;
-    sink.reserve(at(to) - at(from) + (to - from) * 4);
+    sink.reserve(offsets[to] - offsets[from] + (to - from) * 4);
     const out = sink.bytes;
     let position = sink.length;
-    let min = this.#min;
-    let max = this.#max;
+    // The min and max so far, as ranges of an array: the kept copy, or `values` (copied once
+    // at the end, not at each change: sorted strings make a new max on every row).
+    const empty = new Uint8Array();
+    let min = this.#min ?? empty;
+    let minStart = 0;
+    let minEnd = min.length;
+    let max = this.#max ?? empty;
+    let maxStart = 0;
+    let maxEnd = max.length;
+    let unset = this.#min === undefined;
     for (let i = from; i < to; i++) {
-      if (nulls && !isValid(nulls, data.offset + i)) continue;
-      const start = at(i);
-      const end = at(i + 1);
+      if (nulls !== undefined && ((nulls[(bit0 + i) >> 3] >> ((bit0 + i) & 7)) & 1) === 0) continue;
+      const start = offsets[i];
+      const end = offsets[i + 1];
       const length = end - start;
       out[position] = length;
       out[position + 1] = length >>> 8;
@@ -424,12 +458,24 @@ class BytesEncoder extends SinkEncoder {
       if (length > 32) out.set(values.subarray(start, end), position);
       else for (let k = 0; k < length; k++) out[position + k] = values[start + k];
       position += length;
-      if (!min || compareBytes(values, start, end, min) < 0) min = values.slice(start, end);
-      if (!max || compareBytes(values, start, end, max) > 0) max = values.slice(start, end);
+      // A new max cannot be a new min (once both are set): one comparison for sorted rows.
+      if (unset || compareBytes(values, start, end, max, maxStart, maxEnd) > 0) {
+        max = values;
+        maxStart = start;
+        maxEnd = end;
+        if (!unset) continue;
+      }
+      if (unset || compareBytes(values, start, end, min, minStart, minEnd) < 0) {
+        min = values;
+        minStart = start;
+        minEnd = end;
+      }
+      unset = false;
     }
     sink.length = position;
-    this.#min = min;
-    this.#max = max;
+    if (unset) return;
+    this.#min = min === values ? values.slice(minStart, minEnd) : min;
+    this.#max = max === values ? values.slice(maxStart, maxEnd) : max;
   }
 
   takeMinMax(): MinMax {

@@ -155,6 +155,12 @@ function everyTypeBatch(n: number): arrow.RecordBatch {
   add("d20_0", decimalColumn(20, 0, n));
   add("d38_10", decimalColumn(38, 10, n));
   add("s", bytesColumn(new arrow.Utf8(), n, (i) => utf8(STRINGS[i % STRINGS.length] + i)));
+  // Sorted strings (each row a new max, or a new min) exercise the running min/max.
+  add("up", bytesColumn(new arrow.Utf8(), n, (i) => utf8(`key-${String(i).padStart(9, "0")}`)));
+  add(
+    "down",
+    bytesColumn(new arrow.Utf8(), n, (i) => utf8(`key-${String(n - i).padStart(9, "0")}`)),
+  );
   add("ls", bytesColumn(new arrow.LargeUtf8(), n, (i) => utf8(`${STRINGS[i % 3]}${i}`), true));
   add("b", bytesColumn(new arrow.Binary(), n, (i) => Uint8Array.of(i & 255, 0, 255)));
   add("lb", bytesColumn(new arrow.LargeBinary(), n, (i) => Uint8Array.of(i % 3), true));
