@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: runs every benchmark as a child process (bench/files_csv.ts, mysql.ts,
- * postgres.ts, sqlite.ts, api_connectors.ts, arrow_batches.ts, maven_sync.ts, serve.ts,
- * startup.ts, scd2.ts),
+ * postgres.ts, sqlite.ts, api_connectors.ts, arrow_batches.ts, parquet_write.ts, maven_sync.ts,
+ * serve.ts, startup.ts, scd2.ts),
  * collects the JSON lines they print and ends with a summary table of the targets met or missed.
  * Extra arguments (e.g. `--rows 1000000`) are passed to every benchmark. Not a test: figures go
  * into BENCHMARKS.md.
@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 const BENCHMARKS = [
   "files_csv.ts",
   "arrow_batches.ts",
+  "parquet_write.ts",
   "sandbox.ts",
   "maven_sync.ts",
   "mysql.ts",
