@@ -13,7 +13,8 @@ import { errorMessage, InputError, UsageError } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { checkOutputDirectory } from "../extract/output_dir_check.ts";
 import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
-import { Cap, type Connector, hasCap, type Logger } from "../protocol.ts";
+import { Cap, hasCap, type Logger } from "../protocol.ts";
+import type { ReceiverSource } from "../serve/fold_thread.ts";
 import { type FlushReport, ServedSource } from "../serve/served_source.ts";
 import { signatureKey } from "../serve/signature.ts";
 import { startWebhookServer } from "../serve/webhook_server.ts";
@@ -58,19 +59,20 @@ export async function runServe(
       hint: "run dvt serve where dvt.yaml is, or pass --project FILE",
     });
   }
-  const connectors: Connector[] = [];
   const sources: ServedSource[] = [];
   try {
     for (const source of await servable(project, names)) {
-      const opened = await openSource(source, project, options, log);
-      connectors.push(opened.connector);
-      sources.push(opened.served);
+      sources.push(
+        await openSource(source, project, options, log, { mode, level: globals.logLevel }),
+      );
     }
     checkDistinctOutputs(sources);
-    return await serveUntilStopped(sources, options, mode);
-  } finally {
-    for (const connector of connectors) await connector.close?.();
+  } catch (error) {
+    // Sources opened already hold their output directory and a fold thread: let them go.
+    for (const source of sources) await source.close();
+    throw error;
   }
+  return await serveUntilStopped(sources, options, mode);
 }
 
 /** The sources to serve: the named ones, or every source whose connector can receive. */
@@ -95,7 +97,8 @@ async function openSource(
   project: Project,
   options: ServeCliOptions,
   log: Logger,
-): Promise<{ connector: Connector; served: ServedSource }> {
+  logging: ReceiverSource["logging"],
+): Promise<ServedSource> {
   const loaded = await resolveConnector(source.connector, { projectDir: project.dir });
   const { manifest } = loaded;
   const webhook = manifest.webhook;
@@ -150,19 +153,25 @@ async function openSource(
     const served = await ServedSource.open({
       name: source.name,
       connectorName: manifest.name,
-      connector,
-      tables,
-      streamTables,
+      // The fold thread loads its own instance: receive() runs there, off this thread.
+      receiver: {
+        ref: source.connector,
+        projectDir: project.dir,
+        config,
+        connectorName: manifest.name,
+        streamTables,
+        logging,
+      },
       layout: new OutputLayout(source.out),
       key: signatureKey(secret),
       signatureHeader: webhook.signatureHeader,
       deliveryIdHeader: webhook.deliveryIdHeader,
       maxBodyBytes: options.maxBody,
     });
-    return { connector, served };
-  } catch (error) {
+    return served;
+  } finally {
+    // This instance only says which tables there are; deliveries go to the fold thread's own.
     await connector.close?.();
-    throw error;
   }
 }
 

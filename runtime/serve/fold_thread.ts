@@ -1,75 +1,133 @@
 /**
- * Folds run in a worker thread of their own: Parquet encoding, partition compaction and the
- * catalog's rebuild (DuckDB, whose close is synchronous and took ~100 ms per fold) used to hold
- * the thread that answers webhooks, so every fold showed up as a latency spike of the deliveries
- * waiting behind it. The thread that receives keeps only the connector's `receive()`; the rows
- * cross as their Arrow buffers (data_wire.ts; IPC for types it does not carry), the declared
- * schemas as IPC. One fold at a time per source (`ServedSource` never overlaps its folds), so one
- * worker per source.
+ * Everything a fold does runs in a worker thread of its own, off the thread that acknowledges
+ * deliveries: reading the micro-batch's records back from the write-ahead log, the connector's
+ * `receive()`/`receiveBatch()` (its own instance, loaded in the worker), setting refused
+ * deliveries aside, Parquet encoding, partition compaction and the catalog's rebuild. On the
+ * acknowledging thread each of these showed up as latency of the deliveries waiting behind it:
+ * DuckDB's synchronous close (~100 ms per fold), receive() slices, and the garbage collections
+ * of the bodies, parsed payloads and rows a fold keeps alive for its duration. That thread now
+ * sends a fold only which log records to fold; nothing of a delivery's content crosses. One
+ * fold at a time per source (`ServedSource` never overlaps its folds), so one worker per source.
  *
  * @module
  */
-import * as arrow from "apache-arrow";
 import { LockHeldError } from "../extract/run_lock.ts";
-import type { TableInfo } from "../protocol.ts";
-import { batchToWire, wireable, type WireData } from "../connector/data_wire.ts";
-import type { FoldRequest, FoldResult } from "./fold_events.ts";
+import type { LogLevel, OutputMode } from "../util/output.ts";
+import type { LoggedSegment } from "./write_ahead_log.ts";
 
-/** A table as it crosses: everything but the schema as is, the schema as empty Arrow IPC. */
-export type WireTable = Omit<TableInfo, "schema"> & { schema: Uint8Array };
-
-/** What the worker is asked to fold. */
-export interface WireFoldRequest {
-  outDir: string;
+/** How the worker loads its own instance of the source's connector. */
+export interface ReceiverSource {
+  /** The connector as dvt.yaml names it (resolved as `dvt extract` resolves it). */
+  ref: string;
+  projectDir?: string;
+  /** The connector's checked configuration. */
+  config: Record<string, unknown>;
+  /** The connector's name (for messages). */
   connectorName: string;
-  tables: WireTable[];
-  /** Source table name -> its batches as buffers, or as one Arrow IPC stream. */
-  rows: [string, WireData[] | Uint8Array][];
+  /** The tables written (the source's `tables:`); rows of the others are dropped. */
+  streamTables: readonly string[];
+  /** How the connector's log lines are printed. */
+  logging: { mode: OutputMode; level: LogLevel };
+}
+
+/** What the worker is told once, when it starts. */
+export interface FoldWorkerOpen {
+  kind: "open";
+  source: ReceiverSource;
+  outDir: string;
+}
+
+/** One fold: the log records to fold (by segment), and where refusals are set aside. */
+export interface FoldWorkerFold {
+  kind: "fold";
+  segments: LoggedSegment[];
+  /** Highest log position folded. */
   seq: number;
+  refusedPath: string;
   lockWaitMs?: number;
 }
 
-/** What the worker answers. */
-export type WireFoldReply =
-  | { kind: "folded"; rows: Record<string, number> }
-  | { kind: "failed"; message: string; lockHeld: boolean };
+/** A refusal as it crosses back: which delivery, and the connector's reason. */
+export interface RefusalNote {
+  seq: number;
+  id?: string;
+  message: string;
+}
+
+/** What the worker answers to a fold. */
+export type FoldWorkerReply =
+  | {
+    kind: "folded";
+    rows: Record<string, number>;
+    refused: RefusalNote[];
+    recorded: RefusalNote[];
+  }
+  | { kind: "failed"; message: string; lockHeld: boolean; recorded: RefusalNote[] }
+  | { kind: "closed" };
+
+/** What a fold did. */
+export interface FoldOutcome {
+  /** View name -> rows appended. */
+  rows: Record<string, number>;
+  /** Every delivery of the fold the connector refused. */
+  refused: RefusalNote[];
+}
 
 const WORKER_URL = new URL("./fold_worker.ts", import.meta.url);
+const CLOSE_WAIT_MS = 10_000;
 
-/** A worker that folds micro-batches; see the module documentation. */
+/** A worker that receives and folds micro-batches; see the module documentation. */
 export class FoldThread {
+  readonly #open: FoldWorkerOpen;
   #worker?: Worker;
-  #waiting?: { resolve: (reply: WireFoldReply) => void; reject: (error: Error) => void };
+  #waiting?: { resolve: (reply: FoldWorkerReply) => void; reject: (error: Error) => void };
+  /** Refusals set aside by this fold's tries, reported as soon as they are known. */
+  onRecorded?: (recorded: RefusalNote[]) => void;
 
-  /** Folds as {@linkcode foldEvents} does, in the worker; resolves with the rows appended. */
-  async fold(request: FoldRequest): Promise<Pick<FoldResult, "rows">> {
-    if (this.#waiting) throw new Error("a fold is already running in this thread");
-    const { wire, transfer } = toWire(request);
-    const reply = await new Promise<WireFoldReply>((resolve, reject) => {
-      this.#waiting = { resolve, reject };
-      this.#started().postMessage(wire, transfer);
-    });
-    if (reply.kind === "folded") return { rows: reply.rows };
+  constructor(source: ReceiverSource, outDir: string) {
+    this.#open = { kind: "open", source, outDir };
+  }
+
+  /** Folds the records, in the worker (refusals set aside go to `onRecorded` first). */
+  async fold(request: Omit<FoldWorkerFold, "kind">): Promise<FoldOutcome> {
+    const reply = await this.#ask({ kind: "fold", ...request });
+    if (reply.kind === "closed") throw new Error("the fold thread was stopped");
+    if (reply.recorded.length) this.onRecorded?.(reply.recorded);
+    if (reply.kind === "folded") return { rows: reply.rows, refused: reply.refused };
     if (reply.lockHeld) throw new LockHeldError(reply.message);
     throw new Error(reply.message);
   }
 
-  /** Starts the worker now (its modules load in the background), not at the first fold. */
+  /** Starts the worker now (its modules and connector load in the background). */
   start(): void {
     this.#started();
   }
 
-  /** Stops the worker (after the last fold). */
-  close(): void {
+  /** Closes the worker's connector, then stops the worker (after the last fold). */
+  async close(): Promise<void> {
+    if (this.#worker && !this.#waiting) {
+      const closed = this.#ask({ kind: "close" }).catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([closed, new Promise((done) => timer = setTimeout(done, CLOSE_WAIT_MS))]);
+      clearTimeout(timer);
+    }
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#settle(undefined, new Error("the fold thread was stopped"));
   }
 
+  #ask(message: FoldWorkerFold | { kind: "close" }): Promise<FoldWorkerReply> {
+    if (this.#waiting) throw new Error("a fold is already running in this thread");
+    return new Promise<FoldWorkerReply>((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      this.#started().postMessage(message);
+    });
+  }
+
   #started(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_URL.href, { type: "module", name: "dvt-serve-fold" });
-    worker.onmessage = (event: MessageEvent<WireFoldReply>) => this.#settle(event.data);
+    worker.onmessage = (event: MessageEvent<FoldWorkerReply>) => this.#settle(event.data);
     worker.onerror = (event: ErrorEvent) => {
       // Handled here: an unhandled worker error would end the whole process. The next fold
       // starts a new worker; the deliveries stay logged.
@@ -78,41 +136,16 @@ export class FoldThread {
       this.#worker = undefined;
       this.#settle(undefined, new Error(`the fold worker failed: ${event.message}`));
     };
+    // Messages are handled in order: the worker loads the connector before the first fold.
+    worker.postMessage(this.#open);
     return this.#worker = worker;
   }
 
-  #settle(reply: WireFoldReply | undefined, error?: Error): void {
+  #settle(reply: FoldWorkerReply | undefined, error?: Error): void {
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (!waiting) return;
     if (reply) waiting.resolve(reply);
     else waiting.reject(error!);
   }
-}
-
-function toWire(request: FoldRequest): { wire: WireFoldRequest; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const wire: WireFoldRequest = {
-    outDir: request.layout.root,
-    connectorName: request.connectorName,
-    tables: request.tables.map((table) => ({ ...table, schema: schemaIpc(table.schema) })),
-    rows: [...request.rows].map(([name, { info, batches }]) => {
-      if (wireable(info.schema)) return [name, batches.map(batchToWire)];
-      const ipc = arrow.tableToIPC(new arrow.Table(info.schema, batches), "stream");
-      transfer.push(ipc.buffer as ArrayBuffer);
-      return [name, ipc];
-    }),
-    seq: request.seq,
-    lockWaitMs: request.lockWaitMs,
-  };
-  return { wire, transfer };
-}
-
-const schemaBytes = new WeakMap<arrow.Schema, Uint8Array>();
-
-/** A schema as IPC bytes (serialised once per schema object). */
-function schemaIpc(schema: arrow.Schema): Uint8Array {
-  let bytes = schemaBytes.get(schema);
-  if (!bytes) schemaBytes.set(schema, bytes = arrow.tableToIPC(new arrow.Table(schema), "stream"));
-  return bytes;
 }

@@ -1,52 +1,128 @@
 /**
- * Worker entry of {@linkcode FoldThread}: takes a micro-batch's rows as Arrow IPC, folds them
- * into the extract with {@linkcode foldEvents} (Parquet, compaction, catalog republish) and
- * answers with the rows appended, or why it failed (the deliveries stay logged).
+ * Worker entry of {@linkcode FoldThread}: loads its own instance of the source's connector, and
+ * per fold reads the micro-batch's records back from the write-ahead log, hands them to the
+ * connector (receive_batch.ts), sets aside what it refuses (refused_log.ts, once each), folds the
+ * rows into the extract with {@linkcode foldEvents} (Parquet, compaction, catalog republish) and
+ * answers with the rows appended and the refusals, or why it failed (the deliveries stay logged).
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import * as arrow from "apache-arrow";
+import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
 import { errorMessage } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { LockHeldError } from "../extract/run_lock.ts";
-import type { TableInfo } from "../protocol.ts";
-import { batchFromWire } from "../connector/data_wire.ts";
+import type { Connector } from "../protocol.ts";
+import { createLogger } from "../util/output.ts";
 import { foldEvents, type TableBatches } from "./fold_events.ts";
-import type { WireFoldReply, WireFoldRequest } from "./fold_thread.ts";
+import type {
+  FoldWorkerFold,
+  FoldWorkerOpen,
+  FoldWorkerReply,
+  RefusalNote,
+} from "./fold_thread.ts";
+import { type Receiver, receiveRecords, type Refusal } from "./receive_batch.ts";
+import { recordRefusals } from "./refused_log.ts";
+import { readLogged } from "./write_ahead_log.ts";
 
-self.onmessage = async (event: MessageEvent<WireFoldRequest>) => {
-  let reply: WireFoldReply;
+interface Opened {
+  receiver: Receiver;
+  connector: Connector;
+  layout: OutputLayout;
+}
+
+let opened: Promise<Opened> | undefined;
+/** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
+const refusalsRecorded = new Set<number>();
+
+async function open(message: FoldWorkerOpen): Promise<Opened> {
+  const { source } = message;
+  const loaded = await resolveConnector(source.ref, { projectDir: source.projectDir });
+  const connector = await instantiateConnector(loaded, source.config, {
+    logger: createLogger(source.logging.mode, source.logging.level),
+  });
+  const tables = await connector.discover!();
+  return {
+    connector,
+    layout: new OutputLayout(message.outDir),
+    receiver: {
+      connectorName: source.connectorName,
+      connector,
+      tables: new Map(tables.map((t) => [t.name, t])),
+      streamTables: source.streamTables,
+    },
+  };
+}
+
+async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
+  let recorded: RefusalNote[] = [];
   try {
-    const request = event.data;
-    const tables: TableInfo[] = request.tables.map((table) => ({
-      ...table,
-      schema: arrow.tableFromIPC(table.schema).schema,
-    }));
-    const byName = new Map(tables.map((table) => [table.name, table]));
+    if (!opened) throw new Error("the fold worker was not opened");
+    const { receiver, layout } = await opened;
+    const received = await receiveRecords(receiver, await readLogged(message.segments));
+    recorded = await setAside(message.refusedPath, received.refused);
     const rows = new Map<string, TableBatches>();
-    for (const [name, carried] of request.rows) {
-      const info = byName.get(name)!;
-      const batches = carried instanceof Uint8Array
-        ? arrow.tableFromIPC(carried).batches
-        : carried.map((data) => batchFromWire(info.schema, data));
-      rows.set(name, { info, batches });
+    for (const [table, batches] of received.rows) {
+      rows.set(table, { info: receiver.tables.get(table)!, batches });
     }
-    const result = await foldEvents({
-      layout: new OutputLayout(request.outDir),
-      connectorName: request.connectorName,
-      tables,
-      rows,
-      seq: request.seq,
-      lockWaitMs: request.lockWaitMs,
-    });
-    reply = { kind: "folded", rows: result.rows };
+    let appended: Record<string, number> = {};
+    if (rows.size) {
+      ({ rows: appended } = await foldEvents({
+        layout,
+        connectorName: receiver.connectorName,
+        tables: [...receiver.tables.values()],
+        rows,
+        seq: message.seq,
+        lockWaitMs: message.lockWaitMs,
+      }));
+    }
+    for (const { record } of received.refused) refusalsRecorded.delete(record.seq);
+    return { kind: "folded", rows: appended, refused: received.refused.map(note), recorded };
   } catch (error) {
-    reply = {
+    return {
       kind: "failed",
       message: errorMessage(error),
       lockHeld: error instanceof LockHeldError,
+      recorded,
     };
   }
-  self.postMessage(reply);
+}
+
+/** Sets refused deliveries aside, once each; returns those set aside now. */
+async function setAside(path: string, refused: readonly Refusal[]): Promise<RefusalNote[]> {
+  const fresh = refused.filter(({ record }) => !refusalsRecorded.has(record.seq));
+  if (!fresh.length) return [];
+  await recordRefusals(path, fresh);
+  for (const { record } of fresh) refusalsRecorded.add(record.seq);
+  return fresh.map(note);
+}
+
+function note({ record, error }: Refusal): RefusalNote {
+  return { seq: record.seq, id: record.id, message: errorMessage(error) };
+}
+
+async function handle(message: FoldWorkerOpen | FoldWorkerFold | { kind: "close" }) {
+  if (message.kind === "open") {
+    opened = open(message);
+    // A connector that fails to load fails each fold with its reason, not the worker.
+    opened.catch(() => {});
+    return;
+  }
+  if (message.kind === "fold") return self.postMessage(await fold(message));
+  await (await opened?.catch(() => undefined))?.connector.close?.();
+  self.postMessage({ kind: "closed" } satisfies FoldWorkerReply);
+}
+
+let chain: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent) => {
+  chain = chain.then(() => handle(event.data)).catch((error) => {
+    self.postMessage(
+      {
+        kind: "failed",
+        message: errorMessage(error),
+        lockHeld: false,
+        recorded: [],
+      } satisfies FoldWorkerReply,
+    );
+  });
 };

@@ -2,11 +2,11 @@
  * One source `dvt serve` receives webhooks for: checks each delivery's signature, size and that
  * its body is JSON, logs it durably before the 2xx, answers retries of a delivery it already has
  * as duplicates, and folds what is logged into the extract in micro-batches. The connector's
- * `receive()` runs at the fold, over the whole micro-batch and off the acknowledgement path
- * (it cost more than everything else a delivery needs); a delivery it refuses (an InputError)
- * was acknowledged already, so it is set aside in `refused.jsonl` next to the log, counted and
- * reported, never dropped silently. At start-up, logged deliveries the published extract does
- * not hold yet are folded first.
+ * `receive()` runs at the fold, over the whole micro-batch, in the fold's worker thread (see
+ * fold_thread.ts): this thread keeps of a delivery only its log position and id once it is
+ * acknowledged. A delivery the connector refuses (an InputError) was acknowledged already, so it
+ * is set aside in `refused.jsonl` next to the log, counted and reported, never dropped silently.
+ * At start-up, logged deliveries the published extract does not hold yet are folded first.
  *
  * @module
  */
@@ -14,12 +14,9 @@ import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
 import type { OutputLayout } from "../extract/layout.ts";
 import { acquireRunLock, LockHeldError, type RunLock } from "../extract/run_lock.ts";
-import type { Connector, TableInfo } from "../protocol.ts";
 import { DeliveryLedger } from "./delivery_ledger.ts";
-import { publishedSeq, readPublished, type TableBatches } from "./fold_events.ts";
-import { FoldThread } from "./fold_thread.ts";
-import { type Receiver, receiveRecords, type Refusal } from "./receive_batch.ts";
-import { recordRefusals } from "./refused_log.ts";
+import { publishedSeq, readPublished } from "./fold_events.ts";
+import { FoldThread, type ReceiverSource, type RefusalNote } from "./fold_thread.ts";
 import type { SignatureKey } from "./signature.ts";
 import { type WalEntry, WriteAheadLog } from "./write_ahead_log.ts";
 
@@ -28,11 +25,8 @@ export interface ServedSourceSpec {
   /** The source's name in dvt.yaml: its path is `POST /<name>`. */
   name: string;
   connectorName: string;
-  connector: Connector;
-  /** Every table the connector declares. */
-  tables: readonly TableInfo[];
-  /** The tables events are written to (stream tables selected in dvt.yaml). */
-  streamTables: readonly string[];
+  /** How the fold thread loads the connector that turns deliveries into rows. */
+  receiver: ReceiverSource;
   layout: OutputLayout;
   key: SignatureKey;
   /** Header names as the manifest writes them. */
@@ -108,11 +102,8 @@ export class ServedSource {
   };
   readonly #wal: WriteAheadLog;
   readonly #ledger: DeliveryLedger;
-  readonly #receiver: Receiver;
   /** Where folds run, off the thread that acknowledges deliveries. */
-  readonly #foldThread = new FoldThread();
-  /** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
-  readonly #refusalsRecorded = new Set<number>();
+  readonly #foldThread: FoldThread;
   /** Ids logged but not yet in the ledger. */
   readonly #pendingIds = new Set<string>();
   /** Ids of deliveries being handled right now: a concurrent retry waits for the first. */
@@ -134,12 +125,8 @@ export class ServedSource {
     this.#wal = wal;
     this.#ledger = ledger;
     this.#serveLock = serveLock;
-    this.#receiver = {
-      connectorName: spec.connectorName,
-      connector: spec.connector,
-      tables: new Map(spec.tables.map((t) => [t.name, t])),
-      streamTables: spec.streamTables,
-    };
+    this.#foldThread = new FoldThread(spec.receiver, spec.layout.root);
+    this.#foldThread.onRecorded = (recorded) => this.#noteRefusals(recorded);
   }
 
   /** Opens the log and takes over the logged deliveries the extract lacks (folded first). */
@@ -259,28 +246,16 @@ export class ServedSource {
       this.#pendingSince = undefined;
       return undefined;
     }
-    let rows: Record<string, number> = {};
-    let refused: Refusal[];
+    let rows: Record<string, number>;
+    let refused: RefusalNote[];
     try {
-      const received = await receiveRecords(this.#receiver, await this.#wal.records(entries));
-      refused = received.refused;
-      await this.#recordRefusals(refused);
-      const tables = new Map<string, TableBatches>();
-      for (const [table, batches] of received.rows) {
-        tables.set(table, { info: this.#receiver.tables.get(table)!, batches });
-      }
       const seq = Math.max(...entries.map((entry) => entry.seq));
-      if (tables.size) {
-        const result = await this.#foldThread.fold({
-          layout: this.spec.layout,
-          connectorName: this.spec.connectorName,
-          tables: this.spec.tables,
-          rows: tables,
-          seq,
-          lockWaitMs,
-        });
-        rows = result.rows;
-      }
+      ({ rows, refused } = await this.#foldThread.fold({
+        segments: this.#wal.located(entries),
+        seq,
+        refusedPath: join(this.#wal.dir, REFUSED_FILE),
+        lockWaitMs,
+      }));
       this.stats.waitingFor = undefined;
       const ids = entries.flatMap((entry) => entry.id ? [entry.id] : []);
       // Refused deliveries' ids too: a retry of one is a duplicate, not a new delivery.
@@ -295,7 +270,6 @@ export class ServedSource {
       this.#fail(error);
       throw error;
     }
-    for (const { record } of refused) this.#refusalsRecorded.delete(record.seq);
     this.stats.written += entries.length - refused.length;
     this.stats.refused += refused.length;
     this.stats.rows += Object.values(rows).reduce((sum, n) => sum + n, 0);
@@ -311,23 +285,19 @@ export class ServedSource {
     };
   }
 
-  /** Sets refused deliveries aside (once each) and reports the latest as the last error. */
-  async #recordRefusals(refused: readonly Refusal[]): Promise<void> {
-    const fresh = refused.filter(({ record }) => !this.#refusalsRecorded.has(record.seq));
-    if (!fresh.length) return;
-    await recordRefusals(join(this.#wal.dir, REFUSED_FILE), fresh);
-    for (const { record } of fresh) this.#refusalsRecorded.add(record.seq);
-    const { record, error } = fresh[fresh.length - 1];
+  /** Reports the latest refusal the fold thread set aside as the last error. */
+  #noteRefusals(recorded: readonly RefusalNote[]): void {
+    const { seq, id, message } = recorded[recorded.length - 1];
     this.stats.lastError = `${this.spec.connectorName} refused delivery ${
-      record.id ?? `#${record.seq}`
-    } (set aside in .dvt/serve/${REFUSED_FILE}): ${errorMessage(error)}`;
+      id ?? `#${seq}`
+    } (set aside in .dvt/serve/${REFUSED_FILE}): ${message}`;
     this.stats.lastErrorAt = new Date().toISOString();
   }
 
   /** Closes the log (waits for writes in progress). */
   async close(): Promise<void> {
     await this.#flushing?.catch(() => {});
-    this.#foldThread.close();
+    await this.#foldThread.close();
     await this.#wal.close();
     await this.#serveLock.release();
   }

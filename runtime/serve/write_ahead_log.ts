@@ -9,7 +9,7 @@
  * record that was never acknowledged); reading stops there.
  *
  * The log keeps in memory only each pending record's position and delivery id: the bodies stay
- * in the segment files until the fold reads them back ({@linkcode WriteAheadLog.records}).
+ * in the segment files until the fold reads them back ({@linkcode readLogged}).
  * Pending deliveries held on the JavaScript heap for the 0.5-1 s until their fold made every
  * young-generation collection of the thread that acknowledges copy them (scavenges of 10-55 ms,
  * the tail of the acknowledgement latency). The record format (see wal_record.ts) carries the
@@ -26,6 +26,12 @@ export { parseSegment, type WalRecord } from "./wal_record.ts";
 export interface WalEntry {
   seq: number;
   id?: string;
+}
+
+/** Records of one segment file, by position. */
+export interface LoggedSegment {
+  path: string;
+  seqs: number[];
 }
 
 /** A segment found on disk at start-up, with its readable records. */
@@ -125,27 +131,17 @@ export class WriteAheadLog {
   }
 
   /**
-   * The records of `entries` (closed ones, from {@linkcode rotate}) read back from their segment
-   * files, in log order. Records a segment holds that are not in `entries` (folded already, or
-   * written by a group whose fsync failed and so never acknowledged) are left out.
+   * Where the records of `entries` (closed ones, from {@linkcode rotate}) are: their segment
+   * files and positions, for {@linkcode readLogged} (the fold reads them back there).
    */
-  async records(entries: readonly WalEntry[]): Promise<WalRecord[]> {
+  located(entries: readonly WalEntry[]): LoggedSegment[] {
     const wanted = new Set(entries.map((entry) => entry.seq));
-    const records: WalRecord[] = [];
+    const located: LoggedSegment[] = [];
     for (const segment of this.#closed) {
-      if (!segment.entries.some((entry) => wanted.has(entry.seq))) continue;
-      for (const record of parseSegment(await Deno.readFile(segment.path))) {
-        if (wanted.delete(record.seq)) records.push(record);
-      }
+      const seqs = segment.entries.map((entry) => entry.seq).filter((seq) => wanted.has(seq));
+      if (seqs.length) located.push({ path: segment.path, seqs });
     }
-    if (wanted.size) {
-      throw new Error(
-        `the write-ahead log in ${this.dir} lacks ${wanted.size} acknowledged records (first: #${
-          Math.min(...wanted)
-        }); its files were changed by something else than dvt serve`,
-      );
-    }
-    return records;
+    return located;
   }
 
   /** Deletes the closed segments: their records are published. Call after {@linkcode rotate}. */
@@ -237,6 +233,29 @@ export class WriteAheadLog {
     this.#active = undefined;
     this.#closed.push(active);
   }
+}
+
+/**
+ * The records `segments` name, read back from their files, in log order. Records a segment
+ * holds that are not named (folded already, or written by a group whose fsync failed and so
+ * never acknowledged) are left out; a named one that is missing fails the read.
+ */
+export async function readLogged(segments: readonly LoggedSegment[]): Promise<WalRecord[]> {
+  const records: WalRecord[] = [];
+  for (const { path, seqs } of segments) {
+    const wanted = new Set(seqs);
+    for (const record of parseSegment(await Deno.readFile(path))) {
+      if (wanted.delete(record.seq)) records.push(record);
+    }
+    if (wanted.size) {
+      throw new Error(
+        `the write-ahead log ${path} lacks ${wanted.size} acknowledged records (first: #${
+          Math.min(...wanted)
+        }); its file was changed by something else than dvt serve`,
+      );
+    }
+  }
+  return records;
 }
 
 /** fsync of a directory, so a file created in it survives a crash. */

@@ -1,35 +1,28 @@
 import assert from "node:assert/strict";
-import * as arrow from "apache-arrow";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
-import { InputError } from "../../../runtime/errors.ts";
 import { OutputLayout } from "../../../runtime/extract/layout.ts";
 import { acquireRunLock } from "../../../runtime/extract/run_lock.ts";
 import { ServedSource } from "../../../runtime/serve/served_source.ts";
 import { signatureKey, signBody } from "../../../runtime/serve/signature.ts";
-import tickets from "../../fixtures/serve/tickets/connector.ts";
 
 const SECRET = "unit-secret";
 
+/** The tickets fixture, loaded by the fold thread as dvt serve loads it (sandboxed). */
+const TICKETS = fileURLToPath(new URL("../../fixtures/serve/tickets", import.meta.url));
+
 async function open(dir: string): Promise<ServedSource> {
-  const connector = tickets({ arrow } as never, {});
-  // In-process, the fixture's refusals are plain errors named InputError; the sandbox it runs
-  // in under dvt serve turns them into InputErrors, as here.
-  const receive = connector.receive!.bind(connector);
-  connector.receive = async (event) => {
-    try {
-      return await receive(event);
-    } catch (error) {
-      if ((error as Error).name !== "InputError") throw error;
-      throw new InputError((error as Error).message);
-    }
-  };
   return await ServedSource.open({
     name: "tickets",
     connectorName: "tickets",
-    connector,
-    tables: await connector.discover!(),
-    streamTables: ["tickets"],
+    receiver: {
+      ref: TICKETS,
+      config: { seed_rows: 0, read_delay_ms: 0 },
+      connectorName: "tickets",
+      streamTables: ["tickets"],
+      logging: { mode: "plain", level: "warn" },
+    },
     layout: new OutputLayout(dir),
     key: signatureKey(SECRET),
     signatureHeader: "X-Hub-Signature",
@@ -147,4 +140,32 @@ Deno.test("ServedSource replays a log an older dvt serve left in the version 1 f
   assert.deepEqual(await eventIds(dir.path), ["e1", "e2", "e3"]);
   assert.deepEqual([...Deno.readDirSync(serveDir)].filter((e) => e.name.startsWith("wal-")), []);
   await source.close();
+});
+
+Deno.test("ServedSource: a fold whose connector cannot load in the fold thread fails with the reason, and its deliveries stay logged", async () => {
+  await using dir = await tempDir();
+  const source = await ServedSource.open({
+    name: "tickets",
+    connectorName: "tickets",
+    receiver: {
+      ref: join(dir.path, "no-such-connector"),
+      config: {},
+      connectorName: "tickets",
+      streamTables: ["tickets"],
+      logging: { mode: "plain", level: "warn" },
+    },
+    layout: new OutputLayout(join(dir.path, "out")),
+    key: signatureKey(SECRET),
+    signatureHeader: "X-Hub-Signature",
+    deliveryIdHeader: "X-Delivery-Id",
+    maxBodyBytes: 10_000,
+  });
+  assert.equal((await source.handle(delivery(1))).status, 200);
+  await assert.rejects(() => source.flush(), /no-such-connector/);
+  assert.deepEqual([source.stats.pending, source.stats.written, source.stats.failed], [1, 0, 1]);
+  assert.match(source.stats.lastError ?? "", /no-such-connector/);
+  await source.close();
+  const logged = [...Deno.readDirSync(join(dir.path, "out/.dvt/serve"))]
+    .filter((e) => e.name.startsWith("wal-"));
+  assert.equal(logged.length, 1, "the delivery stays in the log for the next start");
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "../../_helpers.ts";
 import { encodeRecord, parseSegment, type WalRecord } from "../../../runtime/serve/wal_record.ts";
-import { WriteAheadLog } from "../../../runtime/serve/write_ahead_log.ts";
+import { readLogged, WriteAheadLog } from "../../../runtime/serve/write_ahead_log.ts";
 import { DeliveryLedger } from "../../../runtime/serve/delivery_ledger.ts";
 
 const encoder = new TextEncoder();
@@ -70,7 +70,7 @@ Deno.test("parseSegment() still reads version 1 segments (one JSON line per reco
   assert.deepEqual(seqs(parseSegment(mixed)), [1, 2]);
 });
 
-Deno.test("WriteAheadLog: concurrent appends share fsyncs, keep only positions in memory, rotate closes, records() reads the bodies back, commit deletes, reopen continues", async () => {
+Deno.test("WriteAheadLog: concurrent appends share fsyncs, keep only positions in memory, rotate closes, readLogged() reads the bodies back, commit deletes, reopen continues", async () => {
   await using dir = await tempDir();
   const { wal, recovered } = await WriteAheadLog.open(dir.path, 1);
   assert.deepEqual(recovered, []);
@@ -79,7 +79,9 @@ Deno.test("WriteAheadLog: concurrent appends share fsyncs, keep only positions i
   const closed = await wal.rotate();
   assert.deepEqual(closed, appended);
   await wal.append(record(4));
-  const read = await wal.records(closed);
+  const located = wal.located(closed);
+  assert.deepEqual(located, [{ path: join(dir.path, "wal-000000000001.log"), seqs: [1, 2, 3] }]);
+  const read = await readLogged(located);
   assert.deepEqual(read.map((r) => decoder.decode(r.body)), ['{"i":1}', '{"i":2}', '{"i":3}']);
   await wal.commit(closed);
   assert.equal(wal.pending, 1);
@@ -92,13 +94,16 @@ Deno.test("WriteAheadLog: concurrent appends share fsyncs, keep only positions i
   await again.wal.close();
 });
 
-Deno.test("WriteAheadLog.records() fails, naming the log, when an acknowledged record is gone from its file", async () => {
+Deno.test("readLogged() fails, naming the log, when an acknowledged record is gone from its file", async () => {
   await using dir = await tempDir();
   const { wal } = await WriteAheadLog.open(dir.path, 1);
   await wal.append(record(1));
   const closed = await wal.rotate();
   await Deno.writeFile(join(dir.path, "wal-000000000001.log"), new Uint8Array());
-  await assert.rejects(() => wal.records(closed), /lacks 1 acknowledged records \(first: #1\)/);
+  await assert.rejects(
+    () => readLogged(wal.located(closed)),
+    /wal-000000000001\.log lacks 1 acknowledged records \(first: #1\)/,
+  );
   await wal.close();
 });
 
