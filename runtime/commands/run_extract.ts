@@ -58,6 +58,8 @@ async function runJob(
   catalogStore?: CatalogStore,
 ): Promise<ExtractResult> {
   await checkOutputDirectory(job.out);
+  // The catalog thread reads the published catalog while the connector loads and discovers.
+  catalogStore?.prefetch?.(new OutputLayout(job.out).database);
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
   const { manifest } = loaded;
   // An ad-hoc run is labelled with the connector's name, not with a path or URL's last segment.

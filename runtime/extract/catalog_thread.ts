@@ -16,6 +16,12 @@ export interface CatalogStore {
   /** The published catalog at `path`; an absent database is an empty catalog. */
   read(path: string): Promise<Catalog>;
   /**
+   * Says that the catalog at `path` will be read soon, so the store may read it now; `read`
+   * then answers from it only if the database is still the one read (catalog_prefetch.ts).
+   * Whatever goes wrong there is left to `read`.
+   */
+  prefetch?(path: string): void;
+  /**
    * Says that the next catalog will be built at `path`, so the store may create the file now;
    * whatever goes wrong there is reported by {@linkcode CatalogStore.build}.
    */
@@ -34,6 +40,7 @@ export interface CatalogStore {
 /** A request to the worker. */
 export type CatalogRequest =
   | { op: "prepare"; path: string }
+  | { op: "prefetch"; path: string }
   | { id: number; op: "read"; path: string }
   | { id: number; op: "build"; args: Parameters<CatalogStore["build"]> };
 
@@ -88,6 +95,10 @@ export class CatalogThread implements CatalogStore, Disposable {
 
   read(path: string): Promise<Catalog> {
     return this.#call({ op: "read", path }) as Promise<Catalog>;
+  }
+
+  prefetch(path: string): void {
+    if (!this.#failure) this.#worker.postMessage({ op: "prefetch", path } satisfies CatalogRequest);
   }
 
   prepare(path: string): void {

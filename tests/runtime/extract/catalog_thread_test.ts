@@ -100,3 +100,23 @@ Deno.test("CatalogThread.prepare() creates the catalog file ahead; build() fills
     /Failed to open .*missing\/dir\/x\.duckdb/,
   );
 });
+
+Deno.test("CatalogThread.prefetch(): read() gives the catalog as published when read, even if a run published since", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/extract.duckdb`;
+  await buildCatalog(path, dir.path, "r1", [], [], "x");
+  using thread = CatalogThread.start();
+  thread.prefetch(path);
+  assert.equal((await thread.read(path)).runId, "r1");
+  // Read ahead, then another run publishes (a new database renamed over): read() sees r2.
+  thread.prefetch(path);
+  await thread.read(`${dir.path}/absent.duckdb`); // the worker is past the prefetch by now
+  await buildCatalog(`${path}.tmp-r2`, dir.path, "r2", [], [], "x");
+  await Deno.rename(`${path}.tmp-r2`, path);
+  assert.deepEqual(await thread.read(path), await readCatalog(path));
+  assert.equal((await thread.read(path)).runId, "r2");
+  // A prefetch that fails leaves the failure to read().
+  await Deno.writeTextFile(`${dir.path}/junk.duckdb`, "not a database");
+  thread.prefetch(`${dir.path}/junk.duckdb`);
+  await assert.rejects(thread.read(`${dir.path}/junk.duckdb`), /^Error: Failed to open/);
+});
