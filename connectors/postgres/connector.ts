@@ -14,16 +14,15 @@ import type {
   RemoteAttachInfo,
   TableInfo,
 } from "../../mod.ts";
-import { Cap, ConnectorError, InputError } from "../../mod.ts";
-import { ColumnValueError, decodeBinaryCopy } from "./binary_copy.ts";
+import { Cap, InputError } from "../../mod.ts";
 import { discoverTables, type PgTable } from "./catalog.ts";
-import { arrowField, type ColumnPlan } from "./column_types.ts";
 import { explainError, isExplained, openSession, type Session } from "./connection.ts";
-import { createDecoder } from "./field_decoders.ts";
+import { type CopyRead, explainReadError, readCopy, schemaOf } from "./copy_read.ts";
 import { splitPages } from "./parallel.ts";
 import { libpqConnectionString } from "./remote.ts";
 import { copyStatement, type PageRange, projectColumns, qualifiedName } from "./select_sql.ts";
-import { type ConnectionSettings, type PostgresConfig, resolveSettings } from "./settings.ts";
+import { type PostgresConfig, resolveSettings } from "./settings.ts";
+import { ReaderThread } from "./worker_reader.ts";
 
 const CAPABILITIES = Cap.DISCOVER | Cap.READ | Cap.REMOTE;
 
@@ -45,7 +44,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       sessions.add(session);
       return session;
     } catch (error) {
-      throw table ? explainReadError(error, table, settings) : explainError(error, settings);
+      throw table ? explainReadError(error, table.name, settings) : explainError(error, settings);
     }
   }
 
@@ -82,36 +81,44 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
     return table;
   }
 
-  function schemaOf(plans: ColumnPlan[]): Arrow.Schema {
-    return new ctx.arrow.Schema(plans.map((plan) => arrowField(ctx.arrow, plan)));
+  let thread: ReaderThread | undefined;
+  /** The reader thread, started when a read needs it (it stops itself when no read uses it). */
+  function readerThread(): ReaderThread | undefined {
+    if (!thread?.running) thread = ReaderThread.start(() => (thread = undefined));
+    return thread;
   }
 
-  /** Streams one COPY (the whole read, or one page range of it) as batches. */
+  /**
+   * Streams one COPY (the whole read, or one page range of it) as batches: in the reader thread
+   * when `threaded`, else on this thread.
+   */
   async function* copyBatches(
     table: PgTable,
     options: ReadOptions,
+    threaded: boolean,
     range?: PageRange,
     snapshot?: SharedSnapshot,
   ): AsyncGenerator<Arrow.RecordBatch> {
     const plans = projectColumns(table, options.columns);
-    const statement = copyStatement(table, plans, options, range);
+    const read: CopyRead = {
+      table: table.name,
+      statement: copyStatement(table, plans, options, range),
+      plans,
+      batchSize: options.batchSize,
+      snapshot: snapshot?.id,
+    };
     let sql: Session | undefined;
     try {
-      sql = await connect(table);
-      if (snapshot) {
-        await sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        await sql.query(`SET TRANSACTION SNAPSHOT '${snapshot.id.replaceAll("'", "''")}'`);
+      const reader = threaded ? readerThread() : undefined;
+      ctx.log.debug("reading", { table: table.name, sql: read.statement, thread: !!reader });
+      if (reader) {
+        yield* reader.read(ctx.arrow, settings, read, schemaOf(ctx.arrow, plans));
+        return;
       }
-      ctx.log.debug("reading", { table: table.name, sql: statement });
-      yield* decodeBinaryCopy(sql.copyOut(statement), {
-        arrow: ctx.arrow,
-        schema: schemaOf(plans),
-        decoders: plans.map((plan) => createDecoder(ctx.arrow, plan)),
-        batchSize: options.batchSize,
-      });
-      if (snapshot) await sql.query("COMMIT");
+      sql = await connect(table);
+      yield* readCopy(ctx.arrow, sql, read);
     } catch (error) {
-      throw explainReadError(error, table, settings);
+      throw explainReadError(error, table.name, settings);
     } finally {
       if (sql) await release(sql);
       await snapshot?.release();
@@ -119,7 +126,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
   }
 
   async function* read(name: string, options: ReadOptions): AsyncGenerator<Arrow.RecordBatch> {
-    yield* copyBatches(await lookup(name), options);
+    yield* copyBatches(await lookup(name), options, settings.readerThread ?? false);
   }
 
   function readersFor(table: PgTable): number {
@@ -131,7 +138,8 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
   async function readParts(name: string, options: ReadOptions): Promise<BatchSource[]> {
     const table = await lookup(name);
     const readers = readersFor(table);
-    if (readers <= 1) return [copyBatches(table, options)];
+    const whole = () => [copyBatches(table, options, settings.readerThread ?? false)];
+    if (readers <= 1) return whole();
     const coordinator = await connect(table);
     const finish = async () => {
       await coordinator.query("COMMIT").catch(() => {});
@@ -150,11 +158,11 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       ranges = splitPages(Number(row.pages), readers);
     } catch (error) {
       await finish();
-      throw explainReadError(error, table, settings);
+      throw explainReadError(error, table.name, settings);
     }
     if (ranges.length === 1) {
       await finish();
-      return [copyBatches(table, options)];
+      return whole();
     }
     let open = ranges.length;
     const snapshot: SharedSnapshot = {
@@ -165,7 +173,10 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       },
     };
     ctx.log.debug("parallel read", { table: name, readers: ranges.length });
-    return ranges.map((range) => copyBatches(table, options, range, snapshot));
+    // Split reads decode in the reader thread unless told not to: the main thread then only
+    // writes Parquet, where decoding and encoding every range on it made it the bottleneck.
+    const threaded = settings.readerThread ?? true;
+    return ranges.map((range) => copyBatches(table, options, threaded, range, snapshot));
   }
 
   return {
@@ -173,7 +184,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
     async discover(): Promise<TableInfo[]> {
       return [...(await tables()).values()].map((table) => ({
         name: table.name,
-        schema: schemaOf(table.columns),
+        schema: schemaOf(ctx.arrow, table.columns),
         capabilities: Cap.DISCOVER | Cap.READ,
         primaryKey: table.primaryKey,
         description: table.description,
@@ -193,24 +204,12 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       await withSession((sql) => sql.query("SELECT 1"));
     },
     async close() {
+      thread?.stop();
       const closing = [...sessions];
       sessions.clear();
       await Promise.all(closing.map((sql) => sql.end()));
     },
   };
 };
-
-/** A read failure as a dvt error naming the table (and the column, for a value). */
-function explainReadError(error: unknown, table: PgTable, settings: ConnectionSettings) {
-  if (isExplained(error)) return error;
-  if (error instanceof ColumnValueError) {
-    // The data, not the configuration, is at fault: the table fails (exit 1), others land.
-    return new ConnectorError(`table "${table.name}": ${error.message}`, {
-      hint: `read the column through a view that casts it (e.g. to text or a wider numeric), ` +
-        `or exclude it with a column list`,
-    });
-  }
-  return explainError(error, settings, { table: table.name });
-}
 
 export default postgresConnector;

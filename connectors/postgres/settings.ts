@@ -16,6 +16,7 @@ export interface PostgresConfig {
   schemas?: string[] | string;
   sslmode?: string;
   parallel?: number;
+  reader_thread?: boolean;
   [key: string]: unknown;
 }
 
@@ -33,6 +34,11 @@ export interface ConnectionSettings {
   schemas: string[];
   /** Readers per plain table (ctid ranges); 1 reads it whole. */
   parallel: number;
+  /**
+   * Whether COPY reads run in the reader thread (reader_thread.ts); undefined: the reads of a
+   * table split into ranges do, a whole-table read does not.
+   */
+  readerThread?: boolean;
 }
 
 /**
@@ -76,6 +82,7 @@ export function resolveSettings(ctx: ConnectorContext, config: PostgresConfig): 
     sslmode,
     schemas,
     parallel: parseParallel(config.parallel),
+    readerThread: parseReaderThread(config.reader_thread),
   };
 }
 
@@ -88,6 +95,15 @@ function parseParallel(value: unknown): number {
     });
   }
   return readers;
+}
+
+function parseReaderThread(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || typeof value === "boolean") {
+    return value ?? undefined;
+  }
+  throw new InputError(`reader_thread must be true or false, found "${value}"`, {
+    hint: "set reader_thread: true to decode in a second thread, false to decode on the main one",
+  });
 }
 
 /** Replaces the password wherever it appears in `text` (drivers may echo connection details). */

@@ -155,38 +155,44 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "postgres: a connection killed mid-read keeps the table's previous data; others land",
-  ignore,
-  async fn() {
-    // Rows before 5000 stream out at once; row 5000 waits a second: the kill lands mid-read.
-    await using db = await testDatabase(`
-      CREATE VIEW big AS
-        SELECT g AS id, CASE WHEN g = 5000 THEN (SELECT 1 FROM pg_sleep(1)) END AS pause
-        FROM generate_series(1, 10000) g;
-      CREATE TABLE small (id int); INSERT INTO small VALUES (1);
-    `);
-    await using out = await tempDir();
-    const first = await extract(out.path, db.env);
-    assert.equal(first.code, 0, first.stderr);
-    await db.sql.query("INSERT INTO small VALUES (2)");
+for (const readerThread of [false, true]) {
+  Deno.test({
+    name:
+      `postgres: a connection killed mid-read keeps the table's previous data; others land (reader_thread: ${readerThread})`,
+    ignore,
+    fn: () => killedMidRead(readerThread),
+  });
+}
 
-    const running = extract(out.path, db.env);
-    const pid = await copyBackend(db.name, "big");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await db.sql.query(`SELECT pg_terminate_backend(${pid})`);
-    const result = await running;
-    assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /big.*(connection .* was lost|terminat)/i);
-    const database = `${out.path}/extract.duckdb`;
-    assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM big"), [
-      { n: 10000 },
-    ]);
-    assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM small"), [
-      { n: 2 },
-    ]);
-  },
-});
+async function killedMidRead(readerThread: boolean) {
+  // Rows before 5000 stream out at once; row 5000 waits a second: the kill lands mid-read.
+  await using db = await testDatabase(`
+    CREATE VIEW big AS
+      SELECT g AS id, CASE WHEN g = 5000 THEN (SELECT 1 FROM pg_sleep(1)) END AS pause
+      FROM generate_series(1, 10000) g;
+    CREATE TABLE small (id int); INSERT INTO small VALUES (1);
+  `);
+  await using out = await tempDir();
+  const thread = ["--set", `reader_thread=${readerThread}`];
+  const first = await extract(out.path, db.env, ...thread);
+  assert.equal(first.code, 0, first.stderr);
+  await db.sql.query("INSERT INTO small VALUES (2)");
+
+  const running = extract(out.path, db.env, ...thread);
+  const pid = await copyBackend(db.name, "big");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await db.sql.query(`SELECT pg_terminate_backend(${pid})`);
+  const result = await running;
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /big.*(connection .* was lost|terminat)/i);
+  const database = `${out.path}/extract.duckdb`;
+  assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM big"), [
+    { n: 10000 },
+  ]);
+  assert.deepEqual(await queryDuckDB(database, "SELECT count(*)::INT AS n FROM small"), [
+    { n: 2 },
+  ]);
+}
 
 Deno.test({
   name: "postgres: a server that requires TLS says to set sslmode (exit 2); sslmode=require works",
@@ -209,6 +215,13 @@ Deno.test({
       assert.match(plain.stderr, /sslmode: require/);
       const secure = await extract(out.path, { ...env, PGSSLMODE: "require" });
       assert.equal(secure.code, 0, secure.stderr);
+      const threaded = await extract(
+        out.path,
+        { ...env, PGSSLMODE: "require" },
+        "--set",
+        "reader_thread=true",
+      );
+      assert.equal(threaded.code, 0, threaded.stderr);
       const landed = await queryDuckDB(
         `${out.path}/extract.duckdb`,
         "SELECT count(*)::INT AS n FROM t",
