@@ -32,18 +32,24 @@ interface PgModule {
   Client: new (config: Record<string, unknown>) => PgClient;
 }
 
-// Undecoded COPY bytes held before the socket is paused: enough to keep the decoder busy.
-const COPY_BUFFER_BYTES = 1 << 20;
+/** Undecoded COPY bytes held before the socket is paused: enough to keep the decoder busy. */
+export const COPY_BUFFER_BYTES = 1 << 20;
 
-/** Opens a session; `prefer`/`allow` try TLS first and fall back to a plain connection. */
-export async function openSession(settings: ConnectionSettings): Promise<Session> {
+/**
+ * Opens a session; `prefer`/`allow` try TLS first and fall back to a plain connection.
+ * `copyBufferBytes` bounds the undecoded COPY bytes held before the socket pauses.
+ */
+export async function openSession(
+  settings: ConnectionSettings,
+  copyBufferBytes = COPY_BUFFER_BYTES,
+): Promise<Session> {
   const { default: pg } = await import("pg") as { default: PgModule };
   const tls = settings.sslmode !== "disable" && settings.sslmode !== "allow";
   try {
-    return await connect(pg, settings, tls);
+    return await connect(pg, settings, tls, copyBufferBytes);
   } catch (error) {
     if (!tls || settings.sslmode !== "prefer" || !notSupportingTls(error)) throw error;
-    return await connect(pg, settings, false);
+    return await connect(pg, settings, false, copyBufferBytes);
   }
 }
 
@@ -55,6 +61,7 @@ async function connect(
   pg: PgModule,
   settings: ConnectionSettings,
   tls: boolean,
+  copyBufferBytes: number,
 ): Promise<Session> {
   const client = new pg.Client({
     host: settings.host,
@@ -80,7 +87,7 @@ async function connect(
       return result.rows;
     },
     copyOut(sql: string) {
-      const copy = new CopyOutQuery(sql, COPY_BUFFER_BYTES);
+      const copy = new CopyOutQuery(sql, copyBufferBytes);
       client.query(copy);
       return copy;
     },

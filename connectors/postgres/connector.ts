@@ -173,9 +173,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       },
     };
     ctx.log.debug("parallel read", { table: name, readers: ranges.length });
-    // Split reads decode in the reader thread unless told not to: the main thread then only
-    // writes Parquet, where decoding and encoding every range on it made it the bottleneck.
-    const threaded = settings.readerThread ?? true;
+    const threaded = settings.readerThread ?? false;
     return ranges.map((range) => copyBatches(table, options, threaded, range, snapshot));
   }
 

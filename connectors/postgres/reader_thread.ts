@@ -58,13 +58,21 @@ class Read {
   }
 }
 
+/**
+ * Undecoded COPY bytes per read before its socket pauses. Larger than on the main thread: here
+ * the socket is read as soon as data arrives, so with 1 MiB the reads paused and resumed
+ * hundreds of times per range, and each pause/resume of node:tls costs milliseconds (10M rows,
+ * 4 ranges: the thread's CPU 11-13 s with 1 MiB, 7-9 s with 8 MiB; BENCHMARKS.md).
+ */
+const THREAD_COPY_BUFFER_BYTES = 8 << 20;
+
 const reads = new Map<number, Read>();
 
 async function run({ id, settings, read: copy }: StartRead): Promise<void> {
   const read = new Read();
   reads.set(id, read);
   try {
-    read.session = await openSession(settings);
+    read.session = await openSession(settings, THREAD_COPY_BUFFER_BYTES);
     if (read.stopped) return;
     for await (const batch of readCopy(arrow, read.session, copy)) {
       if (read.stopped) return;

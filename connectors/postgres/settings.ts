@@ -35,8 +35,9 @@ export interface ConnectionSettings {
   /** Readers per plain table (ctid ranges); 1 reads it whole. */
   parallel: number;
   /**
-   * Whether COPY reads run in the reader thread (reader_thread.ts); undefined: the reads of a
-   * table split into ranges do, a whole-table read does not.
+   * Whether COPY reads run in the reader thread (reader_thread.ts). Off unless set: on this
+   * 2-CPU machine the thread took the main thread's CPU for 10M rows in 4 ranges from about 11
+   * to 5 s but not the process's total, and peaked at 580-790 MiB (BENCHMARKS.md).
    */
   readerThread?: boolean;
 }
