@@ -13,21 +13,29 @@
  * @module
  */
 import * as arrow from "apache-arrow";
+import { dataToWire, type WireData } from "../connector/data_wire.ts";
+import { emptyBatch } from "./arrow_schema.ts";
 
 /** Batches handed over but not yet taken by the encoder; bounds the memory between threads. */
 export const MAX_BATCHES_IN_FLIGHT = 2;
 
 const WORKER_URL = new URL("./parquet_encoder_worker.ts", import.meta.url);
 
-/** Messages to the worker. */
+/**
+ * Messages to the worker. With `schema` (the Arrow schema as IPC) the worker runs the direct
+ * writer (direct_parquet_writer.ts) and batches come as `rows`: their column buffers,
+ * structured-cloned (a copy, no IPC encoding; the caller's batch stays usable). Without it,
+ * parquet-wasm encodes `batch`es of Arrow IPC.
+ */
 export type EncoderRequest =
-  | { kind: "open"; path: string }
+  | { kind: "open"; path: string; schema?: Uint8Array }
   | { kind: "batch"; buffer: ArrayBuffer; length: number }
+  | { kind: "rows"; wire: WireData }
   | { kind: "end" };
 
 /** Messages from the worker. */
 export type EncoderReply =
-  | { kind: "taken"; buffer: ArrayBuffer }
+  | { kind: "taken"; buffer?: ArrayBuffer }
   | { kind: "done" }
   | { kind: "failed"; message: string };
 
@@ -46,7 +54,11 @@ export class ParquetEncoderThread {
   /** Buffers the worker handed back, reused for the next batches. */
   readonly #spare: ArrayBuffer[] = [];
 
-  private constructor(path: string) {
+  /** Whether the worker runs the direct writer (batches cross as buffers, not IPC). */
+  readonly #direct: boolean;
+
+  private constructor(path: string, schema?: arrow.Schema) {
+    this.#direct = schema !== undefined;
     this.#worker = new Worker(WORKER_URL.href, { type: "module", name: "dvt-parquet-encoder" });
     this.#worker.onmessage = (event: MessageEvent<EncoderReply>) => this.#receive(event.data);
     this.#worker.onerror = (event: ErrorEvent) => {
@@ -54,18 +66,29 @@ export class ParquetEncoderThread {
       event.preventDefault();
       this.#settle({ ok: false, error: new EncoderFailure(event.message) });
     };
-    this.#worker.postMessage({ kind: "open", path } satisfies EncoderRequest);
+    const ipc = schema && arrow.tableToIPC(new arrow.Table([emptyBatch(schema)]), "stream");
+    this.#worker.postMessage({ kind: "open", path, schema: ipc } satisfies EncoderRequest);
   }
 
-  /** Starts a worker writing `path` (created or truncated). */
-  static open(path: string): ParquetEncoderThread {
-    return new ParquetEncoderThread(path);
+  /**
+   * Starts a worker writing `path` (created or truncated): with the direct writer when `schema`
+   * is given (it must be one the direct writer covers), else with parquet-wasm.
+   */
+  static open(path: string, schema?: arrow.Schema): ParquetEncoderThread {
+    return new ParquetEncoderThread(path, schema);
   }
 
   /** Hands `batch` to the encoder, waiting while {@linkcode MAX_BATCHES_IN_FLIGHT} are queued. */
   async write(batch: arrow.RecordBatch): Promise<void> {
     while (this.#credits === 0 && !this.#outcome) await this.#waitForReply();
     this.#throwIfSettled();
+    if (this.#direct) {
+      this.#credits--;
+      this.#worker.postMessage(
+        { kind: "rows", wire: dataToWire(batch.data) } satisfies EncoderRequest,
+      );
+      return;
+    }
     const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");
     const buffer = this.#bufferFor(ipc.length);
     new Uint8Array(buffer, 0, ipc.length).set(ipc);
@@ -96,7 +119,7 @@ export class ParquetEncoderThread {
   #receive(message: EncoderReply): void {
     if (message.kind === "taken") {
       this.#credits++;
-      this.#spare.push(message.buffer);
+      if (message.buffer) this.#spare.push(message.buffer);
     } else if (message.kind === "done") {
       this.#settle(
         this.#ended

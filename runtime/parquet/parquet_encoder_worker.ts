@@ -1,5 +1,6 @@
 /**
- * Worker entry of {@linkcode ParquetEncoderThread}: receives a file path, then Arrow IPC batches
+ * Worker entry of {@linkcode ParquetEncoderThread}. With a schema, it runs the direct writer on
+ * batches that arrive as column buffers. Otherwise it receives a file path, then Arrow IPC batches
  * (transferred, not copied), encodes them with parquet-wasm into that zstd Parquet file, and
  * hands each buffer back once taken (the sender's backpressure, and its buffer for the next
  * batch) and says when the file is complete.
@@ -8,11 +9,16 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
+import { batchFromWire } from "../connector/data_wire.ts";
+import { DirectParquetWriter } from "./direct_parquet_writer.ts";
 import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
 import type { EncoderReply, EncoderRequest } from "./parquet_encoder_thread.ts";
 
-const queued: { buffer: ArrayBuffer; length: number }[] = [];
+type Queued = Extract<EncoderRequest, { kind: "batch" | "rows" }>;
+
+const queued: Queued[] = [];
 let ended = false;
 let wake: (() => void) | undefined;
 
@@ -22,17 +28,37 @@ function reply(message: EncoderReply): void {
 
 self.onmessage = (event: MessageEvent<EncoderRequest>) => {
   const request = event.data;
-  if (request.kind === "open") void encode(request.path);
-  else if (request.kind === "batch") queued.push(request);
+  if (request.kind === "open") {
+    void (request.schema ? writeDirect(request.path, request.schema) : encode(request.path));
+  } else if (request.kind === "batch" || request.kind === "rows") queued.push(request);
   else ended = true;
   wake?.();
   wake = undefined;
 };
 
 /** The next queued batch; undefined once the sender said the batches ended. */
-async function nextBatch(): Promise<{ buffer: ArrayBuffer; length: number } | undefined> {
+async function nextBatch(): Promise<Queued | undefined> {
   while (!queued.length && !ended) await new Promise<void>((resolve) => wake = resolve);
   return queued.shift();
+}
+
+/** The direct writer: batches of `schema` (Arrow IPC) arrive as their column buffers. */
+async function writeDirect(path: string, schemaIpc: Uint8Array): Promise<void> {
+  let writer: DirectParquetWriter | undefined;
+  try {
+    const schema = arrow.tableFromIPC(schemaIpc).schema;
+    writer = await DirectParquetWriter.open(path, schema);
+    for (let next = await nextBatch(); next; next = await nextBatch()) {
+      if (next.kind !== "rows") throw new Error("the direct writer received Arrow IPC");
+      writer.write(batchFromWire(schema, next.wire));
+      reply({ kind: "taken" });
+    }
+    await writer.finish();
+    reply({ kind: "done" });
+  } catch (error) {
+    writer?.close();
+    reply({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 async function encode(path: string): Promise<void> {
@@ -42,6 +68,7 @@ async function encode(path: string): Promise<void> {
     async pull(controller) {
       try {
         const next = await nextBatch();
+        if (next?.kind === "rows") throw new Error("the encoder received buffers, not Arrow IPC");
         if (!next) {
           finished = true;
           controller.close();

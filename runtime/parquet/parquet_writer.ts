@@ -1,5 +1,7 @@
 /**
  * Streams Arrow record batches into one zstd-compressed Parquet file with constant memory.
+ * Flat schemas of the types direct_parquet_writer.ts covers are written by it, straight from
+ * the Arrow buffers; other schemas (nested, dictionaries, ...) by parquet-wasm, as below.
  * On machines with spare CPUs ({@linkcode encodeInWorker}) a table of more than one batch is
  * encoded in a worker thread (parquet_encoder_thread.ts): the reader keeps decoding rows while
  * the worker encodes, with at most two batches between them. Otherwise, and for a table of one
@@ -189,26 +191,25 @@ export async function writeParquetFile(
   try {
     const first = await source.next();
     const schema = source.requireSchema();
-    if (useDirectWriter(schema, options) && !encodeInWorker()) {
-      await writeDirect(path, source, first);
-      const bytes = (await Deno.stat(path)).size;
-      return { rows: source.rows, bytes, schema };
-    }
-    const second = first && await source.next();
-    if (second && encodeInWorker()) {
-      const thread = encoder = ParquetEncoderThread.open(path);
+    const direct = useDirectWriter(schema, options);
+    const read = [first];
+    if (encodeInWorker()) read.push(first && await source.next());
+    const ahead = read.filter((batch) => batch !== undefined);
+    if (ahead.length > 1) {
+      const thread = encoder = ParquetEncoderThread.open(path, direct ? schema : undefined);
       const hand = async (batch: arrow.RecordBatch) => {
         await thread.write(batch);
         source.handed(batch);
       };
-      await hand(first);
-      await hand(second);
+      for (const batch of ahead) await hand(batch);
       for (let batch = await source.next(); batch; batch = await source.next()) await hand(batch);
       await encoder.finish();
+    } else if (direct) {
+      await writeDirect(path, source, ahead);
     } else {
-      await encodeInProcess(path, source, [first, second].filter((b) => b !== undefined));
+      await encodeInProcess(path, source, ahead);
     }
-    await addLogicalTypes(path, source.requireSchema().fields);
+    if (!direct) await addLogicalTypes(path, schema.fields);
   } catch (error) {
     encoder?.terminate();
     await source.stop();
@@ -230,7 +231,7 @@ export async function writeParquetFile(
 async function writeDirect(
   path: string,
   source: ConformedBatches,
-  first: arrow.RecordBatch | undefined,
+  read: arrow.RecordBatch[],
 ): Promise<void> {
   const writing = <T>(step: () => T | Promise<T>): Promise<T> =>
     Promise.resolve().then(step).catch((error) => {
@@ -238,7 +239,7 @@ async function writeDirect(
     });
   const writer = await writing(() => DirectParquetWriter.open(path, source.requireSchema()));
   try {
-    for (let batch = first; batch; batch = await source.next()) {
+    for (let batch = read.shift(); batch; batch = read.shift() ?? await source.next()) {
       await writing(() => writer.write(batch));
       source.handed(batch);
     }

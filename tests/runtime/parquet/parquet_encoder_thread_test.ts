@@ -8,6 +8,7 @@ import {
   ParquetEncoderThread,
 } from "../../../runtime/parquet/parquet_encoder_thread.ts";
 import { encodeInWorker, writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
+import { DirectParquetWriter } from "../../../runtime/parquet/direct_parquet_writer.ts";
 import { batchOf } from "../../fixtures/runtime/connectors.ts";
 
 const rows = (from: number, n: number) =>
@@ -29,6 +30,31 @@ Deno.test("ParquetEncoderThread writes the batches it is handed, in order, read 
   assert.equal(row.n, 5000);
   assert.equal(row.s, 12_497_500n);
   assert.equal(row.m, "n999");
+});
+
+Deno.test("ParquetEncoderThread with a schema runs the direct writer: the same file as in process", async () => {
+  await using dir = await tempDir();
+  const batches = Array.from({ length: 8 }, (_, i) => rows(i * 20_000, 20_000));
+  const schema = batches[0].schema;
+  const inWorker = `${dir.path}/w.parquet`;
+  const encoder = ParquetEncoderThread.open(inWorker, schema);
+  for (const batch of batches) await encoder.write(batch);
+  await encoder.finish();
+  // The batches stay usable here (their buffers were copied, not moved).
+  assert.equal(batches[7].getChild("name")?.get(0), "n140000");
+  const inProcess = `${dir.path}/p.parquet`;
+  const writer = await DirectParquetWriter.open(inProcess, schema);
+  for (const batch of batches) writer.write(batch);
+  await writer.finish();
+  assert.deepEqual(await Deno.readFile(inWorker), await Deno.readFile(inProcess));
+  const [row] = await queryDuckDB(
+    undefined,
+    `SELECT count(*)::INT AS n, count(DISTINCT row_group_id)::INT AS groups
+     FROM read_parquet('${inWorker}', file_row_number = true) JOIN parquet_metadata('${inWorker}')
+       ON file_row_number BETWEEN row_group_id * 122880 AND row_group_id * 122880 + 122879
+     WHERE column_id = 0`,
+  );
+  assert.deepEqual(row, { n: 160_000, groups: 2 });
 });
 
 Deno.test("ParquetEncoderThread takes more batches than its in-flight bound as the worker consumes them", async () => {
