@@ -2,9 +2,9 @@
  * What a connector makes of a micro-batch of logged deliveries, at fold time: the rows per
  * table it should be folded into, and the deliveries it refused (an `InputError`). Through the
  * connector's `receiveBatch()` when it has one (one Arrow batch per table rather than per
- * delivery), else `receive()` per delivery. Work is done in slices with a return to the event
- * loop between them, so acknowledgements keep flowing while a large micro-batch is received.
- * What comes back is checked against the tables discover() declared.
+ * delivery), in slices of {@linkcode SLICE_EVENTS} deliveries, else `receive()` per delivery.
+ * Runs in the fold thread (fold_worker.ts), not on the thread that acknowledges. What comes back
+ * is checked against the tables discover() declared.
  *
  * @module
  */
@@ -35,11 +35,8 @@ export interface ReceivedRows {
   refused: Refusal[];
 }
 
-/** Deliveries per receiveBatch() call: large enough to share a batch, small to keep answering. */
-const SLICE_EVENTS = 100;
-/** With receive() per delivery: return to the event loop after this long. */
-const SLICE_MS = 5;
-
+/** Deliveries per receiveBatch() call: large enough to share a batch, small to bound memory. */
+export const SLICE_EVENTS = 100;
 const decoder = new TextDecoder();
 
 /** Schemas already checked (connectors reuse one object per table). */
@@ -54,7 +51,6 @@ export async function receiveRecords(
   const batchReceive = receiver.connector.receiveBatch?.bind(receiver.connector);
   if (batchReceive) {
     for (let start = 0; start < records.length; start += SLICE_EVENTS) {
-      if (start) await yieldToEventLoop();
       const slice = records.slice(start, start + SLICE_EVENTS);
       const events = slice.map(eventOf);
       const received = await batchReceive(events);
@@ -62,12 +58,7 @@ export async function receiveRecords(
     }
     return out;
   }
-  let sliceStart = performance.now();
   for (const record of records) {
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
     try {
       const produced = await receiver.connector.receive!(eventOf(record));
       keep(receiver, out, { rows: produced, refused: [] }, [record]);
@@ -144,9 +135,4 @@ function keep(
     if (batches) batches.push(batch);
     else out.rows.set(table, [batch]);
   }
-}
-
-/** Lets pending I/O (requests to acknowledge) run before the next slice. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
