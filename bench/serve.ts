@@ -94,6 +94,8 @@ async function startListening(args: string[], cwd: string, env: Record<string, s
       return {
         url,
         pid: child.pid,
+        /** What the child printed on stderr so far (to say why it stopped answering). */
+        stderr: () => stderr,
         async stop() {
           child.kill("SIGTERM");
           const status = await child.status;
@@ -141,10 +143,20 @@ Deno.addSignalListener("SIGTERM", () => server.shutdown());
 `;
 
 /** Polls `GET /health` until `count` deliveries are written (or a minute passes). */
-async function waitUntilFolded(url: string, count: number): Promise<void> {
+async function waitUntilFolded(
+  server: { url: string; stderr: () => string },
+  count: number,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const health = await (await fetch(`${url}/health`)).json();
+    const response = await fetch(`${server.url}/health`).catch((error) => {
+      throw new Error(
+        `dvt serve stopped answering (${error.message}); its stderr:\n${
+          server.stderr().slice(-4000)
+        }`,
+      );
+    });
+    const health = await response.json();
     if (health.sources.jira.written >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -187,7 +199,7 @@ try {
   const paced = await runLoad(`${serve.url}/jira`, ["--rate", String(TARGET_RATE)]);
   const acknowledged = load.acknowledged + paced.acknowledged;
   // Folds still running after the last acknowledgement belong to the load too: wait for them.
-  await waitUntilFolded(serve.url, acknowledged);
+  await waitUntilFolded(serve, acknowledged);
   const serveCpu = (await cpuSeconds(serve.pid)) - serveCpuBefore;
   const rss = await peakRssMb(serve.pid);
   const stopped = await serve.stop();
