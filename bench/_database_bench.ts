@@ -21,18 +21,31 @@ export interface Measured {
   peakRssBytes: number;
   /** User + system CPU seconds of the child (all its threads), as last seen in /proc. */
   cpuSeconds?: number;
+  /**
+   * ... of its main thread alone: on 2 CPUs shared with the server, the wall time is about the
+   * larger of this and (all of dvt's CPU + the server's) / 2.
+   */
+  mainThreadCpuSeconds?: number;
   /** CPU seconds the database server spent during the run, where the bench measures it. */
   serverCpuSeconds?: number;
   code: number;
   stderr: string;
 }
 
-/** User + system CPU seconds of process `pid` so far (0 once it is gone). */
-export async function cpuSecondsOf(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
-  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields.length > 13 ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+/**
+ * User + system CPU seconds of process `pid` so far (0 once it is gone); with `children`, plus
+ * those of its children that ended (PostgreSQL's backends, counted by the postmaster).
+ */
+export async function cpuSecondsOf(pid: number, children = false): Promise<number> {
+  return statCpuSeconds(`/proc/${pid}/stat`, children);
+}
+
+async function statCpuSeconds(path: string, children = false): Promise<number> {
+  const stat = await Deno.readTextFile(path).catch(() => "");
+  // Fields after the parenthesised command name: utime, stime, cutime, cstime are the 12th-15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  if (fields.length <= 14) return 0;
+  return (fields[11] + fields[12] + (children ? fields[13] + fields[14] : 0)) / 100;
 }
 
 async function vmHwm(pid: number): Promise<number> {
@@ -51,9 +64,11 @@ export async function measure(
   const child = new Deno.Command(command, { args, env, stdout: "null", stderr: "piped" }).spawn();
   let peak = 0;
   let cpu = 0;
+  let mainCpu = 0;
   const poll = setInterval(async () => {
     peak = Math.max(peak, await vmHwm(child.pid));
     cpu = Math.max(cpu, await cpuSecondsOf(child.pid));
+    mainCpu = Math.max(mainCpu, await statCpuSeconds(`/proc/${child.pid}/task/${child.pid}/stat`));
   }, 20);
   const output = await child.output();
   clearInterval(poll);
@@ -61,6 +76,7 @@ export async function measure(
     seconds: (performance.now() - started) / 1000,
     peakRssBytes: peak,
     cpuSeconds: cpu,
+    mainThreadCpuSeconds: mainCpu,
     code: output.code,
     stderr: new TextDecoder().decode(output.stderr),
   };
@@ -120,6 +136,9 @@ export function reportCases(
       rowsPerSecond: Math.round(rate(name)),
       peakRssMiB: Math.round(m.peakRssBytes / 1048576),
       ...(m.cpuSeconds === undefined ? {} : { cpuSeconds: Number(m.cpuSeconds.toFixed(2)) }),
+      ...(m.mainThreadCpuSeconds === undefined
+        ? {}
+        : { mainThreadCpuSeconds: Number(m.mainThreadCpuSeconds.toFixed(2)) }),
       ...(m.serverCpuSeconds === undefined
         ? {}
         : { serverCpuSeconds: Number(m.serverCpuSeconds.toFixed(2)) }),

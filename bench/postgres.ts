@@ -3,15 +3,27 @@
  * columns (bigint, numeric(12,2), text, timestamptz, boolean, date) in PostgreSQL (started with
  * tests/servers/postgres.sh, as root), read by `dvt extract --connector postgres` with default
  * settings (one reader), with the Parquet encoder forced into a worker thread
- * (`DVT_PARQUET_WORKER=1`) and with `parallel=4` (ctid ranges),
+ * (`DVT_PARQUET_WORKER=1`), with `parallel=4` (ctid ranges) and with `parallel=4` read in the
+ * reader thread (`reader_thread=true`),
  * against the server's own export in the same run:
  * `psql -c "\copy (select ...) to '/dev/null' csv"`. Prints JSON lines (rows/s, peak RSS,
- * ratios and targets) for bench/run.ts.
+ * ratios and targets) for bench/run.ts, with each case's CPU (all threads and the main thread) and
+ * the server's (the postmaster's ended backends).
  *
  * @module
  */
 import pg from "pg";
-import { bestOf, dvtExtract, emit, flag, measure, reportCases, ROOT } from "./_database_bench.ts";
+import {
+  bestOf,
+  cpuSecondsOf,
+  dvtExtract,
+  emit,
+  flag,
+  measure,
+  type Measured,
+  reportCases,
+  ROOT,
+} from "./_database_bench.ts";
 
 const BENCH = "postgres";
 const DATABASE = "dvt_bench";
@@ -76,20 +88,52 @@ async function prepare(): Promise<void> {
   }
 }
 
+/** The postmaster's pid: its ended children (the backends) count the server's CPU. */
+async function postmasterPid(): Promise<number | undefined> {
+  const db = await client(DATABASE);
+  try {
+    const [row] = (await db.query("SELECT current_setting('data_directory') AS dir")).rows;
+    const text = await Deno.readTextFile(`${row.dir}/postmaster.pid`).catch(() => "");
+    return Number(text.split("\n")[0]) || undefined;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Runs `run` and adds the CPU seconds of the server's backends that ended during it. */
+async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
+  const pid = await postmasterPid();
+  const before = pid ? await cpuSecondsOf(pid, true) : 0;
+  const result = await run();
+  if (!pid) return result;
+  return { ...result, serverCpuSeconds: (await cpuSecondsOf(pid, true)) - before };
+}
+
 await prepare();
 const out = await Deno.makeTempDir({ prefix: "dvt-bench-postgres-" });
 const extractArgs = ["--connector", "postgres", "--tables", TABLE, "--out", out];
 const best = await bestOf(repeat, {
   psql_copy: () =>
-    measure("psql", [
-      "-X",
-      "-q",
-      "-c",
-      `\\copy (select id, amount, name, ts, flag, d from ${TABLE}) to '/dev/null' csv`,
-    ], env),
-  dvt_default: () => dvtExtract(extractArgs, env),
-  dvt_encoder_worker: () => dvtExtract(extractArgs, { ...env, DVT_PARQUET_WORKER: "1" }),
-  dvt_parallel: () => dvtExtract([...extractArgs, "--set", "parallel=4"], env),
+    withServerCpu(() =>
+      measure("psql", [
+        "-X",
+        "-q",
+        "-c",
+        `\\copy (select id, amount, name, ts, flag, d from ${TABLE}) to '/dev/null' csv`,
+      ], env)
+    ),
+  dvt_default: () => withServerCpu(() => dvtExtract(extractArgs, env)),
+  dvt_encoder_worker: () =>
+    withServerCpu(() => dvtExtract(extractArgs, { ...env, DVT_PARQUET_WORKER: "1" })),
+  dvt_parallel: () => withServerCpu(() => dvtExtract([...extractArgs, "--set", "parallel=4"], env)),
+  dvt_parallel_thread: () =>
+    withServerCpu(() =>
+      dvtExtract([...extractArgs, "--set", "parallel=4", "--set", "reader_thread=true"], env)
+    ),
 });
 await Deno.remove(out, { recursive: true });
-reportCases(BENCH, rows, best, "psql_copy", { dvt_default: 0.8, dvt_parallel: 1 });
+reportCases(BENCH, rows, best, "psql_copy", {
+  dvt_default: 0.8,
+  dvt_parallel: 1,
+  dvt_parallel_thread: 1,
+});

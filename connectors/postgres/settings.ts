@@ -35,9 +35,10 @@ export interface ConnectionSettings {
   /** Readers per plain table (ctid ranges); 1 reads it whole. */
   parallel: number;
   /**
-   * Whether COPY reads run in the reader thread (reader_thread.ts). Off unless set: on this
-   * 2-CPU machine the thread took the main thread's CPU for 10M rows in 4 ranges from about 11
-   * to 5 s but not the process's total, and peaked at 580-790 MiB (BENCHMARKS.md).
+   * Whether COPY reads run in the reader thread (reader_thread.ts). Unset: the ranges of a split
+   * table do (10M rows in 4 ranges on 2 CPUs: main thread 3.5 s instead of 15-18.5 s of CPU, all
+   * threads 11-15 s instead of 17.5-20.6 s, 430-580 MiB instead of 680-770; BENCHMARKS.md), a
+   * whole-table read does not (a second thread only adds its start and hand-over there).
    */
   readerThread?: boolean;
 }
