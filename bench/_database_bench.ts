@@ -36,7 +36,7 @@ export interface Measured {
  * User + system CPU seconds of process `pid` so far (0 once it is gone); with `children`, plus
  * those of its children that ended (PostgreSQL's backends, counted by the postmaster).
  */
-export async function cpuSecondsOf(pid: number, children = false): Promise<number> {
+export function cpuSecondsOf(pid: number, children = false): Promise<number> {
   return statCpuSeconds(`/proc/${pid}/stat`, children);
 }
 
