@@ -3,8 +3,8 @@
  * columns (bigint, numeric(12,2), text, timestamptz, boolean, date) in PostgreSQL (started with
  * tests/servers/postgres.sh, as root), read by `dvt extract --connector postgres` with default
  * settings (one reader), with the Parquet encoder forced into a worker thread
- * (`DVT_PARQUET_WORKER=1`), with `parallel=4` (ctid ranges, read in the reader thread) and with
- * `parallel=4` decoded on the main thread (`reader_thread=false`, the path before the thread),
+ * (`DVT_PARQUET_WORKER=1`), with `parallel=4` (ctid ranges) and with `parallel=4` read in the
+ * reader thread (`reader_thread=true`),
  * against the server's own export in the same run:
  * `psql -c "\copy (select ...) to '/dev/null' csv"`. Prints JSON lines (rows/s, peak RSS,
  * ratios and targets) for bench/run.ts, with each case's CPU (all threads and the main thread) and
@@ -126,9 +126,9 @@ const best = await bestOf(repeat, {
   dvt_encoder_worker: () =>
     withServerCpu(() => dvtExtract(extractArgs, { ...env, DVT_PARQUET_WORKER: "1" })),
   dvt_parallel: () => withServerCpu(() => dvtExtract([...extractArgs, "--set", "parallel=4"], env)),
-  dvt_parallel_in_process: () =>
+  dvt_parallel_thread: () =>
     withServerCpu(() =>
-      dvtExtract([...extractArgs, "--set", "parallel=4", "--set", "reader_thread=false"], env)
+      dvtExtract([...extractArgs, "--set", "parallel=4", "--set", "reader_thread=true"], env)
     ),
 });
 await Deno.remove(out, { recursive: true });

@@ -35,10 +35,10 @@ export interface ConnectionSettings {
   /** Readers per plain table (ctid ranges); 1 reads it whole. */
   parallel: number;
   /**
-   * Whether COPY reads run in the reader thread (reader_thread.ts). Unset: the ranges of a split
-   * table do (10M rows in 4 ranges on 2 CPUs: main thread 3.5 s instead of 15-18.5 s of CPU, all
-   * threads 11-15 s instead of 17.5-20.6 s, 430-580 MiB instead of 680-770; BENCHMARKS.md), a
-   * whole-table read does not (a second thread only adds its start and hand-over there).
+   * Whether COPY reads run in the reader thread (reader_thread.ts). Off unless set: with the
+   * direct Parquet writer, 10M rows in 4 ranges on this 2-CPU machine took 0.6-3.4 s more CPU in
+   * all and 490-512 MiB with the thread, against a main thread of 6.8-7.5 s (not the limit any
+   * more) and 327-350 MiB without it (BENCHMARKS.md).
    */
   readerThread?: boolean;
 }

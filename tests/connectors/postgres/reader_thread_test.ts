@@ -72,7 +72,7 @@ Deno.test({
     for (const sslmode of ["prefer", "disable"]) {
       const env = { ...db.env, PGSSLMODE: sslmode };
       const single = await open(env, { parallel: 1 });
-      const threaded = await open(env, { parallel: 3 }); // split: the thread by default
+      const threaded = await open(env, { parallel: 3, reader_thread: true });
       const inProcess = await open(env, { parallel: 3, reader_thread: false });
       const wholeInThread = await open(env, { reader_thread: true });
       try {
@@ -145,7 +145,7 @@ Deno.test({
   ignore,
   async fn() {
     await using db = await testDatabase(MIXED);
-    const connector = await open(db.env, { parallel: 2 });
+    const connector = await open(db.env, { parallel: 2, reader_thread: true });
     const parts = await connector.readParts!("mixed", { batchSize: 100 });
     assert.equal(parts.length, 2);
     const iterators = parts.map((part) =>
@@ -185,6 +185,8 @@ Deno.test({
           "postgres",
           "--set",
           "parallel=3",
+          "--set",
+          "reader_thread=true",
           "--out",
           out.path,
         ],
