@@ -122,11 +122,16 @@ function timestamp(type: arrow.Timestamp): Shape {
   };
 }
 
-function time(type: arrow.Time): Shape {
+/**
+ * A time of day; UTC-adjusted when the field's metadata says `adjusted_to_utc` (TIME WITH TIME
+ * ZONE from the files connector), which parquet-wasm honours too.
+ */
+function time(type: arrow.Time, field: arrow.Field): Shape {
   if (type.unit === arrow.TimeUnit.SECOND) {
     return { physicalType: PhysicalType.INT32, values: int32 };
   }
-  const logicalType: LogicalType = { kind: "time", utc: false, unit: UNITS[type.unit] };
+  const utc = field.metadata.get("adjusted_to_utc") === "true";
+  const logicalType: LogicalType = { kind: "time", utc, unit: UNITS[type.unit] };
   if (type.unit === arrow.TimeUnit.MILLISECOND) {
     return {
       physicalType: PhysicalType.INT32,
@@ -143,7 +148,8 @@ function time(type: arrow.Time): Shape {
   };
 }
 
-function shapeOf(type: arrow.DataType): Shape | undefined {
+function shapeOf(field: arrow.Field): Shape | undefined {
+  const { type } = field;
   const { Type } = arrow;
   switch (type.typeId) {
     case Type.Int:
@@ -197,7 +203,7 @@ function shapeOf(type: arrow.DataType): Shape | undefined {
     case Type.Timestamp:
       return timestamp(type as arrow.Timestamp);
     case Type.Time:
-      return time(type as arrow.Time);
+      return time(type as arrow.Time, field);
     default:
       return undefined;
   }
@@ -221,7 +227,7 @@ function annotate(shape: Shape, field: arrow.Field): Shape | undefined {
 
 /** How the direct writer stores `field`; undefined when it does not (parquet-wasm does). */
 export function leafOf(field: arrow.Field): Leaf | undefined {
-  const base = shapeOf(field.type);
+  const base = shapeOf(field);
   const shape = base && annotate(base, field);
   if (!shape) return undefined;
   const { values, ...schema } = shape;

@@ -230,6 +230,15 @@ function everyTypeBatch(n: number): arrow.RecordBatch {
       v[i] = BigInt(dayMicros(i)) * 1000n;
     }),
   );
+  // TIME WITH TIME ZONE, as the files connector declares it.
+  add(
+    "t_us_tz",
+    fixedColumn(new arrow.TimeMicrosecond(), n, (n) => new BigInt64Array(n), (i, v: bigint[]) => {
+      v[i] = BigInt(dayMicros(i));
+    }),
+    true,
+    new Map([["adjusted_to_utc", "true"]]),
+  );
   add(
     "uuid",
     fixedColumn(
