@@ -60,9 +60,10 @@ class Read {
 
 /**
  * Undecoded COPY bytes per read before its socket pauses. Larger than on the main thread: here
- * the socket is read as soon as data arrives, so with 1 MiB the reads paused and resumed
- * hundreds of times per range, and each pause/resume of node:tls costs milliseconds (10M rows,
- * 4 ranges: the thread's CPU 11-13 s with 1 MiB, 7-9 s with 8 MiB; BENCHMARKS.md).
+ * the socket is read as soon as data arrives and the reads of a 10M-row table paused and resumed
+ * a few hundred times with 1 MiB (about 60 times per 2M rows, counted); with 8 MiB the thread's
+ * CPU for 10M rows in 4 ranges fell from 11-13 s to 7-9 s (single runs under load; why each
+ * pause/resume of node:tls costs that much was not found; BENCHMARKS.md).
  */
 const THREAD_COPY_BUFFER_BYTES = 8 << 20;
 
