@@ -13,7 +13,8 @@ import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import { batchFromWire } from "../connector/data_wire.ts";
 import { DirectParquetWriter } from "./direct_parquet_writer.ts";
-import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
+import { writeAll } from "./parquet_properties.ts";
+import { wasmBatchOf, writerProperties } from "./parquet_wasm_encoder.ts";
 import type { EncoderReply, EncoderRequest } from "./parquet_encoder_thread.ts";
 
 type Queued = Extract<EncoderRequest, { kind: "batch" | "rows" }>;

@@ -10,15 +10,14 @@
  *
  * @module
  */
-import * as arrow from "apache-arrow";
-import * as parquet from "parquet-wasm";
-import { conformBatch, emptyBatch } from "./arrow_schema.ts";
+import type * as arrow from "apache-arrow";
+import { conformBatch } from "./arrow_schema.ts";
 import { ExtractError } from "../errors.ts";
 import { addLogicalTypes } from "./parquet_logical_types.ts";
 import { EncoderFailure, ParquetEncoderThread } from "./parquet_encoder_thread.ts";
-import { wasmBatchOf, writeAll, writerProperties } from "./parquet_properties.ts";
 import type { BatchSource } from "../protocol.ts";
 import { iteratorOf } from "../util/iterator_of.ts";
+import type { EncoderSource } from "./parquet_wasm_encoder.ts";
 import { DirectParquetWriter } from "./direct_parquet_writer.ts";
 import { directlyWritable } from "./parquet_leaf.ts";
 
@@ -79,45 +78,13 @@ export interface ParquetWriteResult {
 }
 
 /**
- * Fails fast on column types the Parquet encoder cannot write (e.g. Arrow's MonthDayNano
- * interval): encoding them in `transformParquetStream` fails inside the stream, which then
- * never ends, so an unwritable schema would hang the extract instead of failing the table.
- * The encoder only meets a column's type when it writes a value, hence a row (of nulls).
+ * The parquet-wasm encoder, loaded on first use: compiling its 5 MB of wasm costs ~150 ms of
+ * start-up, which a run whose tables all go to the direct writer never pays.
  */
-function assertWritable(table: string, schema: arrow.Schema): void {
-  const probe = parquet.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(nullRow(schema))));
-  try {
-    // Default properties: writeParquet consumes the ones it is given, and types do not depend on them.
-    parquet.writeParquet(probe);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ExtractError(`table "${table}" has column types Parquet cannot store: ${reason}`, {
-      hint: "yield a supported Arrow type instead (e.g. a month-day-nano interval as text)",
-    });
-  }
-}
-
-/** One row of nulls with the schema's columns, every one nullable. */
-function nullRow(schema: arrow.Schema): arrow.RecordBatch {
-  const fields = schema.fields.map((field) =>
-    new arrow.Field(field.name, field.type, true, field.metadata)
-  );
-  const children = fields.map((field) => {
-    const builder = arrow.makeBuilder({ type: field.type, nullValues: [null] });
-    builder.append(null);
-    return builder.finish().flush();
-  });
-  const data = arrow.makeData({
-    type: new arrow.Struct(fields),
-    length: 1,
-    nullCount: 0,
-    children,
-  });
-  return new arrow.RecordBatch(new arrow.Schema(fields), data);
-}
+const wasmEncoder = () => import("./parquet_wasm_encoder.ts");
 
 /** The source's batches checked against (or defining) the schema, with the running row count. */
-class ConformedBatches {
+class ConformedBatches implements EncoderSource {
   readonly #iterator: AsyncIterator<arrow.RecordBatch> | Iterator<arrow.RecordBatch>;
   readonly #options: ParquetWriteOptions;
   schema?: arrow.Schema;
@@ -128,20 +95,25 @@ class ConformedBatches {
     this.#iterator = iteratorOf(batches);
     this.#options = options;
     this.schema = options.schema;
-    if (this.schema) this.#check(this.schema);
+  }
+
+  /** Fails fast when the declared schema (if any) is one neither writer can store. */
+  async checkDeclared(): Promise<void> {
+    if (this.schema) await this.#check(this.schema);
   }
 
   /** The next batch under the file's schema; undefined when the source ended. */
   async next(): Promise<arrow.RecordBatch | undefined> {
     const next = await this.#iterator.next();
     if (next.done) return undefined;
-    if (!this.schema) this.#check(this.schema = next.value.schema);
+    if (!this.schema) await this.#check(this.schema = next.value.schema);
     return conformBatch(this.#options.table, this.#index++, next.value, this.schema);
   }
 
   /** Fails fast on a schema neither writer can store. */
-  #check(schema: arrow.Schema): void {
-    if (!useDirectWriter(schema, this.#options)) assertWritable(this.#options.table, schema);
+  async #check(schema: arrow.Schema): Promise<void> {
+    if (useDirectWriter(schema, this.#options)) return;
+    (await wasmEncoder()).assertWritable(this.#options.table, schema);
   }
 
   /** Counts a batch the encoder took and tells the caller. */
@@ -189,6 +161,7 @@ export async function writeParquetFile(
   const source = new ConformedBatches(batches, options);
   let encoder: ParquetEncoderThread | undefined;
   try {
+    await source.checkDeclared();
     const first = await source.next();
     const schema = source.requireSchema();
     const direct = useDirectWriter(schema, options);
@@ -207,7 +180,7 @@ export async function writeParquetFile(
     } else if (direct) {
       await writeDirect(path, source, ahead);
     } else {
-      await encodeInProcess(path, source, ahead);
+      await (await wasmEncoder()).encodeInProcess(path, source, ahead);
     }
     if (!direct) await addLogicalTypes(path, schema.fields);
   } catch (error) {
@@ -247,56 +220,4 @@ async function writeDirect(
   } finally {
     writer.close();
   }
-}
-
-/**
- * Encodes on this thread: `transformParquetStream` pulls one batch at a time (the ones already
- * read first), so the reader waits while a row group is encoded and memory stays constant.
- */
-async function encodeInProcess(
-  path: string,
-  source: ConformedBatches,
-  read: arrow.RecordBatch[],
-): Promise<void> {
-  let sourceError: unknown;
-  let finished = false;
-  let empty = read.length === 0;
-  const input = new ReadableStream<parquet.RecordBatch>({
-    async pull(controller) {
-      try {
-        const batch = read.shift() ?? await source.next();
-        if (!batch) {
-          finished = true;
-          if (empty) controller.enqueue(toWasmBatch(emptyBatch(source.requireSchema())));
-          empty = false;
-          controller.close();
-          return;
-        }
-        controller.enqueue(toWasmBatch(batch));
-        source.handed(batch);
-      } catch (error) {
-        sourceError = error;
-        controller.error(error);
-      }
-    },
-  }, { highWaterMark: 0 });
-  let file: Deno.FsFile | undefined;
-  try {
-    file = await Deno.open(path, { write: true, create: true, truncate: true });
-    const output = await parquet.transformParquetStream(input, writerProperties());
-    for await (const chunk of output as ReadableStream<Uint8Array>) await writeAll(file, chunk);
-    await file.sync();
-  } catch (error) {
-    if (sourceError !== undefined) throw sourceError;
-    throw new EncoderFailure(error instanceof Error ? error.message : String(error));
-  } finally {
-    file?.close();
-  }
-  // The encoder ends its output quietly when its input fails, so check the source ourselves.
-  if (sourceError !== undefined) throw sourceError;
-  if (!finished) throw new EncoderFailure("the Parquet encoder stopped before the last batch");
-}
-
-function toWasmBatch(batch: arrow.RecordBatch): parquet.RecordBatch {
-  return wasmBatchOf(arrow.tableToIPC(new arrow.Table(batch), "stream"));
 }
