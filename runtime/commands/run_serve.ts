@@ -207,6 +207,7 @@ async function serveUntilStopped(
       if (stopping) finalFoldFailed = true;
       reportFlushError(source, error, mode);
     },
+    onListenerLost: (error) => reportListenerLost(error, mode),
   }).catch((error) => {
     throw new InputError(
       `cannot listen on ${options.host}:${options.port}: ${errorMessage(error)}`,
@@ -293,6 +294,16 @@ function reportFlushError(source: ServedSource, error: unknown, mode: OutputMode
     `${source.spec.name}: folding into the extract failed (the events stay logged and are retried): ${
       errorMessage(error)
     }`,
+  );
+}
+
+function reportListenerLost(error: unknown, mode: OutputMode): void {
+  if (mode === "json") {
+    printEvent({ event: "serve.listener_restarted", error: errorMessage(error) });
+    return;
+  }
+  printDiagnostic(
+    `the listener stopped (${errorMessage(error)}); listening again on the same address`,
   );
 }
 

@@ -8,6 +8,7 @@
  */
 import { errorMessage } from "../errors.ts";
 import type { FlushReport, ServedSource } from "./served_source.ts";
+import { type ResilientListener, serveResiliently } from "./resilient_listener.ts";
 
 /** Micro-batching and shutdown settings. */
 export interface WebhookServerOptions {
@@ -22,6 +23,8 @@ export interface WebhookServerOptions {
   /** Called after each fold, and with the error of a fold that failed. */
   onFlush?: (source: ServedSource, report: FlushReport) => void;
   onFlushError?: (source: ServedSource, error: unknown) => void;
+  /** Told when the listener ended on its own (e.g. out of file descriptors); it is restarted. */
+  onListenerLost?: (error: unknown) => void;
 }
 
 /** A running server. */
@@ -66,14 +69,15 @@ export function startWebhookServer(
     }
   };
   return new Promise((resolve, reject) => {
-    let server: Deno.HttpServer<Deno.NetAddr>;
+    let server: ResilientListener;
     try {
-      server = Deno.serve({
+      server = serveResiliently({
         hostname: options.hostname,
         port: options.port,
-        onListen() {},
+        handler,
         onError: (error) => Response.json({ error: errorMessage(error) }, { status: 500 }),
-      }, handler);
+        onListenerLost: options.onListenerLost,
+      });
     } catch (error) {
       return reject(error);
     }
