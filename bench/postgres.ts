@@ -103,12 +103,17 @@ async function postmasterPid(): Promise<number | undefined> {
   }
 }
 
+const REAP_WAIT_MS = 500;
+
 /** Runs `run` and adds the CPU seconds of the server's backends that ended during it. */
 async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
   const pid = await postmasterPid();
   const before = pid ? await cpuSecondsOf(pid, true) : 0;
   const result = await run();
   if (!pid) return result;
+  // A backend's CPU reaches the postmaster's children total only once the postmaster has reaped
+  // it, which can come after the client exits (psql's backend read as 0-0.03 s without this).
+  await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
   return { ...result, serverCpuSeconds: (await cpuSecondsOf(pid, true)) - before };
 }
 
