@@ -12,8 +12,9 @@ import { instantiateConnector, resolveConnector } from "../connector/loader.ts";
 import { errorMessage, InputError, UsageError } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { checkOutputDirectory } from "../extract/output_dir_check.ts";
+import { tableNames } from "../extract/table_names.ts";
 import { findSource, loadProject, type Project, type ProjectSource } from "../project.ts";
-import { Cap, hasCap, type Logger } from "../protocol.ts";
+import { Cap, hasCap, type Logger, type TableInfo } from "../protocol.ts";
 import type { ReceiverSource } from "../serve/fold_thread.ts";
 import { type FlushReport, ServedSource } from "../serve/served_source.ts";
 import { signatureKey } from "../serve/signature.ts";
@@ -150,6 +151,7 @@ async function openSource(
       .filter((t) => hasCap(t.capabilities, Cap.STREAM))
       .filter((t) => !source.tables || source.tables.includes(t.name))
       .map((t) => t.name);
+    const destinations = configuredDestinations(source, project, tables, streamTables);
     const served = await ServedSource.open({
       name: source.name,
       connectorName: manifest.name,
@@ -160,6 +162,7 @@ async function openSource(
         config,
         connectorName: manifest.name,
         streamTables,
+        destinations,
         logging,
       },
       layout: new OutputLayout(source.out),
@@ -173,6 +176,36 @@ async function openSource(
     // This instance only says which tables there are; deliveries go to the fold thread's own.
     await connector.close?.();
   }
+}
+
+/**
+ * The `destination` of each served table (dvt.yaml `tables:`), checked at start as `dvt extract`
+ * checks it (two tables with one name are bad input), so that a fold writes a table's partitions
+ * under the very name an extract of the source publishes it under.
+ */
+function configuredDestinations(
+  source: ProjectSource,
+  project: Project,
+  discovered: readonly TableInfo[],
+  streamTables: readonly string[],
+): Record<string, string> {
+  const settings = source.settings ?? {};
+  tableNames({
+    discovered: discovered.map((t) => t.name),
+    selected: streamTables,
+    published: new Map(),
+    settings,
+    destinationAt: (table) => {
+      const path = source.settingPaths[table]?.destination;
+      return path ? project.file.locate(path) : undefined;
+    },
+  });
+  const destinations: Record<string, string> = {};
+  for (const table of streamTables) {
+    const destination = settings[table]?.destination;
+    if (destination !== undefined) destinations[table] = destination;
+  }
+  return destinations;
 }
 
 function checkDistinctOutputs(sources: ServedSource[]): void {

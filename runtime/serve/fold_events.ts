@@ -12,11 +12,11 @@ import type * as arrow from "apache-arrow";
 import { schemaToJson } from "../parquet/arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "../extract/catalog.ts";
 import { newRunId, type OutputLayout, TEMP_PREFIX } from "../extract/layout.ts";
-import { assignNames } from "../extract/names.ts";
 import { cleanUpStaleFiles, publishDatabase, removeIfExists } from "../extract/publish.ts";
 import { acquireRunLock } from "../extract/run_lock.ts";
 import { saveState, stateFromCatalog } from "../extract/state.ts";
 import { appendStreamBatches } from "../extract/stream_writer.ts";
+import { tableNames } from "../extract/table_names.ts";
 import type { TableInfo } from "../protocol.ts";
 import { forgetPublished, publishedCatalog, rememberPublished } from "./catalog_cache.ts";
 import { compactPartitions } from "./compact_partitions.ts";
@@ -34,6 +34,8 @@ export interface FoldRequest {
   connectorName: string;
   /** Every table the connector declares (names are assigned as extract assigns them). */
   tables: readonly TableInfo[];
+  /** Source table -> its configured `destination`, named as `dvt extract` names it. */
+  destinations?: Readonly<Record<string, string>>;
   /** Source table name -> its rows. */
   rows: ReadonlyMap<string, TableBatches>;
   /** Highest log position folded. */
@@ -82,10 +84,17 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
   });
   const catalog = await publishedCatalog(layout.database);
   await Deno.mkdir(layout.dataDir, { recursive: true });
-  const names = assignNames(
-    [...request.tables.map((t) => t.name), ...catalog.entries.map((e) => e.sourceName)],
-    new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
-  );
+  const names = tableNames({
+    discovered: request.tables.map((t) => t.name),
+    selected: [...request.rows.keys()],
+    published: new Map(catalog.entries.map((e) => [e.sourceName, e.name])),
+    settings: Object.fromEntries(
+      Object.entries(request.destinations ?? {}).map(([table, destination]) => [
+        table,
+        { destination },
+      ]),
+    ),
+  });
   const runId = newRunId();
   const written: string[] = [];
   const fresh = new Map<string, CatalogEntry>();

@@ -26,6 +26,8 @@ export interface ReceiverSource {
   connectorName: string;
   /** The tables written (the source's `tables:`); rows of the others are dropped. */
   streamTables: readonly string[];
+  /** Source table -> its configured `destination` (dvt.yaml), for the tables that have one. */
+  destinations: Readonly<Record<string, string>>;
   /** How the connector's log lines are printed. */
   logging: { mode: OutputMode; level: LogLevel };
 }

@@ -27,6 +27,7 @@ import { readLogged } from "./write_ahead_log.ts";
 
 interface Opened {
   receiver: Receiver;
+  destinations: Readonly<Record<string, string>>;
   connector: Connector;
   layout: OutputLayout;
 }
@@ -45,6 +46,7 @@ async function open(message: FoldWorkerOpen): Promise<Opened> {
   return {
     connector,
     layout: new OutputLayout(message.outDir),
+    destinations: source.destinations,
     receiver: {
       connectorName: source.connectorName,
       connector,
@@ -58,7 +60,7 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
   let recorded: RefusalNote[] = [];
   try {
     if (!opened) throw new Error("the fold worker was not opened");
-    const { receiver, layout } = await opened;
+    const { receiver, layout, destinations } = await opened;
     const received = await receiveRecords(receiver, await readLogged(message.segments));
     recorded = await setAside(message.refusedPath, received.refused);
     const rows = new Map<string, TableBatches>();
@@ -71,6 +73,7 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
         layout,
         connectorName: receiver.connectorName,
         tables: [...receiver.tables.values()],
+        destinations,
         rows,
         seq: message.seq,
         lockWaitMs: message.lockWaitMs,

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { queryDuckDB, tempDir } from "../_helpers.ts";
+import { queryDuckDB, runCli, tempDir } from "../_helpers.ts";
 import {
   postDelivery,
   SECRET,
   startServe,
   ticketEvent,
+  TICKETS_CONNECTOR,
   writeTicketsProject,
 } from "./_serve_process.ts";
 
@@ -121,4 +122,52 @@ Deno.test("dvt serve folds pending deliveries on SIGTERM and answers retries aft
   assert.equal(extract.metaRows, 6);
   const health = await (await fetch(`${again.url}/health`)).json();
   assert.equal(health.sources.tickets.duplicates, 1);
+});
+
+Deno.test("dvt serve writes a table under its configured destination, as dvt extract names it", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    join(dir.path, "dvt.yaml"),
+    `sources:\n  tickets:\n    connector: ${TICKETS_CONNECTOR}\n    config: { seed_rows: 2 }\n` +
+      `    tables:\n      tickets: { destination: Support Tickets }\n`,
+  );
+  const serve = await startServe(dir.path, ["--flush-interval", "600000"]);
+  assert.equal(await postDelivery(serve.url, ticketEvent(7, "e7"), { deliveryId: "d7" }), 200);
+  const stopped = await serve.stop("SIGTERM");
+  assert.equal(stopped.code, 0, stopped.stderr);
+  const db = join(dir.path, "extracts/tickets/extract.duckdb");
+  const names = async () =>
+    (await queryDuckDB(
+      db,
+      "SELECT table_name, source_name, rows::INT AS rows FROM _meta ORDER BY 1",
+    ))
+      .map((r) => [r.table_name, r.source_name, r.rows]);
+  assert.deepEqual(await names(), [["support_tickets", "tickets", 1]]);
+  assert.deepEqual(
+    await queryDuckDB(db, "SELECT event_id FROM support_tickets"),
+    [{ event_id: "e7" }],
+  );
+  // The extract that follows publishes the same table under the same name, not a second one.
+  const extracted = await runCli(["extract", "tickets"], { cwd: dir.path });
+  assert.equal(extracted.code, 0, extracted.stderr);
+  assert.deepEqual(await names(), [["support_tickets", "tickets", 2]]);
+});
+
+Deno.test("dvt serve normalises a destination like dvt extract: it never leaves the output directory", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    join(dir.path, "dvt.yaml"),
+    `sources:\n  tickets:\n    connector: ${TICKETS_CONNECTOR}\n` +
+      `    tables:\n      tickets: { destination: "../escape" }\n`,
+  );
+  const serve = await startServe(dir.path, ["--flush-interval", "600000"]);
+  assert.equal(await postDelivery(serve.url, ticketEvent(1, "e1"), { deliveryId: "d1" }), 200);
+  const stopped = await serve.stop("SIGTERM");
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // A destination is normalised like any name: it cannot leave the output directory.
+  const files = [];
+  for await (const entry of Deno.readDir(join(dir.path, "extracts/tickets/data"))) {
+    files.push(entry.name);
+  }
+  assert.deepEqual(files, ["escape"]);
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const CHILD = fileURLToPath(new URL("./_listener_child.ts", import.meta.url));
 const DESCRIPTOR_LIMIT = 200;
+const LISTENER_LOST = /listener lost: .*Too many open files/;
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
@@ -27,6 +28,10 @@ Deno.test("dvt serve keeps answering after a connection flood used up its file d
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  let stderr = "";
+  const stderrDrained = (async () => {
+    for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) stderr += text;
+  })();
   try {
     const url = new URL(await firstLine(child.stdout));
     // Hold more connections than the child has descriptors: its accept fails with EMFILE.
@@ -38,7 +43,10 @@ Deno.test("dvt serve keeps answering after a connection flood used up its file d
         break; // the listener is gone (or the backlog full): the flood did its work
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Hold them until the child has hit the limit (on a loaded machine its accepts lag behind).
+    for (let waited = 0; waited < 15_000 && !LISTENER_LOST.test(stderr); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     for (const conn of held) conn.close();
     // Once the flood is over the server must answer again.
     let answer: Response | undefined;
@@ -56,7 +64,7 @@ Deno.test("dvt serve keeps answering after a connection flood used up its file d
     } catch { /* it already ended (the old dvt serve died of the flood) */ }
     await child.status;
   }
+  await stderrDrained;
   // The flood really did end the listener (else this test proves nothing).
-  const stderr = await new Response(child.stderr).text();
-  assert.match(stderr, /listener lost: .*Too many open files/);
+  assert.match(stderr, LISTENER_LOST);
 });
