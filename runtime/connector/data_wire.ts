@@ -66,6 +66,52 @@ export function dataToWire(data: arrow.Data, transfer?: Set<ArrayBuffer>): WireD
   };
 }
 
+/**
+ * `data` with every buffer copied into one `ArrayBuffer` (each at an 8-byte aligned offset), to be
+ * transferred and, once the other side is done with it, handed back and reused: the caller's
+ * data stays usable and only the bytes its views cover cross. Cloning a view instead copies its
+ * whole underlying buffer (decoded Arrow IPC shares one buffer per message among all columns: a
+ * 100,000-row Databricks chunk cost 6 MB per column view), and fresh buffers for each batch cost
+ * more in page faults than the copy itself (measured: 80 MB in 145-510 ms fresh, 11-17 ms reused).
+ * `bufferFor` returns a buffer of at least the bytes asked for (a spare one, or a new one).
+ */
+export function packDataToWire(
+  data: arrow.Data,
+  bufferFor: (bytes: number) => ArrayBuffer,
+): { wire: WireData; buffer: ArrayBuffer } {
+  const aligned = (bytes: number) => Math.ceil(bytes / 8) * 8;
+  let total = 0;
+  const measure = (node: arrow.Data): void => {
+    for (const view of buffersOf(node)) if (view) total += aligned(view.byteLength);
+    node.children.forEach(measure);
+  };
+  measure(data);
+  const buffer = bufferFor(total);
+  const bytes = new Uint8Array(buffer);
+  let at = 0;
+  const place = (view: ArrayBufferView | undefined) => {
+    if (!view) return undefined;
+    bytes.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), at);
+    const Kind = view.constructor as new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView;
+    const width = (view as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
+    const placed = new Kind(buffer, at, view.byteLength / width);
+    at += aligned(view.byteLength);
+    return placed;
+  };
+  const pack = (node: arrow.Data): WireData => ({
+    offset: node.offset,
+    length: node.length,
+    nullCount: node.nullCount,
+    buffers: buffersOf(node).map(place),
+    children: node.children.map(pack),
+  });
+  return { wire: pack(data), buffer };
+}
+
+function buffersOf(data: arrow.Data): (ArrayBufferView | undefined)[] {
+  return [data.valueOffsets, data.values, data.nullBitmap, data.typeIds];
+}
+
 /** The Arrow data of `type` that {@linkcode dataToWire} described. */
 export function dataFromWire(type: arrow.DataType, wire: WireData): arrow.Data {
   const children = wire.children.map((child, i) =>

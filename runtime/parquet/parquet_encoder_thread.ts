@@ -13,7 +13,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { dataToWire, type WireData } from "../connector/data_wire.ts";
+import { packDataToWire, type WireData } from "../connector/data_wire.ts";
 import { emptyBatch } from "./arrow_schema.ts";
 
 /** Batches handed over but not yet taken by the encoder; bounds the memory between threads. */
@@ -23,8 +23,9 @@ const WORKER_URL = new URL("./parquet_encoder_worker.ts", import.meta.url);
 
 /**
  * Messages to the worker. With `schema` (the Arrow schema as IPC) the worker runs the direct
- * writer (direct_parquet_writer.ts) and batches come as `rows`: their column buffers,
- * structured-cloned (a copy, no IPC encoding; the caller's batch stays usable). Without it,
+ * writer (direct_parquet_writer.ts) and batches come as `rows`: their column buffers copied into
+ * one transferred buffer ({@linkcode packDataToWire}; no IPC encoding; the caller's batch stays
+ * usable), handed back like the IPC buffers. Without it,
  * parquet-wasm encodes `batch`es of Arrow IPC.
  */
 export type EncoderRequest =
@@ -84,9 +85,8 @@ export class ParquetEncoderThread {
     this.#throwIfSettled();
     if (this.#direct) {
       this.#credits--;
-      this.#worker.postMessage(
-        { kind: "rows", wire: dataToWire(batch.data) } satisfies EncoderRequest,
-      );
+      const { wire, buffer } = packDataToWire(batch.data, (bytes) => this.#bufferFor(bytes));
+      this.#worker.postMessage({ kind: "rows", wire } satisfies EncoderRequest, [buffer]);
       return;
     }
     const ipc = arrow.tableToIPC(new arrow.Table(batch), "stream");

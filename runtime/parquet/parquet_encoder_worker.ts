@@ -5,16 +5,16 @@
  * hands each buffer back once taken (the sender's backpressure, and its buffer for the next
  * batch) and says when the file is complete.
  * Running here keeps zstd and Parquet encoding off the thread that decodes source rows.
+ * parquet-wasm (5 MB of wasm to compile) is loaded only by a worker that encodes with it.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import * as arrow from "apache-arrow";
-import * as parquet from "parquet-wasm";
-import { batchFromWire } from "../connector/data_wire.ts";
+import type * as parquet from "parquet-wasm";
+import { batchFromWire, type WireData } from "../connector/data_wire.ts";
 import { DirectParquetWriter } from "./direct_parquet_writer.ts";
 import { writeAll } from "./parquet_properties.ts";
-import { wasmBatchOf, writerProperties } from "./parquet_wasm_encoder.ts";
 import type { EncoderReply, EncoderRequest } from "./parquet_encoder_thread.ts";
 
 type Queued = Extract<EncoderRequest, { kind: "batch" | "rows" }>;
@@ -30,7 +30,10 @@ function reply(message: EncoderReply): void {
 self.onmessage = (event: MessageEvent<EncoderRequest>) => {
   const request = event.data;
   if (request.kind === "open") {
-    void (request.schema ? writeDirect(request.path, request.schema) : encode(request.path));
+    const writing = request.schema
+      ? writeDirect(request.path, request.schema)
+      : encode(request.path);
+    writing.catch((error) => reply({ kind: "failed", message: String(error) }));
   } else if (request.kind === "batch" || request.kind === "rows") queued.push(request);
   else ended = true;
   wake?.();
@@ -52,7 +55,9 @@ async function writeDirect(path: string, schemaIpc: Uint8Array): Promise<void> {
     for (let next = await nextBatch(); next; next = await nextBatch()) {
       if (next.kind !== "rows") throw new Error("the direct writer received Arrow IPC");
       writer.write(batchFromWire(schema, next.wire));
-      reply({ kind: "taken" });
+      // Written (the writer keeps no view of it): the buffer goes back to carry a later batch.
+      const buffer = packedBuffer(next.wire);
+      self.postMessage({ kind: "taken", buffer } satisfies EncoderReply, buffer ? [buffer] : []);
     }
     await writer.finish();
     reply({ kind: "done" });
@@ -62,7 +67,22 @@ async function writeDirect(path: string, schemaIpc: Uint8Array): Promise<void> {
   }
 }
 
+/** The one buffer {@linkcode packDataToWire} put every view of `wire` in (none: no buffers). */
+function packedBuffer(wire: WireData): ArrayBuffer | undefined {
+  const view = wire.buffers.find((buffer) => buffer);
+  if (view) return view.buffer as ArrayBuffer;
+  for (const child of wire.children) {
+    const found = packedBuffer(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 async function encode(path: string): Promise<void> {
+  const [parquetWasm, { wasmBatchOf, writerProperties }] = await Promise.all([
+    import("parquet-wasm"),
+    import("./parquet_wasm_encoder.ts"),
+  ]);
   let inputError: unknown;
   let finished = false;
   const input = new ReadableStream<parquet.RecordBatch>({
@@ -89,7 +109,7 @@ async function encode(path: string): Promise<void> {
   try {
     const file = await Deno.open(path, { write: true, create: true, truncate: true });
     try {
-      const output = await parquet.transformParquetStream(input, writerProperties());
+      const output = await parquetWasm.transformParquetStream(input, writerProperties());
       for await (const chunk of output as ReadableStream<Uint8Array>) await writeAll(file, chunk);
       // The encoder ends its output quietly when its input fails: check the input ourselves.
       if (inputError !== undefined) throw inputError;

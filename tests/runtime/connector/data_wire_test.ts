@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { batchFromWire, batchToWire, wireable } from "../../../runtime/connector/data_wire.ts";
+import {
+  batchFromWire,
+  batchToWire,
+  packDataToWire,
+  wireable,
+} from "../../../runtime/connector/data_wire.ts";
 
 const schema = new arrow.Schema([
   new arrow.Field("id", new arrow.Int64(), false),
@@ -86,4 +91,39 @@ Deno.test("data wire: dictionaries and view types are left to IPC", () => {
     ),
   ]);
   assert.equal(wireable(nested), false);
+});
+
+Deno.test("data wire: packDataToWire copies only the bytes a batch's views cover into one buffer, which crosses by transfer", () => {
+  // Decoded IPC: every column's views share the message's buffer, as a Databricks chunk's do.
+  const decoded = arrow.tableFromIPC(arrow.tableToIPC(new arrow.Table([batchOf(rows(4000))])));
+  const shared = decoded.batches[0].getChild("id")!.data[0].values.buffer as ArrayBuffer;
+  const part = decoded.batches[0].slice(1000, 1100);
+  const asked: number[] = [];
+  const { wire, buffer } = packDataToWire(part.data, (bytes) => {
+    asked.push(bytes);
+    return new ArrayBuffer(bytes + 64);
+  });
+  assert.equal(asked.length, 1);
+  // Exactly the views' bytes (8-byte aligned); a clone would copy the shared buffer per view.
+  let covered = 0;
+  const measure = (data: arrow.Data): void => {
+    for (const view of [data.valueOffsets, data.values, data.nullBitmap, data.typeIds]) {
+      if (view) covered += Math.ceil(view.byteLength / 8) * 8;
+    }
+    data.children.forEach(measure);
+  };
+  measure(part.data);
+  assert.equal(asked[0], covered);
+  assert.ok(covered < shared.byteLength / 2, `${covered} bytes packed of ${shared.byteLength}`);
+  const views: ArrayBufferView[] = [];
+  const collect = (node: typeof wire): void => {
+    for (const view of node.buffers) if (view) views.push(view);
+    node.children.forEach(collect);
+  };
+  collect(wire);
+  assert.ok(views.every((view) => view.buffer === buffer && view.byteOffset % 8 === 0));
+  const crossed = structuredClone(wire, { transfer: [buffer] });
+  assert.equal(buffer.byteLength, 0); // moved, not copied
+  assert.deepEqual(plain(batchFromWire(schema, crossed)), plain(part));
+  assert.equal(part.getChild("key")!.get(1), "A-1001"); // the caller's batch stays usable
 });

@@ -57,6 +57,23 @@ Deno.test("ParquetEncoderThread with a schema runs the direct writer: the same f
   assert.deepEqual(row, { n: 160_000, groups: 2 });
 });
 
+Deno.test("ParquetEncoderThread with a schema writes slices of decoded Arrow IPC (views into one shared buffer) value for value", async () => {
+  await using dir = await tempDir();
+  const decoded = arrow.tableFromIPC(arrow.tableToIPC(new arrow.Table([rows(0, 50_000)])));
+  const parts = [0, 1, 2, 3, 4].map((i) => decoded.batches[0].slice(i * 10_000, (i + 1) * 10_000));
+  const path = `${dir.path}/ipc.parquet`;
+  const encoder = ParquetEncoderThread.open(path, decoded.schema);
+  for (const part of parts) await encoder.write(part);
+  await encoder.finish();
+  assert.equal(parts[4].getChild("name")?.get(9_999), "n49999");
+  const [row] = await queryDuckDB(
+    undefined,
+    `SELECT count(*)::INT AS n, sum(id)::BIGINT AS s, min(name) AS lo, max(name) AS hi,
+       count(*) FILTER (WHERE name <> 'n' || id)::INT AS wrong FROM '${path}'`,
+  );
+  assert.deepEqual(row, { n: 50_000, s: 1_249_975_000n, lo: "n0", hi: "n9999", wrong: 0 });
+});
+
 Deno.test("ParquetEncoderThread takes more batches than its in-flight bound as the worker consumes them", async () => {
   await using dir = await tempDir();
   const encoder = ParquetEncoderThread.open(`${dir.path}/b.parquet`);
