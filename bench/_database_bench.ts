@@ -103,60 +103,106 @@ export function emit(bench: string, record: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench, ...record }));
 }
 
-/** Runs each case `repeat` times, alternating, and keeps each one's fastest run. */
-export async function bestOf(
+/**
+ * Runs each case `repeat` times in alternating rounds (every case once per round, the order
+ * rotated each round so no case always follows the same one) and returns every run, by case.
+ * Single runs on this shared 2-core machine move by 30% even idle, so the report takes medians.
+ */
+export async function alternatingRounds(
   repeat: number,
   cases: Record<string, () => Promise<Measured>>,
-): Promise<Record<string, Measured>> {
-  const best: Record<string, Measured> = {};
+  log: (record: Record<string, unknown>) => void = () => {},
+): Promise<Record<string, Measured[]>> {
+  const names = Object.keys(cases);
+  const runs: Record<string, Measured[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < repeat; round++) {
-    for (const [name, run] of Object.entries(cases)) {
-      const result = await run();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length];
+      const result = await cases[name]();
       if (result.code !== 0) throw new Error(`${name} failed: ${result.stderr}`);
-      if (!best[name] || result.seconds < best[name].seconds) best[name] = result;
+      runs[name].push(result);
+      log({ event: "run", round: round + 1, case: name, ...figures(result) });
     }
   }
-  return best;
+  return runs;
 }
 
-/** Emits rows/s and peak RSS of each case and the ratios to `baseline`, with the targets. */
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const round2 = (value: number) => Number(value.toFixed(2));
+
+/** One run's figures, rounded, for the JSON lines. */
+function figures(m: Measured): Record<string, number> {
+  return {
+    seconds: round2(m.seconds),
+    peakRssMiB: Math.round(m.peakRssBytes / 1048576),
+    ...(m.cpuSeconds === undefined ? {} : { cpuSeconds: round2(m.cpuSeconds) }),
+    ...(m.mainThreadCpuSeconds === undefined
+      ? {}
+      : { mainThreadCpuSeconds: round2(m.mainThreadCpuSeconds) }),
+    ...(m.serverCpuSeconds === undefined ? {} : { serverCpuSeconds: round2(m.serverCpuSeconds) }),
+  };
+}
+
+/** The median of one figure over a case's runs, with its spread, or nothing if not measured. */
+function spread(runs: Measured[], key: keyof Measured, name: string): Record<string, unknown> {
+  const values = runs.map((m) => m[key]).filter((v): v is number => typeof v === "number");
+  if (!values.length) return {};
+  if (runs.length === 1) return { [name]: round2(values[0]) };
+  return {
+    [name]: round2(median(values)),
+    [`${name}Range`]: [round2(Math.min(...values)), round2(Math.max(...values))],
+  };
+}
+
+/**
+ * Emits each case's median wall time (rows/s from it), peak RSS and CPU over its runs, with the
+ * range, and the ratios to `baseline` with the targets: the ratio of the medians decides "met";
+ * the ratios within each round (same load on both sides) are listed beside it.
+ */
 export function reportCases(
   bench: string,
   rows: number,
-  best: Record<string, Measured>,
+  runs: Record<string, Measured[]>,
   baseline: string,
   targets: Record<string, number>,
 ): void {
-  const rate = (name: string) => rows / best[name].seconds;
-  for (const [name, m] of Object.entries(best)) {
+  const seconds = (name: string) => median(runs[name].map((m) => m.seconds));
+  const peak = (name: string) => Math.max(...runs[name].map((m) => m.peakRssBytes));
+  for (const [name, measured] of Object.entries(runs)) {
     emit(bench, {
       case: name,
       rows,
-      seconds: Number(m.seconds.toFixed(2)),
-      rowsPerSecond: Math.round(rate(name)),
-      peakRssMiB: Math.round(m.peakRssBytes / 1048576),
-      ...(m.cpuSeconds === undefined ? {} : { cpuSeconds: Number(m.cpuSeconds.toFixed(2)) }),
-      ...(m.mainThreadCpuSeconds === undefined
-        ? {}
-        : { mainThreadCpuSeconds: Number(m.mainThreadCpuSeconds.toFixed(2)) }),
-      ...(m.serverCpuSeconds === undefined
-        ? {}
-        : { serverCpuSeconds: Number(m.serverCpuSeconds.toFixed(2)) }),
+      runs: measured.length,
+      ...spread(measured, "seconds", "seconds"),
+      rowsPerSecond: Math.round(rows / seconds(name)),
+      peakRssMiB: Math.round(peak(name) / 1048576),
+      ...spread(measured, "cpuSeconds", "cpuSeconds"),
+      ...spread(measured, "mainThreadCpuSeconds", "mainThreadCpuSeconds"),
+      ...spread(measured, "serverCpuSeconds", "serverCpuSeconds"),
     });
   }
   for (const [name, target] of Object.entries(targets)) {
-    const ratio = rate(name) / rate(baseline);
+    if (!runs[name] || !runs[baseline]) continue;
+    const ratio = seconds(baseline) / seconds(name);
+    const perRound = runs[name].map((m, i) => round2(runs[baseline][i].seconds / m.seconds));
     emit(bench, {
       metric: `${name}_vs_${baseline}`,
       value: Number(ratio.toFixed(3)),
+      ...(perRound.length > 1 ? { perRound } : {}),
       target: `${target === 1 ? ">" : ">="} ${target}`,
       met: target === 1 ? ratio > 1 : ratio >= target,
     });
     emit(bench, {
       metric: `${name}_peak_rss_mib`,
-      value: Math.round(best[name].peakRssBytes / 1048576),
+      value: Math.round(peak(name) / 1048576),
       target: "< 512",
-      met: best[name].peakRssBytes < 512 * 1048576,
+      met: peak(name) < 512 * 1048576,
     });
   }
 }

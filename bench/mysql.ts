@@ -10,7 +10,7 @@
  */
 import mysql from "mysql2/promise";
 import {
-  bestOf,
+  alternatingRounds,
   cpuSecondsOf,
   dvtExtract,
   emit,
@@ -119,7 +119,7 @@ const extractArgs = [
   "--out",
   out,
 ];
-const best = await bestOf(repeat, {
+const runs = await alternatingRounds(repeat, {
   mysql_cli: () =>
     withServerCpu(() =>
       measure("mysql", [
@@ -134,4 +134,4 @@ const best = await bestOf(repeat, {
   dvt_parallel: () => withServerCpu(() => dvtExtract([...extractArgs, "--set", "parallel=2"], env)),
 });
 await Deno.remove(out, { recursive: true });
-reportCases(BENCH, rows, best, "mysql_cli", { dvt_default: 0.8, dvt_parallel: 1 });
+reportCases(BENCH, rows, runs, "mysql_cli", { dvt_default: 0.8, dvt_parallel: 1 });

@@ -1,5 +1,6 @@
 /**
- * `deno run -A bench/postgres.ts [--rows N] [--repeat N]`: N rows (default 10,000,000) x 6 mixed
+ * `deno run -A --unstable-worker-options bench/postgres.ts [--rows N] [--repeat N] [--readers N]
+ * [--cases a,b]`: N rows (default 10,000,000) x 6 mixed
  * columns (bigint, numeric(12,2), text, timestamptz, boolean, date) in PostgreSQL (started with
  * tests/servers/postgres.sh, as root), read by `dvt extract --connector postgres` with default
  * settings (one reader), with the Parquet encoder forced into a worker thread
@@ -8,16 +9,18 @@
  * range scans cost more CPU than one sequential scan and share the same cores) and with those
  * ranges read in the reader thread (`reader_thread=true`),
  * against the server's own export in the same run:
- * `psql -c "\copy (select ...) to '/dev/null' csv"`. Prints JSON lines (rows/s, peak RSS,
- * ratios and targets) for bench/run.ts, with each case's CPU (all threads and the main thread) and
- * the server's (the postmaster's ended backends).
+ * `psql -c "\copy (select ...) to '/dev/null' csv"`. `--repeat N` runs N alternating rounds
+ * and reports each case's median with its range; `--cases` picks cases (e.g.
+ * `psql_copy,dvt_default,dvt_parallel`). Prints JSON lines (rows/s, peak RSS, ratios and targets)
+ * for bench/run.ts, with each case's CPU: the client's (all threads, and dvt's main thread) and
+ * the server's (the backends serving database dvt_bench during the run, sampled per process, so
+ * other databases' work on the same server is not counted).
  *
  * @module
  */
 import pg from "pg";
 import {
-  bestOf,
-  cpuSecondsOf,
+  alternatingRounds,
   dvtExtract,
   emit,
   flag,
@@ -34,6 +37,7 @@ const rows = Number(flag("rows", "10000000"));
 const TABLE = rows === 10_000_000 ? "b" : `b_${rows}`;
 const repeat = Number(flag("repeat", "1"));
 const readers = Number(flag("readers", String(navigator.hardwareConcurrency)));
+const only = flag("cases", "").split(",").filter(Boolean);
 
 const started = await new Deno.Command("bash", {
   args: [`${ROOT}tests/servers/postgres.sh`],
@@ -91,7 +95,7 @@ async function prepare(): Promise<void> {
   }
 }
 
-/** The postmaster's pid: its ended children (the backends) count the server's CPU. */
+/** The postmaster's pid: its children are the backends. */
 async function postmasterPid(): Promise<number | undefined> {
   const db = await client(DATABASE);
   try {
@@ -103,24 +107,60 @@ async function postmasterPid(): Promise<number | undefined> {
   }
 }
 
-const REAP_WAIT_MS = 500;
+const SAMPLE_MS = 20;
 
-/** Runs `run` and adds the CPU seconds of the server's backends that ended during it. */
+/** User + system CPU seconds in a /proc stat line (0 if unreadable: the process ended). */
+function statCpu(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return fields.length > 12 ? (fields[11] + fields[12]) / 100 : 0;
+}
+
+/**
+ * Samples the CPU of the postmaster's children whose title names database dvt_bench (the backends
+ * of this run: psql's, or dvt's catalog, coordinator and readers) every 20 ms; their sum is the
+ * server's CPU for the run, less at most one sample's worth per backend.
+ */
+function sampleBackends(postmaster: number): () => Promise<number> {
+  const seen = new Map<number, number>();
+  let busy = false;
+  const sample = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const children = await Deno.readTextFile(`/proc/${postmaster}/task/${postmaster}/children`)
+        .catch(() => "");
+      for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+        const title = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+        if (!title.includes(` ${DATABASE} `)) continue;
+        const cpu = statCpu(await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => ""));
+        seen.set(pid, Math.max(seen.get(pid) ?? 0, cpu));
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
+  return async () => {
+    clearInterval(timer);
+    while (busy) await new Promise((resolve) => setTimeout(resolve, 1));
+    return [...seen.values()].reduce((sum, cpu) => sum + cpu, 0);
+  };
+}
+
+const postmaster = await postmasterPid();
+
+/** Runs `run` and adds the CPU seconds of the server's dvt_bench backends during it. */
 async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
-  const pid = await postmasterPid();
-  const before = pid ? await cpuSecondsOf(pid, true) : 0;
+  if (!postmaster) return run();
+  const stop = sampleBackends(postmaster);
   const result = await run();
-  if (!pid) return result;
-  // A backend's CPU reaches the postmaster's children total only once the postmaster has reaped
-  // it, which can come after the client exits (psql's backend read as 0-0.03 s without this).
-  await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
-  return { ...result, serverCpuSeconds: (await cpuSecondsOf(pid, true)) - before };
+  return { ...result, serverCpuSeconds: await stop() };
 }
 
 await prepare();
 const out = await Deno.makeTempDir({ prefix: "dvt-bench-postgres-" });
 const extractArgs = ["--connector", "postgres", "--tables", TABLE, "--out", out];
-const best = await bestOf(repeat, {
+const cases: Record<string, () => Promise<Measured>> = {
   psql_copy: () =>
     withServerCpu(() =>
       measure("psql", [
@@ -142,9 +182,18 @@ const best = await bestOf(repeat, {
         env,
       )
     ),
-});
+};
+for (const name of only) {
+  if (!cases[name]) {
+    throw new Error(`--cases: no case "${name}" (${Object.keys(cases).join(", ")})`);
+  }
+}
+const picked = only.length
+  ? Object.fromEntries(Object.entries(cases).filter(([name]) => only.includes(name)))
+  : cases;
+const runs = await alternatingRounds(repeat, picked, (record) => emit(BENCH, record));
 await Deno.remove(out, { recursive: true });
-reportCases(BENCH, rows, best, "psql_copy", {
+reportCases(BENCH, rows, runs, "psql_copy", {
   dvt_default: 0.8,
   dvt_parallel: 1,
 });

@@ -8,7 +8,15 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { bestOf, dvtExtract, emit, flag, measure, reportCases, ROOT } from "./_database_bench.ts";
+import {
+  alternatingRounds,
+  dvtExtract,
+  emit,
+  flag,
+  measure,
+  reportCases,
+  ROOT,
+} from "./_database_bench.ts";
 
 const BENCH = "sqlite";
 const rows = Number(flag("rows", "10000000"));
@@ -43,7 +51,7 @@ function prepare(): void {
 
 prepare();
 const out = await Deno.makeTempDir({ prefix: "dvt-bench-sqlite-" });
-const best = await bestOf(repeat, {
+const runs = await alternatingRounds(repeat, {
   sqlite3_csv: () =>
     measure("sqlite3", ["-csv", path, "select id, amount, name, ts, flag, d from b"]),
   dvt_default: () => dvtExtract(["--connector", "sqlite", "--set", `path=${path}`, "--out", out]),
@@ -61,4 +69,4 @@ const best = await bestOf(repeat, {
     ]),
 });
 await Deno.remove(out, { recursive: true });
-reportCases(BENCH, rows, best, "sqlite3_csv", { dvt_default: 0.8 });
+reportCases(BENCH, rows, runs, "sqlite3_csv", { dvt_default: 0.8 });
