@@ -9,6 +9,7 @@
  */
 import type { Catalog } from "../extract/catalog.ts";
 import { readCatalog } from "../extract/catalog.ts";
+import type { DuckDB } from "../parquet/duckdb.ts";
 
 interface Cached {
   path: string;
@@ -19,10 +20,10 @@ interface Cached {
 let cached: Cached | undefined;
 
 /** The catalog published at `path`: the remembered one when the file is unchanged. */
-export async function publishedCatalog(path: string): Promise<Catalog> {
+export async function publishedCatalog(path: string, engine?: DuckDB): Promise<Catalog> {
   if (cached?.path === path && cached.identity === await identityOf(path)) return cached.catalog;
   cached = undefined;
-  return await readCatalog(path);
+  return await readCatalog(path, engine);
 }
 
 /** Remembers `catalog` as what was just published at `path`. */

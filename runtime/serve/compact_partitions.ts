@@ -25,12 +25,14 @@ const SERVED = /^(\d{4}-\d{2})-[^.]*?(?:\.l(\d+))?-w(\d+)\.parquet$/;
 
 /**
  * Returns `files` (relative paths of one table) with each month's fold-written files merged
- * into one when there are more than `threshold` of them.
+ * into one when there are more than `threshold` of them. `engine`: the DuckDB to merge with (a
+ * fold thread's, see fold_engine.ts); by default one is opened per merge.
  */
 export async function compactPartitions(
   layout: OutputLayout,
   files: readonly string[],
   threshold = COMPACT_AFTER,
+  engine?: DuckDB,
 ): Promise<string[]> {
   const groups = new Map<string, string[]>();
   for (const file of files) {
@@ -43,7 +45,7 @@ export async function compactPartitions(
   for (const [key, group] of groups) {
     if (group.length <= threshold) continue;
     const [month, level] = key.split("/");
-    const merged = await mergeFiles(layout, month, Number(level) + 1, group);
+    const merged = await mergeFiles(layout, month, Number(level) + 1, group, engine);
     const first = result.indexOf(group[0]);
     result = result.filter((file) => !group.includes(file));
     result.splice(first, 0, merged);
@@ -56,6 +58,7 @@ async function mergeFiles(
   month: string,
   level: number,
   group: string[],
+  engine: DuckDB | undefined,
 ): Promise<string> {
   const seq = Math.max(...group.map((file) => Number(SERVED.exec(file.split("/").pop()!)![3])));
   const dir = group[0].slice(0, group[0].lastIndexOf("/"));
@@ -63,7 +66,8 @@ async function mergeFiles(
   const name = `${month}-${unique}.l${level}-w${seq}.parquet`;
   const temp = layout.absolute(join(dir, `${TEMP_PREFIX}${name}.part`));
   const list = group.map((file) => quoteLiteral(layout.absolute(file))).join(", ");
-  await using db = await DuckDB.create(":memory:");
+  await using own = engine ? undefined : await DuckDB.create(":memory:");
+  const db = engine ?? own!;
   await db.run(
     `COPY (SELECT * FROM read_parquet([${list}], union_by_name = true)) TO ${
       quoteLiteral(temp)

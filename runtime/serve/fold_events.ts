@@ -10,7 +10,14 @@
  */
 import type * as arrow from "apache-arrow";
 import { schemaToJson } from "../parquet/arrow_schema.ts";
-import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "../extract/catalog.ts";
+import {
+  buildCatalog,
+  type Catalog,
+  CatalogBuild,
+  type CatalogEntry,
+  readCatalog,
+} from "../extract/catalog.ts";
+import type { DuckDB } from "../parquet/duckdb.ts";
 import { newRunId, type OutputLayout, TEMP_PREFIX } from "../extract/layout.ts";
 import { cleanUpStaleFiles, publishDatabase, removeIfExists } from "../extract/publish.ts";
 import { acquireRunLock } from "../extract/run_lock.ts";
@@ -42,6 +49,11 @@ export interface FoldRequest {
   seq: number;
   /** How long to wait for a `dvt extract` holding the run lock; default: not at all. */
   lockWaitMs?: number;
+  /**
+   * The DuckDB to build the catalog and merge partitions with (a fold thread keeps one, see
+   * fold_engine.ts); by default each opens its own.
+   */
+  engine?: DuckDB;
 }
 
 /** What a fold published. */
@@ -82,7 +94,7 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
     brief: true,
     waitMs: request.lockWaitMs ?? 0,
   });
-  const catalog = await publishedCatalog(layout.database);
+  const catalog = await publishedCatalog(layout.database, request.engine);
   await Deno.mkdir(layout.dataDir, { recursive: true });
   const names = tableNames({
     discovered: request.tables.map((t) => t.name),
@@ -114,7 +126,7 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
       });
       written.push(...result.files);
       const appended = [...before, ...result.files];
-      const files = await compactPartitions(layout, appended);
+      const files = await compactPartitions(layout, appended, undefined, request.engine);
       const merged = files.filter((file) => !appended.includes(file));
       written.push(...merged);
       fresh.set(source, {
@@ -132,7 +144,12 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
       .concat([...fresh.values()])
       .sort((a, b) => a.name.localeCompare(b.name));
     const temp = layout.tempDatabase(runId);
-    await buildCatalog(temp, layout.root, runId, entries, catalog.remote, request.connectorName);
+    if (request.engine) {
+      const build = await CatalogBuild.open(temp, request.engine);
+      await build.finish(layout.root, runId, entries, catalog.remote, request.connectorName);
+    } else {
+      await buildCatalog(temp, layout.root, runId, entries, catalog.remote, request.connectorName);
+    }
     await publishDatabase(temp, layout.database);
     await rememberPublished(layout.database, { runId, entries, remote: catalog.remote });
     await saveState(layout, stateFromCatalog(runId, entries));

@@ -75,6 +75,14 @@ export interface FoldOutcome {
   refused: RefusalNote[];
 }
 
+/**
+ * How much lower than the thread that answers deliveries the fold thread (and the threads it
+ * starts) is scheduled. Folds are batch work that may run late; when both want a core, the
+ * answering thread should get it (at nice 10 a fold gets about a tenth of a core it shares with a
+ * thread at nice 0), or each fold shows as latency of the deliveries that arrive meanwhile.
+ */
+export const FOLD_NICENESS = 10;
+
 const WORKER_URL = new URL("./fold_worker.ts", import.meta.url);
 const CLOSE_WAIT_MS = 10_000;
 

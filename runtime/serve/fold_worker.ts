@@ -13,13 +13,17 @@ import { errorMessage } from "../errors.ts";
 import { OutputLayout } from "../extract/layout.ts";
 import { LockHeldError } from "../extract/run_lock.ts";
 import type { Connector } from "../protocol.ts";
+import type { DuckDB } from "../parquet/duckdb.ts";
 import { createLogger } from "../util/output.ts";
+import { lowerThreadPriority } from "../util/thread_priority.ts";
+import { openFoldEngine } from "./fold_engine.ts";
 import { foldEvents, type TableBatches } from "./fold_events.ts";
-import type {
-  FoldWorkerFold,
-  FoldWorkerOpen,
-  FoldWorkerReply,
-  RefusalNote,
+import {
+  FOLD_NICENESS,
+  type FoldWorkerFold,
+  type FoldWorkerOpen,
+  type FoldWorkerReply,
+  type RefusalNote,
 } from "./fold_thread.ts";
 import { type Receiver, receiveRecords, type Refusal } from "./receive_batch.ts";
 import { recordRefusals } from "./refused_log.ts";
@@ -33,6 +37,8 @@ interface Opened {
 }
 
 let opened: Promise<Opened> | undefined;
+/** Kept from one fold to the next (fold_engine.ts); reopened after a fold that failed. */
+let engine: Promise<DuckDB> | undefined;
 /** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
 const refusalsRecorded = new Set<number>();
 
@@ -70,6 +76,7 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     let appended: Record<string, number> = {};
     if (rows.size) {
       ({ rows: appended } = await foldEvents({
+        engine: await (engine ??= openFoldEngine()),
         layout,
         connectorName: receiver.connectorName,
         tables: [...receiver.tables.values()],
@@ -82,6 +89,9 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     for (const { record } of received.refused) refusalsRecorded.delete(record.seq);
     return { kind: "folded", rows: appended, refused: received.refused.map(note), recorded };
   } catch (error) {
+    // Whatever failed may have left the engine mid-statement: the next fold starts a new one.
+    // (Not when `dvt extract` held the directory: nothing ran, and folds retry every tick.)
+    if (!(error instanceof LockHeldError)) await closeEngine();
     return {
       kind: "failed",
       message: errorMessage(error),
@@ -100,18 +110,26 @@ async function setAside(path: string, refused: readonly Refusal[]): Promise<Refu
   return fresh.map(note);
 }
 
+async function closeEngine(): Promise<void> {
+  const closing = engine;
+  engine = undefined;
+  (await closing?.catch(() => undefined))?.close();
+}
+
 function note({ record, error }: Refusal): RefusalNote {
   return { seq: record.seq, id: record.id, message: errorMessage(error) };
 }
 
 async function handle(message: FoldWorkerOpen | FoldWorkerFold | { kind: "close" }) {
   if (message.kind === "open") {
+    lowerThreadPriority(FOLD_NICENESS);
     opened = open(message);
     // A connector that fails to load fails each fold with its reason, not the worker.
     opened.catch(() => {});
     return;
   }
   if (message.kind === "fold") return self.postMessage(await fold(message));
+  await closeEngine();
   await (await opened?.catch(() => undefined))?.connector.close?.();
   self.postMessage({ kind: "closed" } satisfies FoldWorkerReply);
 }

@@ -6,6 +6,8 @@ import { OutputLayout } from "../../../runtime/extract/layout.ts";
 import { publishedCatalog } from "../../../runtime/serve/catalog_cache.ts";
 import { foldEvents } from "../../../runtime/serve/fold_events.ts";
 import type { TableInfo } from "../../../runtime/protocol.ts";
+import type { DuckDB } from "../../../runtime/parquet/duckdb.ts";
+import { openFoldEngine } from "../../../runtime/serve/fold_engine.ts";
 
 const schema = new arrow.Schema([
   new arrow.Field("id", new arrow.Int64(), false),
@@ -20,8 +22,9 @@ function batch(ids: number[]): arrow.RecordBatch {
   } as never);
 }
 
-async function fold(layout: OutputLayout, ids: number[], seq: number) {
+async function fold(layout: OutputLayout, ids: number[], seq: number, engine?: DuckDB) {
   return await foldEvents({
+    engine,
     layout,
     connectorName: "tickets",
     tables: [info],
@@ -45,4 +48,35 @@ Deno.test("the catalog a fold remembers equals the published one read back, and 
 
   await Deno.rename(other.database, layout.database);
   assert.equal((await publishedCatalog(layout.database)).entries[0].rows, 4);
+});
+
+Deno.test("folds that share one engine publish what folds with their own do, and leave nothing attached to it", async () => {
+  await using dir = await tempDir();
+  await using engine = await openFoldEngine();
+  const shared = new OutputLayout(`${dir.path}/shared`);
+  const own = new OutputLayout(`${dir.path}/own`);
+  for (const [ids, seq] of [[[1, 2], 2], [[3], 3], [[4, 5, 6], 6]] as const) {
+    await fold(shared, [...ids], seq, engine);
+    await fold(own, [...ids], seq);
+  }
+  const strip = (catalog: Awaited<ReturnType<typeof readCatalog>>) =>
+    catalog.entries.map(({ name, rows, schema, files }) => ({
+      name,
+      rows,
+      schema,
+      files: files.length,
+    }));
+  assert.deepEqual(
+    strip(await readCatalog(shared.database)),
+    strip(await readCatalog(own.database)),
+  );
+  assert.equal((await readCatalog(shared.database)).entries[0].rows, 6);
+  // Each catalog build detached its file: the engine holds only its own databases.
+  const attached = await engine.all(
+    "SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1",
+  );
+  assert.deepEqual(attached.map((row) => row.database_name), ["memory"]);
+  assert.deepEqual(await engine.all("SELECT current_setting('threads') AS threads"), [{
+    threads: 1n,
+  }]);
 });

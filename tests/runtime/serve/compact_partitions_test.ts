@@ -5,6 +5,7 @@ import { queryDuckDB, tempDir } from "../../_helpers.ts";
 import { OutputLayout } from "../../../runtime/extract/layout.ts";
 import { appendStreamBatches } from "../../../runtime/extract/stream_writer.ts";
 import { compactPartitions } from "../../../runtime/serve/compact_partitions.ts";
+import { openFoldEngine } from "../../../runtime/serve/fold_engine.ts";
 
 Deno.test("compactPartitions() merges a month's fold-written files into one, in order, keeping values and types", async () => {
   await using dir = await tempDir();
@@ -42,4 +43,21 @@ Deno.test("compactPartitions() merges a month's fold-written files into one, in 
   );
   const next = [...compacted, ...more.files];
   assert.deepEqual(await compactPartitions(layout, next, 1), next);
+});
+
+Deno.test("compactPartitions() merges with a fold thread's engine when given one, and the engine stays usable", async () => {
+  await using dir = await tempDir();
+  await using engine = await openFoldEngine();
+  const layout = new OutputLayout(dir.path);
+  const files: string[] = [];
+  for (let seq = 1; seq <= 3; seq++) {
+    const table = arrow.tableFromArrays({ id: BigInt64Array.from([BigInt(seq)]) });
+    files.push(
+      ...(await appendStreamBatches(layout, "events", table.batches, { tag: `w${seq}` })).files,
+    );
+  }
+  const [merged] = await compactPartitions(layout, files, 2, engine);
+  assert.match(merged, /\.l1-w3\.parquet$/);
+  const rows = await engine.all(`SELECT id FROM read_parquet('${join(dir.path, merged)}')`);
+  assert.deepEqual(rows.map((row) => row.id), [1n, 2n, 3n]);
 });

@@ -6,6 +6,8 @@ import { OutputLayout } from "../../../runtime/extract/layout.ts";
 import { acquireRunLock } from "../../../runtime/extract/run_lock.ts";
 import { ServedSource } from "../../../runtime/serve/served_source.ts";
 import { signatureKey, signBody } from "../../../runtime/serve/signature.ts";
+import { FOLD_NICENESS } from "../../../runtime/serve/fold_thread.ts";
+import { threadNiceness } from "../../../runtime/util/thread_priority.ts";
 
 const SECRET = "unit-secret";
 
@@ -170,4 +172,30 @@ Deno.test("ServedSource: a fold whose connector cannot load in the fold thread f
   const logged = [...Deno.readDirSync(join(dir.path, "out/.dvt/serve"))]
     .filter((e) => e.name.startsWith("wal-"));
   assert.equal(logged.length, 1, "the delivery stays in the log for the next start");
+});
+
+Deno.test({
+  name:
+    "ServedSource folds in a thread scheduled below the one that acknowledges, reusing one DuckDB across folds",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    await using dir = await tempDir();
+    const mainBefore = threadNiceness(Deno.pid);
+    const threadsBefore = new Set([...Deno.readDirSync("/proc/self/task")].map((t) => t.name));
+    const source = await open(dir.path);
+    for (let round = 0; round < 3; round++) {
+      for (let i = round * 2; i < round * 2 + 2; i++) {
+        assert.equal((await source.handle(delivery(i))).status, 200);
+      }
+      assert.equal((await source.flush())?.events, 2);
+    }
+    assert.deepEqual(await eventIds(dir.path), ["e0", "e1", "e2", "e3", "e4", "e5"]);
+    const lowered = [...Deno.readDirSync("/proc/self/task")]
+      .filter((t) => !threadsBefore.has(t.name))
+      .map((t) => threadNiceness(Number(t.name)));
+    // The fold worker's thread (and DuckDB's, started from it, if any) run at FOLD_NICENESS.
+    assert.ok(lowered.includes(FOLD_NICENESS), `new threads' niceness: ${lowered}`);
+    assert.equal(threadNiceness(Deno.pid), mainBefore);
+    await source.close();
+  },
 });
