@@ -141,8 +141,12 @@ Deno.test("ServedSource replays a log an older dvt serve left in the version 1 f
   assert.equal((await source.handle(delivery(3))).status, 200);
   assert.equal((await source.flush())?.events, 3);
   assert.deepEqual(await eventIds(dir.path), ["e1", "e2", "e3"]);
-  assert.deepEqual([...Deno.readDirSync(serveDir)].filter((e) => e.name.startsWith("wal-")), []);
+  // What is left is at most the next segment, created ahead and still empty.
+  const left = [...Deno.readDirSync(serveDir)].filter((e) => e.name.startsWith("wal-"));
+  assert.ok(left.length <= 1);
+  for (const e of left) assert.equal((await Deno.stat(join(serveDir, e.name))).size, 0);
   await source.close();
+  assert.deepEqual([...Deno.readDirSync(serveDir)].filter((e) => e.name.startsWith("wal-")), []);
 });
 
 Deno.test("ServedSource: a fold whose connector cannot load in the fold thread fails with the reason, and its deliveries stay logged", async () => {

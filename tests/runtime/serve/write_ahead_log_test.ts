@@ -119,3 +119,39 @@ Deno.test("DeliveryLedger remembers ids across opens and ignores a torn line", a
   assert.deepEqual([reopened.has("b"), reopened.has("d"), reopened.has("x")], [true, true, false]);
   assert.equal(reopened.lastSeq, 4);
 });
+
+Deno.test("WriteAheadLog creates the next segment ahead, so a rotation's next append creates no file; an empty one a crash left is skipped over", async () => {
+  await using dir = await tempDir();
+  const walFiles = () => [...Deno.readDirSync(dir.path)].map((e) => e.name).sort();
+  const { wal } = await WriteAheadLog.open(dir.path, 1);
+  await wal.append(record(1));
+  const deadline = Date.now() + 5_000;
+  while (walFiles().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const [first, spare] = walFiles();
+  assert.equal(first, "wal-000000000001.log");
+  assert.ok(spare, "the next segment was not created ahead");
+  assert.equal((await Deno.stat(join(dir.path, spare))).size, 0);
+  await wal.rotate();
+  const entry = await wal.append(record(2));
+  await wal.rotate();
+  assert.deepEqual(wal.located([entry]), [{ path: join(dir.path, spare), seqs: [2] }]);
+  // A crash: the spare created after it stays behind, empty.
+  const later = () => walFiles().filter((name) => name > spare);
+  while (later().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const left = later();
+  assert.equal(left.length, 1);
+  const copy = join(dir.path, "copy");
+  await Deno.mkdir(copy);
+  for (const name of [first, spare, ...left]) {
+    await Deno.copyFile(join(dir.path, name), join(copy, name));
+  }
+  await wal.close();
+  const again = await WriteAheadLog.open(copy, 1);
+  assert.deepEqual(again.recovered.map((s) => seqs(s.records)), [[1], [2], []]);
+  // Numbering goes on past the empty segment (its name is taken), and sorts after it.
+  const next = await again.wal.append(record(3));
+  await again.wal.rotate();
+  const [{ path }] = again.wal.located([next]);
+  assert.ok(path > join(copy, left[0]), `${path} sorts before ${left[0]}`);
+  await again.wal.close();
+});
