@@ -20,8 +20,10 @@
  *   issues (nested JSON, as served) into zstd Parquet with read_json.
  *
  * Usage: deno run -A bench/api_connectors.ts [--rows 1000000] [--repeat 2] [--portable]
- *   [--jira-issues 20000] [--only keboola,databricks,jira]
+ *   [--jira-issues 20000] [--only keboola,databricks,jira] [--encoder-worker]
  *   --portable  also time keboola's portable path (JS CSV parsing, as sandboxed; DVT_NATIVE_SCAN=0)
+ *   --encoder-worker  also time databricks with Parquet encoded on the encoder worker thread
+ *     (DVT_PARQUET_WORKER=1 for dvt's child only), reported beside the default run
  *
  * @module
  */
@@ -40,6 +42,8 @@ function flag(name: string, fallback: string): string {
 
 interface Measured {
   seconds: number;
+  /** Wall-clock time (ms since the epoch) just before the child was spawned. */
+  spawnedAt: number;
   peakRssBytes: number;
   /** CPU seconds of the child's main thread, and of all its threads (last sample before exit). */
   mainCpuSeconds: number;
@@ -64,6 +68,7 @@ async function cpuSeconds(statPath: string): Promise<number> {
 
 async function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
   const started = performance.now();
+  const spawnedAt = Date.now();
   const child = new Deno.Command(Deno.execPath(), { args, env, stdout: "piped", stderr: "piped" })
     .spawn();
   let peak = 0;
@@ -82,6 +87,7 @@ async function measure(args: string[], env: Record<string, string> = {}): Promis
   const decoder = new TextDecoder();
   return {
     seconds: (performance.now() - started) / 1000,
+    spawnedAt,
     peakRssBytes: peak,
     mainCpuSeconds: mainCpu,
     cpuSeconds: cpu,
@@ -126,6 +132,32 @@ function report(path: string, rows: number, m: Measured): number {
     cpuSeconds: Number(m.cpuSeconds.toFixed(2)),
   });
   return rowsPerSecond;
+}
+
+/**
+ * Where a `dvt extract --json` run's wall time went, from the timestamps of its progress events
+ * (millisecond resolution): spawn -> extract.start (process start, module loading, connector
+ * resolve), -> reading (discovery, lock, catalog), -> publishing (the reads), -> extract.end
+ * (catalog build, publish, state), -> exit.
+ */
+function phases(m: Measured): Record<string, number> {
+  const at: Record<string, number> = {};
+  for (const line of m.stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const event = JSON.parse(line) as { event?: string; phase?: string; time?: string };
+    const name = event.event === "progress.phase" ? event.phase : event.event;
+    if (name && event.time && !(name in at)) at[name] = Date.parse(event.time) - m.spawnedAt;
+  }
+  const marks = ["extract.start", "reading", "publishing", "extract.end"];
+  if (!marks.every((mark) => mark in at)) return {};
+  const seconds = (ms: number) => Number((ms / 1000).toFixed(3));
+  return {
+    startSeconds: seconds(at["extract.start"]),
+    discoverSeconds: seconds(at.reading - at["extract.start"]),
+    readSeconds: seconds(at.publishing - at.reading),
+    publishSeconds: seconds(at["extract.end"] - at.publishing),
+    exitSeconds: seconds(m.seconds * 1000 - at["extract.end"]),
+  };
 }
 
 async function best(repeat: number, runs: (() => Promise<Measured>)[]): Promise<Measured[]> {
@@ -269,7 +301,28 @@ async function databricks(rows: number, repeat: number): Promise<void> {
     arrowBytes: server.bytes,
   });
   const writer = join(ROOT, "runtime/parquet/parquet_writer.ts");
-  const [baseline, run] = await best(repeat, [
+  const extract = (env: Record<string, string>) =>
+    dvt([
+      "--connector",
+      "databricks",
+      "--set",
+      `workspace_url=${server.url}`,
+      "--set",
+      "warehouse_id=bench",
+      "--set",
+      "catalog=main",
+      "--set",
+      "poll_interval_ms=50",
+      "--out",
+      join(OUT, "databricks_extract"),
+      "--full-refresh",
+      "--json",
+    ], { DATABRICKS_TOKEN: TOKEN, ...env });
+  // --encoder-worker: also time dvt with Parquet encoded on the encoder worker thread (the
+  // default from 4 CPUs; DVT_PARQUET_WORKER=1 forces it), for dvt's child only — the baseline
+  // keeps its in-process writer. Reported beside the default, never instead of it.
+  const workerCase = Deno.args.includes("--encoder-worker");
+  const [baseline, run, inWorker] = await best(repeat, [
     () =>
       script(`
         import * as arrow from "apache-arrow";
@@ -282,27 +335,25 @@ async function databricks(rows: number, repeat: number): Promise<void> {
         await writeParquetFile("${
         join(OUT, "databricks_baseline.parquet")
       }", batches(), { table: "events" });`),
-    () =>
-      dvt([
-        "--connector",
-        "databricks",
-        "--set",
-        `workspace_url=${server.url}`,
-        "--set",
-        "warehouse_id=bench",
-        "--set",
-        "catalog=main",
-        "--set",
-        "poll_interval_ms=50",
-        "--out",
-        join(OUT, "databricks_extract"),
-        "--full-refresh",
-        "--json",
-      ], { DATABRICKS_TOKEN: TOKEN }),
+    () => extract({}),
+    ...(workerCase ? [() => extract({ DVT_PARQUET_WORKER: "1" })] : []),
   ]);
-  if (JSON.parse(run.stdout).totalRows !== rows) throw new Error("databricks: wrong row count");
+  for (const m of [run, inWorker]) {
+    if (m && JSON.parse(m.stdout).totalRows !== rows) {
+      throw new Error("databricks: wrong row count");
+    }
+  }
   const base = report("arrow_ipc_files_to_parquet", rows, baseline);
   const measured = report("dvt_databricks", rows, run);
+  emit({ path: "dvt_databricks", phases: phases(run) });
+  if (inWorker) {
+    const worker = report("dvt_databricks_encoder_worker", rows, inWorker);
+    emit({ path: "dvt_databricks_encoder_worker", phases: phases(inWorker) });
+    emit({
+      metric: "databricks_encoder_worker_vs_ipc_files",
+      value: Number((worker / base).toFixed(3)),
+    });
+  }
   emit({
     metric: "databricks_vs_ipc_files",
     value: Number((measured / base).toFixed(3)),
