@@ -21,6 +21,23 @@ export const MAX_BATCHES_IN_FLIGHT = 2;
 
 const WORKER_URL = new URL("./parquet_encoder_worker.ts", import.meta.url);
 
+function startWorker(): Worker {
+  return new Worker(WORKER_URL.href, { type: "module", name: "dvt-parquet-encoder" });
+}
+
+/**
+ * A worker started ahead of the first table ({@linkcode ParquetEncoderThread.prewarm}), with the
+ * error it met while loading, if any (recorded here: an unhandled worker error ends the process).
+ */
+let warm: { worker: Worker; failed: boolean } | undefined;
+
+function takeWarmWorker(): Worker | undefined {
+  const taken = warm;
+  warm = undefined;
+  if (taken?.failed) taken.worker.terminate();
+  return taken && !taken.failed ? taken.worker : undefined;
+}
+
 /**
  * Messages to the worker. With `schema` (the Arrow schema as IPC) the worker runs the direct
  * writer (direct_parquet_writer.ts) and batches come as `rows`: their column buffers copied into
@@ -60,7 +77,7 @@ export class ParquetEncoderThread {
 
   private constructor(path: string, schema?: arrow.Schema) {
     this.#direct = schema !== undefined;
-    this.#worker = new Worker(WORKER_URL.href, { type: "module", name: "dvt-parquet-encoder" });
+    this.#worker = takeWarmWorker() ?? startWorker();
     this.#worker.onmessage = (event: MessageEvent<EncoderReply>) => this.#receive(event.data);
     this.#worker.onerror = (event: ErrorEvent) => {
       // Handled here: an unhandled worker error would end the whole process.
@@ -69,6 +86,32 @@ export class ParquetEncoderThread {
     };
     const ipc = schema && arrow.tableToIPC(new arrow.Table([emptyBatch(schema)]), "stream");
     this.#worker.postMessage({ kind: "open", path, schema: ipc } satisfies EncoderRequest);
+  }
+
+  /**
+   * Starts an encoder worker now, for the next {@linkcode open} to take: its isolate boots and
+   * its modules load (apache-arrow, the writers) while the caller still starts up, instead of
+   * when the first table's batches are waiting. Disposing it stops a worker nobody took.
+   */
+  static prewarm(): Disposable {
+    if (!warm) {
+      const slot = { worker: startWorker(), failed: false };
+      slot.worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        slot.failed = true;
+      };
+      warm = slot;
+    }
+    return {
+      [Symbol.dispose]() {
+        takeWarmWorker()?.terminate();
+      },
+    };
+  }
+
+  /** Whether a prewarmed worker is waiting to be taken. */
+  static get prewarmed(): boolean {
+    return warm !== undefined && !warm.failed;
   }
 
   /**

@@ -45,6 +45,14 @@ export function encodeInWorker(): boolean {
   return navigator.hardwareConcurrency >= ENCODER_WORKER_MIN_CPUS;
 }
 
+/**
+ * Starts the encoder worker ahead of the first table when tables will be encoded in one
+ * ({@linkcode encodeInWorker}); disposing it stops a worker no table took.
+ */
+export function prewarmEncoder(): Disposable | undefined {
+  return encodeInWorker() ? ParquetEncoderThread.prewarm() : undefined;
+}
+
 /** Whether `schema` goes to the direct writer, given the options and `DVT_PARQUET_DIRECT`. */
 function useDirectWriter(schema: arrow.Schema, options: ParquetWriteOptions): boolean {
   if (options.encoder === "parquet-wasm") return false;

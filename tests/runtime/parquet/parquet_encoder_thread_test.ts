@@ -74,6 +74,26 @@ Deno.test("ParquetEncoderThread with a schema writes slices of decoded Arrow IPC
   assert.deepEqual(row, { n: 50_000, s: 1_249_975_000n, lo: "n0", hi: "n9999", wrong: 0 });
 });
 
+Deno.test("ParquetEncoderThread.prewarm starts a worker the next open() takes; disposing stops one nobody took", async () => {
+  await using dir = await tempDir();
+  {
+    using _unused = ParquetEncoderThread.prewarm();
+    assert.equal(ParquetEncoderThread.prewarmed, true);
+  }
+  assert.equal(ParquetEncoderThread.prewarmed, false);
+  using _warm = ParquetEncoderThread.prewarm();
+  const batches = Array.from({ length: 3 }, (_, i) => rows(i * 1000, 1000));
+  const encoder = ParquetEncoderThread.open(`${dir.path}/warm.parquet`, batches[0].schema);
+  assert.equal(ParquetEncoderThread.prewarmed, false);
+  for (const batch of batches) await encoder.write(batch);
+  await encoder.finish();
+  const [row] = await queryDuckDB(
+    undefined,
+    `SELECT count(*)::INT AS n, max(name) AS m FROM '${dir.path}/warm.parquet'`,
+  );
+  assert.deepEqual(row, { n: 3000, m: "n999" });
+});
+
 Deno.test("ParquetEncoderThread takes more batches than its in-flight bound as the worker consumes them", async () => {
   await using dir = await tempDir();
   const encoder = ParquetEncoderThread.open(`${dir.path}/b.parquet`);
