@@ -61,9 +61,6 @@ Examples:
     // with a single core it would only take turns with this thread, so the catalog stays here.
     const { CatalogThread } = await import("../extract/catalog_thread.ts");
     using catalogs = navigator.hardwareConcurrency > 1 ? CatalogThread.start() : undefined;
-    // Where tables are encoded on a worker thread, it boots while the pipeline loads here.
-    const { prewarmEncoder } = await import("../parquet/parquet_writer.ts");
-    using _encoder = prewarmEncoder();
     const { runExtract } = await import("./run_extract.ts");
     return await runExtract(source, options as ExtractCliOptions, globals, catalogs);
   },

@@ -42,6 +42,8 @@ import {
   settingsOf,
 } from "./table_selection.ts";
 import { pool } from "../util/pool.ts";
+import { prewarmEncoder } from "../parquet/parquet_writer.ts";
+import { settings as envSettings } from "../util/env_settings.ts";
 import { acquireRunLock } from "./run_lock.ts";
 
 import {
@@ -107,6 +109,9 @@ export class ConnectorRuntime {
    */
   async run(connector: Connector, options: RunOptions = {}): Promise<ExtractResult> {
     const layout = this.layout;
+    // Where tables are encoded on a worker thread, the first one boots during discovery and the
+    // catalog read instead of when its batches wait; native scans (scanSql) never need it.
+    using _encoder = connector.scanSql && envSettings().nativeScan ? undefined : prewarmEncoder();
     this.#progress.phase?.("discovering");
     const discovered = await this.#discover(connector);
     const selected = selectTables(connector, discovered, options.tables);

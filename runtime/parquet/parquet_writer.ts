@@ -48,6 +48,12 @@ export function encodeInWorker(): boolean {
 /**
  * Starts the encoder worker ahead of the first table when tables will be encoded in one
  * ({@linkcode encodeInWorker}); disposing it stops a worker no table took.
+ *
+ * @example
+ * ```ts
+ * import { prewarmEncoder } from "./parquet_writer.ts";
+ * using _encoder = prewarmEncoder(); // undefined unless tables are encoded on a worker
+ * ```
  */
 export function prewarmEncoder(): Disposable | undefined {
   return encodeInWorker() ? ParquetEncoderThread.prewarm() : undefined;
