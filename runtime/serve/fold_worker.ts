@@ -64,6 +64,7 @@ async function open(message: FoldWorkerOpen): Promise<Opened> {
 
 async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
   let recorded: RefusalNote[] = [];
+  let engineUsed = false;
   try {
     if (!opened) throw new Error("the fold worker was not opened");
     const { receiver, layout, destinations } = await opened;
@@ -75,6 +76,7 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     }
     let appended: Record<string, number> = {};
     if (rows.size) {
+      engineUsed = true;
       ({ rows: appended } = await foldEvents({
         engine: await (engine ??= openFoldEngine()),
         layout,
@@ -89,9 +91,11 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     for (const { record } of received.refused) refusalsRecorded.delete(record.seq);
     return { kind: "folded", rows: appended, refused: received.refused.map(note), recorded };
   } catch (error) {
-    // Whatever failed may have left the engine mid-statement: the next fold starts a new one.
-    // (Not when `dvt extract` held the directory: nothing ran, and folds retry every tick.)
-    if (!(error instanceof LockHeldError)) await closeEngine();
+    // A failure while the engine worked may have left it mid-statement: the next fold starts a
+    // new one. Not otherwise (`dvt extract` held the directory, the log could not be read):
+    // folds retry every tick, and starting DuckDB while the process is out of file descriptors
+    // aborts the process (a DuckDB internal error, seen when a connection flood used them up).
+    if (engineUsed && !(error instanceof LockHeldError)) await closeEngine();
     return {
       kind: "failed",
       message: errorMessage(error),

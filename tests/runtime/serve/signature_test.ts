@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { signatureKey, signBody } from "../../../runtime/serve/signature.ts";
 
 const encoder = new TextEncoder();
@@ -20,4 +21,26 @@ Deno.test("signatureKey verifies sha256=<hex HMAC> of the raw body, and nothing 
   assert.equal(key.verify(body, `${header}00`), false);
   assert.equal(key.verify(body, "sha256=" + "g".repeat(64)), false);
   assert.equal(key.verify(body, null), false);
+});
+
+Deno.test("signatureKey computes HMAC-SHA256 for secrets of any length, as node:crypto's createHmac does", () => {
+  // RFC 4231 test case 2, HMAC-SHA-256.
+  const jefe = encoder.encode("what do ya want for nothing?");
+  assert.equal(
+    signatureKey("Jefe").verify(
+      jefe,
+      "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    ),
+    true,
+  );
+  // Around SHA-256's 64-byte block (longer keys are hashed first), and multi-byte characters.
+  const body = encoder.encode('{"webhookEvent":"comment_created","text":"é ✓"}');
+  for (const length of [0, 1, 63, 64, 65, 200]) {
+    for (const unit of ["k", "é"]) {
+      const secret = unit.repeat(length);
+      const expected = createHmac("sha256", secret).update(body).digest("hex");
+      assert.equal(signatureKey(secret).verify(body, `sha256=${expected}`), true, secret);
+      assert.equal(signatureKey(`${secret}x`).verify(body, `sha256=${expected}`), false, secret);
+    }
+  }
 });
