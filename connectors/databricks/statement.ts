@@ -108,17 +108,24 @@ export async function runStatement(
   };
 }
 
-/** Every result chunk of a succeeded statement, in order, starting with `first`. */
+/**
+ * Every result chunk of a succeeded statement, in order, starting with `first`. The request for
+ * the following chunk goes out as soon as a chunk arrives, so that round trip runs while this
+ * chunk is downloaded and decoded instead of between chunks; a failed request fails the read
+ * when its turn comes.
+ */
 export async function* resultChunks(
   api: WorkspaceApi,
   first: ResultData | undefined,
 ): AsyncGenerator<ResultData> {
-  let chunk = first;
-  while (chunk) {
-    yield chunk;
+  let pending = first ? Promise.resolve(first) : undefined;
+  while (pending) {
+    const chunk = await pending;
     const next = chunk.next_chunk_internal_link ??
       chunk.external_links?.at(-1)?.next_chunk_internal_link;
-    chunk = next ? await api.json<ResultData>("GET", next) : undefined;
+    pending = next ? api.json<ResultData>("GET", next) : undefined;
+    pending?.catch(() => {}); // awaited on the next turn; until then not unhandled
+    yield chunk;
   }
 }
 
