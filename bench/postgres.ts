@@ -117,36 +117,33 @@ function statCpu(stat: string): number {
 
 /**
  * Samples the CPU of the postmaster's children whose title names database dvt_bench (the backends
- * of this run: psql's, or dvt's catalog, coordinator and readers) every 20 ms; the sum of what
- * each spent since the start is the server's CPU for the run, less at most one sample's worth per
- * backend. A backend already there at the start counts from its CPU then.
+ * of this run: psql's, or dvt's catalog, coordinator and readers) every 20 ms; their sum is the
+ * server's CPU for the run, less at most one sample's worth per backend.
  */
-async function sampleBackends(postmaster: number): Promise<() => Promise<number>> {
-  const baseline = new Map<number, number>();
-  const latest = new Map<number, number>();
+function sampleBackends(postmaster: number): () => Promise<number> {
+  const seen = new Map<number, number>();
   let busy = false;
-  const sample = async (into: Map<number, number>) => {
-    const children = await Deno.readTextFile(`/proc/${postmaster}/task/${postmaster}/children`)
-      .catch(() => "");
-    for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
-      const title = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-      if (!title.includes(` ${DATABASE} `)) continue;
-      const cpu = statCpu(await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => ""));
-      into.set(pid, Math.max(into.get(pid) ?? 0, cpu));
-    }
-  };
-  await sample(baseline);
-  const timer = setInterval(async () => {
+  const sample = async () => {
     if (busy) return;
     busy = true;
-    await sample(latest).finally(() => busy = false);
-  }, SAMPLE_MS);
+    try {
+      const children = await Deno.readTextFile(`/proc/${postmaster}/task/${postmaster}/children`)
+        .catch(() => "");
+      for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
+        const title = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+        if (!title.includes(` ${DATABASE} `)) continue;
+        const cpu = statCpu(await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => ""));
+        seen.set(pid, Math.max(seen.get(pid) ?? 0, cpu));
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(sample, SAMPLE_MS);
   return async () => {
     clearInterval(timer);
     while (busy) await new Promise((resolve) => setTimeout(resolve, 1));
-    let sum = 0;
-    for (const [pid, cpu] of latest) sum += Math.max(0, cpu - (baseline.get(pid) ?? 0));
-    return sum;
+    return [...seen.values()].reduce((sum, cpu) => sum + cpu, 0);
   };
 }
 
@@ -155,7 +152,7 @@ const postmaster = await postmasterPid();
 /** Runs `run` and adds the CPU seconds of the server's dvt_bench backends during it. */
 async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
   if (!postmaster) return run();
-  const stop = await sampleBackends(postmaster);
+  const stop = sampleBackends(postmaster);
   const result = await run();
   return { ...result, serverCpuSeconds: await stop() };
 }

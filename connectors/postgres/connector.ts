@@ -2,8 +2,7 @@
  * The built-in `postgres` connector: tables and views of PostgreSQL schemas, read with
  * `COPY (SELECT ...) TO STDOUT (FORMAT binary)` and decoded straight into typed Arrow columns.
  * Projection, filters and the incremental cursor are pushed into the SELECT; large tables are
- * split into primary-key or ctid ranges read concurrently from one exported snapshot
- * (`readParts`, parallel.ts).
+ * split into ctid ranges read concurrently from one exported snapshot (`readParts`).
  *
  * @module
  */
@@ -15,13 +14,13 @@ import type {
   RemoteAttachInfo,
   TableInfo,
 } from "../../mod.ts";
-import { Cap, InputError, quoteIdentifier } from "../../mod.ts";
+import { Cap, InputError } from "../../mod.ts";
 import { discoverTables, type PgTable } from "./catalog.ts";
 import { explainError, isExplained, openSession, type Session } from "./connection.ts";
 import { type CopyRead, explainReadError, readCopy, schemaOf } from "./copy_read.ts";
-import { readerCount, splitKeys, splitPages } from "./parallel.ts";
+import { splitPages } from "./parallel.ts";
 import { libpqConnectionString } from "./remote.ts";
-import { copyStatement, projectColumns, qualifiedName, type SplitRange } from "./select_sql.ts";
+import { copyStatement, type PageRange, projectColumns, qualifiedName } from "./select_sql.ts";
 import { type PostgresConfig, resolveSettings } from "./settings.ts";
 import { ReaderThread } from "./worker_reader.ts";
 
@@ -31,21 +30,6 @@ const CAPABILITIES = Cap.DISCOVER | Cap.READ | Cap.REMOTE;
 interface SharedSnapshot {
   id: string;
   release: () => Promise<void>;
-}
-
-const INTEGER_KINDS = new Set(["int16", "int32", "int64"]);
-
-/** The primary key's column when it is one integer column, the split key of parallel reads. */
-function integerKey(table: PgTable): string | undefined {
-  if (table.primaryKey?.length !== 1) return undefined;
-  const column = table.columns.find((c) => c.name === table.primaryKey![0]);
-  return column && !column.asText && INTEGER_KINDS.has(column.kind) ? column.name : undefined;
-}
-
-/** Whether a read has a filter or a cursor position, which the planner should see whole. */
-function hasConditions(options: ReadOptions): boolean {
-  return Object.keys(options.filter ?? {}).length > 0 ||
-    (options.incrementalKey !== undefined && options.incrementalValue !== undefined);
 }
 
 const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
@@ -105,14 +89,14 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
   }
 
   /**
-   * Streams one COPY (the whole read, or one range of it) as batches: in the reader thread
+   * Streams one COPY (the whole read, or one page range of it) as batches: in the reader thread
    * when `threaded`, else on this thread.
    */
   async function* copyBatches(
     table: PgTable,
     options: ReadOptions,
     threaded: boolean,
-    range?: SplitRange,
+    range?: PageRange,
     snapshot?: SharedSnapshot,
   ): AsyncGenerator<Arrow.RecordBatch> {
     const plans = projectColumns(table, options.columns);
@@ -122,7 +106,6 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       plans,
       batchSize: options.batchSize,
       snapshot: snapshot?.id,
-      sequentialScan: range?.by === "key" && !hasConditions(options),
     };
     let sql: Session | undefined;
     try {
@@ -162,7 +145,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       await coordinator.query("COMMIT").catch(() => {});
       await release(coordinator);
     };
-    let ranges: SplitRange[];
+    let ranges: PageRange[];
     let id: string;
     try {
       await coordinator.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -172,7 +155,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
         [qualifiedName(table)],
       );
       id = row.snapshot;
-      ranges = await splitRanges(coordinator, table, Number(row.pages), readers);
+      ranges = splitPages(Number(row.pages), readers);
     } catch (error) {
       await finish();
       throw explainReadError(error, table.name, settings);
@@ -192,29 +175,6 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
     ctx.log.debug("parallel read", { table: name, readers: ranges.length });
     const threaded = settings.readerThread ?? false;
     return ranges.map((range) => copyBatches(table, options, threaded, range, snapshot));
-  }
-
-  /**
-   * The ranges of a parallel read, in the coordinator's snapshot: by the integer primary key when
-   * the table has one (its bounds from the index), else by heap pages (parallel.ts says why).
-   */
-  async function splitRanges(
-    coordinator: Session,
-    table: PgTable,
-    pages: number,
-    readers: number,
-  ): Promise<SplitRange[]> {
-    const key = integerKey(table);
-    const count = readerCount(pages, readers);
-    if (!key || count < 2) return splitPages(pages, readers);
-    const column = quoteIdentifier(key);
-    const [bounds] = await coordinator.query<{ low: string | null; high: string | null }>(
-      `SELECT min(${column})::text AS low, max(${column})::text AS high FROM ${
-        qualifiedName(table)
-      }`,
-    );
-    if (bounds.low === null || bounds.high === null) return splitPages(pages, 1);
-    return splitKeys(key, BigInt(bounds.low), BigInt(bounds.high), count);
   }
 
   return {

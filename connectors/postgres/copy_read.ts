@@ -25,13 +25,6 @@ export interface CopyRead {
   batchSize: number;
   /** A snapshot exported by the coordinator of a parallel read, imported before the COPY. */
   snapshot?: string;
-  /**
-   * Read the range with a sequential scan (index and bitmap scans off for the transaction): a key
-   * range of a whole-table read, which the planner would otherwise read through the primary key's
-   * index, costing the server more CPU than scanning the table and skipping the other ranges'
-   * rows (parallel.ts). Only with a snapshot, whose transaction scopes the settings.
-   */
-  sequentialScan?: boolean;
 }
 
 /** The Arrow schema of the columns `plans` select. */
@@ -48,9 +41,6 @@ export async function* readCopy(
   if (read.snapshot) {
     await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     await session.query(`SET TRANSACTION SNAPSHOT '${read.snapshot.replaceAll("'", "''")}'`);
-    if (read.sequentialScan) {
-      await session.query("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off");
-    }
   }
   yield* decodeBinaryCopy(session.copyOut(read.statement), {
     arrow,

@@ -14,23 +14,9 @@ import type { PgTable } from "./catalog.ts";
 
 /** A range of heap pages `[fromPage, toPage)`; `toPage` undefined = to the end of the table. */
 export interface PageRange {
-  by: "pages";
   fromPage: number;
   toPage?: number;
 }
-
-/**
- * A range `[from, to)` of an integer key column (bounds as integer text; undefined = unbounded).
- */
-export interface KeyRange {
-  by: "key";
-  column: string;
-  from?: string;
-  to?: string;
-}
-
-/** One reader's share of a parallel read. */
-export type SplitRange = PageRange | KeyRange;
 
 /** The columns a read returns, in the order asked; unknown names fail naming the table. */
 export function projectColumns(table: PgTable, columns?: string[]): ColumnPlan[] {
@@ -57,12 +43,12 @@ function selectItem(plan: ColumnPlan): string {
   return plan.kind === "list" ? `${column}::text[]` : `${column}::text`;
 }
 
-/** The COPY statement of one read (or one range of it). */
+/** The COPY statement of one read (or one page range of it). */
 export function copyStatement(
   table: PgTable,
   plans: ColumnPlan[],
   options: Pick<ReadOptions, "filter" | "incrementalKey" | "incrementalValue">,
-  range?: SplitRange,
+  range?: PageRange,
 ): string {
   const conditions = [
     ...filterConditions(table, options.filter),
@@ -132,21 +118,8 @@ function cursorCondition(table: PgTable, key?: string, value?: CursorValue): str
   return [`${checkColumn(table, key)} > ${literal(value)}`];
 }
 
-function rangeConditions(range?: SplitRange): string[] {
+function rangeConditions(range?: PageRange): string[] {
   if (!range) return [];
-  if (range.by === "key") {
-    const column = quoteIdentifier(range.column);
-    return [
-      ...(range.from === undefined ? [] : [`${column} >= ${integer(range.from)}`]),
-      ...(range.to === undefined ? [] : [`${column} < ${integer(range.to)}`]),
-    ];
-  }
   const from = `ctid >= '(${range.fromPage},0)'::tid`;
   return range.toPage === undefined ? [from] : [from, `ctid < '(${range.toPage},0)'::tid`];
-}
-
-/** An integer bound, checked: it goes into the SQL as it is. */
-function integer(text: string): string {
-  if (!/^-?\d+$/.test(text)) throw new Error(`key range bound "${text}" is not an integer`);
-  return text;
 }
