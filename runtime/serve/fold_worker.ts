@@ -37,7 +37,7 @@ interface Opened {
 }
 
 let opened: Promise<Opened> | undefined;
-/** Kept from one fold to the next (fold_engine.ts); reopened after a fold that failed. */
+/** Kept from one fold to the next (fold_engine.ts). */
 let engine: Promise<DuckDB> | undefined;
 /** Log positions of refusals already in refused.jsonl (a fold that waited is tried again). */
 const refusalsRecorded = new Set<number>();
@@ -64,7 +64,6 @@ async function open(message: FoldWorkerOpen): Promise<Opened> {
 
 async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
   let recorded: RefusalNote[] = [];
-  let engineUsed = false;
   try {
     if (!opened) throw new Error("the fold worker was not opened");
     const { receiver, layout, destinations } = await opened;
@@ -76,7 +75,6 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     }
     let appended: Record<string, number> = {};
     if (rows.size) {
-      engineUsed = true;
       ({ rows: appended } = await foldEvents({
         engine: await (engine ??= openFoldEngine()),
         layout,
@@ -91,11 +89,13 @@ async function fold(message: FoldWorkerFold): Promise<FoldWorkerReply> {
     for (const { record } of received.refused) refusalsRecorded.delete(record.seq);
     return { kind: "folded", rows: appended, refused: received.refused.map(note), recorded };
   } catch (error) {
-    // A failure while the engine worked may have left it mid-statement: the next fold starts a
-    // new one. Not otherwise (`dvt extract` held the directory, the log could not be read):
-    // folds retry every tick, and starting DuckDB while the process is out of file descriptors
-    // aborts the process (a DuckDB internal error, seen when a connection flood used them up).
-    if (engineUsed && !(error instanceof LockHeldError)) await closeEngine();
+    // The engine is kept through failures (a catalog build rolls back and detaches; a merge is
+    // one statement): starting DuckDB while the process is out of file descriptors aborts the
+    // process (a DuckDB internal error), and a connection flood is when folds fail for that
+    // reason. Only an engine DuckDB itself declared unusable is replaced.
+    if (/database has been invalidated|FATAL Error/i.test(errorMessage(error))) {
+      await closeEngine();
+    }
     return {
       kind: "failed",
       message: errorMessage(error),
@@ -127,6 +127,9 @@ function note({ record, error }: Refusal): RefusalNote {
 async function handle(message: FoldWorkerOpen | FoldWorkerFold | { kind: "close" }) {
   if (message.kind === "open") {
     lowerThreadPriority(FOLD_NICENESS);
+    // Started now, while descriptors are surely free (see the failure handling in fold()).
+    engine = openFoldEngine();
+    engine.catch(() => (engine = undefined));
     opened = open(message);
     // A connector that fails to load fails each fold with its reason, not the worker.
     opened.catch(() => {});
