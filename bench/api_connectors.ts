@@ -143,8 +143,13 @@ function report(path: string, rows: number, m: Measured): number {
 function phases(m: Measured): Record<string, number> {
   const at: Record<string, number> = {};
   for (const line of m.stderr.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const event = JSON.parse(line) as { event?: string; phase?: string; time?: string };
+    let event: { event?: string; phase?: string; time?: string };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      continue; // not an event line
+    }
+    if (typeof event !== "object" || event === null) continue;
     const name = event.event === "progress.phase" ? event.phase : event.event;
     if (name && event.time && !(name in at)) at[name] = Date.parse(event.time) - m.spawnedAt;
   }
