@@ -21,6 +21,7 @@
 import pg from "pg";
 import {
   alternatingRounds,
+  cpuSecondsOf,
   dvtExtract,
   emit,
   flag,
@@ -109,12 +110,6 @@ async function postmasterPid(): Promise<number | undefined> {
 
 const SAMPLE_MS = 20;
 
-/** User + system CPU seconds in a /proc stat line (0 if unreadable: the process ended). */
-function statCpu(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-  return fields.length > 12 ? (fields[11] + fields[12]) / 100 : 0;
-}
-
 /**
  * Samples the CPU of the postmaster's children whose title names database dvt_bench (the backends
  * of this run: psql's, or dvt's catalog, coordinator and readers) every 20 ms; their sum is the
@@ -132,7 +127,7 @@ function sampleBackends(postmaster: number): () => Promise<number> {
       for (const pid of children.trim().split(/\s+/).filter(Boolean).map(Number)) {
         const title = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
         if (!title.includes(` ${DATABASE} `)) continue;
-        const cpu = statCpu(await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => ""));
+        const cpu = await cpuSecondsOf(pid);
         seen.set(pid, Math.max(seen.get(pid) ?? 0, cpu));
       }
     } finally {
