@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { queryDuckDB, runCli, tempDir } from "../_helpers.ts";
+import { CLI_PATH, queryDuckDB, runCli, tempDir } from "../_helpers.ts";
 import {
   postDelivery,
   SECRET,
@@ -170,4 +170,42 @@ Deno.test("dvt serve normalises a destination like dvt extract: it never leaves 
     files.push(entry.name);
   }
   assert.deepEqual(files, ["escape"]);
+});
+
+Deno.test("dvt serve refuses at start two served tables with one destination (exit 2, naming both)", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    join(dir.path, "dvt.yaml"),
+    `sources:\n  jira:\n    connector: jira\n    config: { url: "https://acme.atlassian.net" }\n` +
+      `    tables:\n      issues: { destination: activity }\n      comments: { destination: activity }\n`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "-A",
+      "--unstable-worker-options",
+      CLI_PATH,
+      "serve",
+      "--port",
+      "0",
+    ],
+    cwd: dir.path,
+    env: {
+      NO_COLOR: "1",
+      JIRA_EMAIL: "analyst@example.com",
+      JIRA_API_TOKEN: "jira-token-not-used",
+      JIRA_WEBHOOK_SECRET: SECRET,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    // The code before this check served the two tables into one directory: it never exited.
+    signal: AbortSignal.timeout(60_000),
+  });
+  const result = await child.output();
+  const stderr = new TextDecoder().decode(result.stderr);
+  assert.equal(result.code, 2, stderr);
+  assert.match(stderr, /tables "issues" and "comments" both have the destination "activity"/);
+  assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace without --debug");
 });
