@@ -10,7 +10,7 @@ import { ConfigError } from "./errors.ts";
 import { isFile } from "./util/path_kind.ts";
 import { settings } from "./util/env_settings.ts";
 import { alternatives, describeFound, isMapping, rejectUnknownKeys } from "./util/field_check.ts";
-import { readYamlFile, type YamlFile, type YamlPath } from "./util/yaml_file.ts";
+import type { YamlFile, YamlPath } from "./util/yaml_file.ts";
 import {
   parseTableSettings,
   type TableSettingKey,
@@ -187,6 +187,8 @@ export async function loadProject(
   }
   // Errors show the path as the user wrote it (or dvt.yaml), not an absolute one.
   const given = projectPath ?? "dvt.yaml";
+  // The YAML parser loads only when there is a project file to parse (~40-80 ms of start-up).
+  const { readYamlFile } = await import("./util/yaml_file.ts");
   const file = await readYamlFile(resolve(given) === path ? given : path, ConfigError);
   const outDir = settings().outDir;
   return parseProject(file, path, { outDir: outDir ? resolve(cwd, outDir) : undefined });

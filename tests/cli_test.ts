@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { main } from "../cli.ts";
 import { commandPaths } from "../runtime/commands/command_table.ts";
 import { VERSION } from "../runtime/version.ts";
-import { CLI_PATH, REPO_ROOT, runCli } from "./_helpers.ts";
+import { CLI_PATH, REPO_ROOT, runCli, tempDir } from "./_helpers.ts";
 
 Deno.test("dvt --version prints the version from deno.json", async () => {
   const result = await runCli(["--version"]);
@@ -122,4 +123,36 @@ Deno.test("dvt --help and every command's --help load only the command surface",
     assert.deepEqual(beyond, [], `dvt ${args.join(" ")} loads work modules`);
     assert.deepEqual(npm, [], `dvt ${args.join(" ")} loads npm packages`);
   }
+});
+
+Deno.test("dvt extract of a built-in connector never loads the YAML parser; a dvt.yaml project does", async () => {
+  await using dir = await tempDir();
+  const csv = join(dir.path, "orders.csv");
+  await Deno.writeTextFile(csv, "id,amount\n1,2.5\n");
+  // Built-in manifests come precompiled (runtime/connector/builtin_manifests.ts): parsing them
+  // would load yaml's CommonJS build on the main thread before the first request (~80 ms).
+  const adHoc = await modulesLoadedBy([
+    "extract",
+    "--connector",
+    "files",
+    "--set",
+    `paths=${csv}`,
+    "--out",
+    join(dir.path, "ad_hoc"),
+    "--json",
+  ]);
+  assert.ok(
+    adHoc.npm.includes("apache-arrow"),
+    "the debug log names the packages an extract loads",
+  );
+  assert.ok(!adHoc.npm.includes("yaml"), `loaded: ${adHoc.npm.join(", ")}`);
+  const project = join(dir.path, "dvt.yaml");
+  await Deno.writeTextFile(
+    project,
+    `sources:\n  shop:\n    connector: files\n    config:\n      paths: [${csv}]\n    out: ${
+      join(dir.path, "project")
+    }\n`,
+  );
+  const fromProject = await modulesLoadedBy(["extract", "shop", "--project", project, "--json"]);
+  assert.ok(fromProject.npm.includes("yaml"), "a project file is parsed with yaml");
 });

@@ -10,6 +10,7 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL as toFileUrl } from "node:url";
 import { BUILTIN_CONNECTORS, builtinNames } from "./builtin_connectors.ts";
+import { BUILTIN_MANIFESTS } from "./builtin_manifests.ts";
 import { checkRequiredEnv } from "./config.ts";
 import { createConnectorContext } from "./context.ts";
 import { ConnectorError, errorMessage, InputError, ManifestError } from "../errors.ts";
@@ -20,6 +21,7 @@ import {
   isRemoteUrl,
   loadManifest,
   type Manifest,
+  shownManifestPath,
 } from "./manifest.ts";
 import {
   Cap,
@@ -43,9 +45,20 @@ export interface LoadedConnector {
 export async function loadBuiltin(name: string): Promise<LoadedConnector> {
   const builtin = BUILTIN_CONNECTORS[name];
   if (!builtin) throw unknownConnector(`builtin:${name}`);
-  const manifest = await loadManifest(builtin.manifestUrl.href);
+  const manifest = await builtinManifest(name, builtin.manifestUrl);
   const factory = async () => (await builtin.load()).default;
   return { manifest, origin: "builtin", location: `builtin:${name}`, factory: lazy(factory) };
+}
+
+/**
+ * A built-in's manifest: precompiled from its connector.yaml (builtin_manifests.ts, checked
+ * against the file by its test), so no YAML is parsed; read from the file only for a built-in
+ * added since the module was last generated.
+ */
+async function builtinManifest(name: string, manifestUrl: URL): Promise<Manifest> {
+  const compiled = BUILTIN_MANIFESTS[name];
+  if (!compiled) return await loadManifest(manifestUrl.href);
+  return { ...structuredClone(compiled), path: shownManifestPath(manifestUrl.href) };
 }
 
 function lazy(load: () => Promise<ConnectorFactory>): ConnectorFactory {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { buildConnectorConfig, checkRequiredEnv } from "../../../runtime/connector/config.ts";
 import { ConfigError } from "../../../runtime/errors.ts";
-import { parseManifest } from "../../../runtime/connector/manifest.ts";
+import { parseManifest } from "../../../runtime/connector/manifest_text.ts";
 import { parseYamlText } from "../../../runtime/util/yaml_file.ts";
 import { tempDir } from "../../_helpers.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runHealthCheck } from "../../../runtime/connector/health_check.ts";
-import { parseManifest } from "../../../runtime/connector/manifest.ts";
+import { parseManifest } from "../../../runtime/connector/manifest_text.ts";
 import { serveLocal } from "../../_helpers.ts";
 
 const SECRET = "tok-7f3c9a1e55d04b2f";

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { ManifestError } from "../../../runtime/errors.ts";
-import {
-  entrypointKind,
-  loadManifest,
-  parseManifest,
-} from "../../../runtime/connector/manifest.ts";
+import { entrypointKind, loadManifest } from "../../../runtime/connector/manifest.ts";
+import { parseManifest } from "../../../runtime/connector/manifest_text.ts";
 import { Cap } from "../../../runtime/protocol.ts";
 import { serveLocal, tempDir } from "../../_helpers.ts";
 
