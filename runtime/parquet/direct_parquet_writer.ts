@@ -1,5 +1,5 @@
 /**
- * Writes a flat Arrow schema's batches to a zstd Parquet file straight from the Arrow column
+ * Writes an Arrow schema's batches (flat columns and lists of them) to a zstd Parquet file straight from the Arrow column
  * buffers, without parquet-wasm: no Arrow IPC, no copy into wasm memory. Rows fill row groups
  * of {@linkcode MAX_ROW_GROUP_ROWS} across batches; each row group is held compressed until it
  * is complete, so memory is one compressed row group plus one page per column. The footer
@@ -10,7 +10,7 @@
  */
 import * as arrow from "apache-arrow";
 import { ColumnChunkWriter } from "./parquet_column_chunk.ts";
-import { type Leaf, leafOf } from "./parquet_leaf.ts";
+import { type Column, columnOf } from "./parquet_leaf.ts";
 import { type ChunkMetadata, fileMetadata, type RowGroupMetadata } from "./parquet_metadata.ts";
 import { MAX_ROW_GROUP_ROWS } from "./parquet_properties.ts";
 import { emptyBatch } from "./arrow_schema.ts";
@@ -21,13 +21,13 @@ const MAGIC = new TextEncoder().encode("PAR1");
 export class DirectParquetWriter {
   readonly #file: Deno.FsFile;
   readonly #schema: arrow.Schema;
-  readonly #leaves: Leaf[];
+  readonly #leaves: Column[];
   readonly #columns: ColumnChunkWriter[];
   readonly #groups: RowGroupMetadata[] = [];
   #groupRows = 0;
   #offset = 0;
 
-  private constructor(file: Deno.FsFile, schema: arrow.Schema, leaves: Leaf[]) {
+  private constructor(file: Deno.FsFile, schema: arrow.Schema, leaves: Column[]) {
     this.#file = file;
     this.#schema = schema;
     this.#leaves = leaves;
@@ -37,7 +37,7 @@ export class DirectParquetWriter {
   /** Creates (or truncates) `path` for batches of `schema`, which must be directly writable. */
   static async open(path: string, schema: arrow.Schema): Promise<DirectParquetWriter> {
     const leaves = schema.fields.map((field) => {
-      const leaf = leafOf(field);
+      const leaf = columnOf(field);
       if (!leaf) throw new Error(`column "${field.name}" (${field.type}) needs parquet-wasm`);
       return leaf;
     });
@@ -64,7 +64,8 @@ export class DirectParquetWriter {
   async finish(): Promise<void> {
     if (this.#groupRows > 0) this.#flushRowGroup();
     const footer = fileMetadata(
-      this.#leaves.map((leaf) => leaf.schema),
+      this.#leaves.flatMap((column) => column.nodes),
+      this.#leaves.length,
       this.#groups,
       [["ARROW:schema", arrowSchemaMetadata(this.#schema)]],
     );

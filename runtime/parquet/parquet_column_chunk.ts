@@ -1,6 +1,7 @@
 /**
  * One column of the row group being written: rows arrive in slices of Arrow batches, their
- * PLAIN values and definition levels collect into a page, and every page of about
+ * PLAIN values and definition levels (and a list's repetition levels, parquet_list_levels.ts)
+ * collect into a page, and every page of about
  * {@linkcode PAGE_BYTES} is zstd-compressed at once (data page v1: levels then values, both
  * compressed), so a row group is held compressed until it is written out column by column.
  *
@@ -16,7 +17,8 @@ import {
   Repetition,
 } from "./parquet_metadata.ts";
 import { BitSink, ByteSink, type ValueEncoder, valueEncoder } from "./parquet_values.ts";
-import type { Leaf } from "./parquet_leaf.ts";
+import type { Column } from "./parquet_leaf.ts";
+import { ListLevels } from "./parquet_list_levels.ts";
 
 /** Uncompressed values per page before it is compressed; parquet-wasm's default page size. */
 export const PAGE_BYTES = 1 << 20;
@@ -46,6 +48,8 @@ export class ColumnChunkWriter {
   readonly #leaf: LeafSchema;
   readonly #values: ValueEncoder;
   readonly #optional: boolean;
+  /** A list column's levels (its pages count level entries, not rows). */
+  readonly #list?: ListLevels;
   /** Definition levels of the page (1 = value, 0 = null); only for OPTIONAL columns. */
   readonly #levels = new BitSink();
   /** A page's levels and values together, for the compressor. */
@@ -53,25 +57,32 @@ export class ColumnChunkWriter {
   #pageRows = 0;
   #pageNulls = 0;
   #parts: Uint8Array[] = [];
-  #rows = 0;
+  #entries = 0;
   #nulls = 0;
   #uncompressed = 0;
   #compressed = 0;
 
-  constructor(leaf: Leaf) {
+  constructor(column: Column) {
+    const { leaf } = column;
     this.#leaf = leaf.schema;
     this.#values = valueEncoder(leaf.values);
     this.#optional = leaf.schema.repetition === Repetition.OPTIONAL;
+    if (column.list) this.#list = new ListLevels(column.nodes[0].name, column.list);
   }
 
   /** Adds rows [from, to) of `data`. */
   append(data: arrow.Data, from: number, to: number): void {
     for (let start = from; start < to; start += ROWS_PER_STEP) {
       const end = Math.min(to, start + ROWS_PER_STEP);
-      this.#appendLevels(data, start, end);
-      this.#values.append(data, start, end);
+      if (this.#list) {
+        this.#list.append(data, start, end, this.#values);
+      } else {
+        this.#appendLevels(data, start, end);
+        this.#values.append(data, start, end);
+      }
       this.#pageRows += end - start;
-      if (this.#values.byteLength >= PAGE_BYTES) this.#flushPage();
+      const levels = this.#list?.entries ?? 0;
+      if (this.#values.byteLength >= PAGE_BYTES || levels >= PAGE_BYTES) this.#flushPage();
     }
   }
 
@@ -118,10 +129,13 @@ export class ColumnChunkWriter {
     if (this.#pageRows === 0) return;
     const values = this.#values.takePage();
     let page = values;
-    if (this.#optional) {
+    // Level entries: a list's, or one per row.
+    const entries = this.#list?.entries ?? this.#pageRows;
+    if (this.#list) this.#pageNulls = this.#list.nulls;
+    if (this.#optional || this.#list) {
       // Levels then values in one buffer kept for the next pages: a new one per page was
       // garbage outside the JS heap that the collector let pile up (peak RSS).
-      const levels = this.#encodedLevels();
+      const levels = this.#list ? this.#list.encoded() : this.#encodedLevels();
       const buffer = this.#page;
       buffer.length = 0;
       buffer.reserve(levels.length + values.length);
@@ -131,13 +145,14 @@ export class ColumnChunkWriter {
       page = buffer.view();
     }
     const compressed = zstdCompressSync(page, ZSTD_OPTIONS);
-    const header = dataPageHeader(this.#pageRows, page.length, compressed.length);
+    const header = dataPageHeader(entries, page.length, compressed.length);
     this.#parts.push(header, compressed);
     this.#uncompressed += header.length + page.length;
     this.#compressed += header.length + compressed.length;
-    this.#rows += this.#pageRows;
+    this.#entries += entries;
     this.#nulls += this.#pageNulls;
     this.#levels.clear();
+    this.#list?.clear();
     this.#pageRows = 0;
     this.#pageNulls = 0;
   }
@@ -151,14 +166,14 @@ export class ColumnChunkWriter {
       parts: this.#parts,
       metadata: {
         leaf: this.#leaf,
-        values: this.#rows,
+        values: this.#entries,
         uncompressedSize: this.#uncompressed,
         compressedSize: this.#compressed,
         statistics,
       },
     };
     this.#parts = [];
-    this.#rows =
+    this.#entries =
       this.#nulls =
       this.#uncompressed =
       this.#compressed =

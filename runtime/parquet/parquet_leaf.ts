@@ -1,15 +1,18 @@
 /**
- * How each flat Arrow type is stored by the direct writer: the Parquet physical type and
+ * How each Arrow column is stored by the direct writer: the Parquet physical type and
  * annotations (the same ones parquet-wasm writes plus those parquet_logical_types.ts adds, so a
  * column reads back in DuckDB with the same type either way) and how its values are encoded.
- * Types without an entry here (nested, dictionaries, intervals, float16, ...) make the whole
- * table go through parquet-wasm.
+ * A list of such a type is stored as Parquet's three-level LIST (`<name>` LIST group, repeated
+ * `list` group, the element leaf named as Arrow's child field, as parquet-wasm writes it).
+ * Types without an entry here (structs, maps, lists of lists, dictionaries, intervals, float16,
+ * ...) make the whole table go through parquet-wasm.
  *
  * @module
  */
 import * as arrow from "apache-arrow";
 import {
   ConvertedType,
+  type GroupSchema,
   type LeafSchema,
   type LogicalType,
   PhysicalType,
@@ -25,10 +28,19 @@ export type ValueKind =
   | { kind: "decimal"; width: number }
   | { kind: "fixed"; width: number };
 
-/** One column as the direct writer stores it. */
+/** One leaf column as the direct writer stores it. */
 export interface Leaf {
   schema: LeafSchema;
   values: ValueKind;
+}
+
+/** A top-level column: its leaf, and when it is a list, how its levels are formed. */
+export interface Column {
+  leaf: Leaf;
+  /** Schema elements of the column, depth first (a flat column: its leaf alone). */
+  nodes: (GroupSchema | LeafSchema)[];
+  /** For a list: whether the list and its elements may be null. */
+  list?: { nullable: boolean; elementNullable: boolean };
 }
 
 type Shape = Omit<Leaf["schema"], "name" | "repetition"> & { values: ValueKind };
@@ -241,7 +253,44 @@ export function leafOf(field: arrow.Field): Leaf | undefined {
   };
 }
 
+/**
+ * How the direct writer stores the top-level `field`: a flat leaf, or a list of one (a list's
+ * levels: definition 0 = null list, d = empty list, d + 1 = null element, d + 2 = element, where
+ * d is 1 for a nullable list and 0 otherwise; repetition 1 for every element after a list's
+ * first). Undefined when parquet-wasm stores it.
+ */
+export function columnOf(field: arrow.Field): Column | undefined {
+  if (field.type.typeId !== arrow.Type.List) {
+    const leaf = leafOf(field);
+    return leaf && { leaf, nodes: [leaf.schema] };
+  }
+  const element = (field.type as arrow.List).children[0];
+  const inner = element && leafOf(element);
+  if (!inner) return undefined;
+  const nullable = field.nullable;
+  const elementNullable = element.nullable;
+  const leaf: Leaf = {
+    values: inner.values,
+    schema: {
+      ...inner.schema,
+      path: [field.name, "list", element.name],
+      maxDefinition: (nullable ? 1 : 0) + 1 + (elementNullable ? 1 : 0),
+      maxRepetition: 1,
+    },
+  };
+  const group: GroupSchema = {
+    name: field.name,
+    repetition: nullable ? Repetition.OPTIONAL : Repetition.REQUIRED,
+    children: 1,
+    convertedType: ConvertedType.LIST,
+    logicalType: { kind: "list" },
+  };
+  const repeated: GroupSchema = { name: "list", repetition: Repetition.REPEATED, children: 1 };
+  return { leaf, nodes: [group, repeated, leaf.schema], list: { nullable, elementNullable } };
+}
+
 /** Whether every column of `schema` is one the direct writer stores. */
 export function directlyWritable(schema: arrow.Schema): boolean {
-  return schema.fields.length > 0 && schema.fields.every((field) => leafOf(field) !== undefined);
+  return schema.fields.length > 0 &&
+    schema.fields.every((field) => columnOf(field) !== undefined);
 }

@@ -21,6 +21,7 @@ export const PhysicalType = {
 /** parquet.thrift `ConvertedType`. */
 export const ConvertedType = {
   UTF8: 0,
+  LIST: 3,
   DECIMAL: 5,
   DATE: 6,
   TIME_MILLIS: 7,
@@ -38,7 +39,7 @@ export const ConvertedType = {
 } as const;
 
 /** parquet.thrift `FieldRepetitionType`. */
-export const Repetition = { REQUIRED: 0, OPTIONAL: 1 } as const;
+export const Repetition = { REQUIRED: 0, OPTIONAL: 1, REPEATED: 2 } as const;
 
 const Encoding = { PLAIN: 0, RLE: 3 } as const;
 const CODEC_ZSTD = 6;
@@ -61,7 +62,7 @@ const empty = (id: number) => struct(id, []);
 
 /** parquet.thrift `LogicalType` (a union: one member set). */
 export type LogicalType =
-  | { kind: "string" | "date" | "json" | "uuid" | "float16" }
+  | { kind: "string" | "date" | "json" | "uuid" | "float16" | "list" }
   | { kind: "decimal"; scale: number; precision: number }
   | { kind: "time" | "timestamp"; utc: boolean; unit: "millis" | "micros" | "nanos" }
   | { kind: "integer"; bitWidth: number; signed: boolean };
@@ -71,6 +72,8 @@ function logicalTypeStruct(logical: LogicalType): ThriftField {
   switch (logical.kind) {
     case "string":
       return empty(1);
+    case "list":
+      return empty(3);
     case "decimal":
       return struct(5, [i32(1, logical.scale), i32(2, logical.precision)]);
     case "date":
@@ -92,9 +95,14 @@ function logicalTypeStruct(logical: LogicalType): ThriftField {
   }
 }
 
-/** One leaf column of a flat schema, as the footer's SchemaElement describes it. */
+/** One leaf column, as the footer's SchemaElement describes it. */
 export interface LeafSchema {
   name: string;
+  /** Names from the top-level field down to this leaf (a flat column: its name alone). */
+  path?: string[];
+  /** Highest definition level (default: 1 if OPTIONAL, else 0) and repetition level (0). */
+  maxDefinition?: number;
+  maxRepetition?: number;
   physicalType: number;
   /** Bytes per value of a FIXED_LEN_BYTE_ARRAY. */
   typeLength?: number;
@@ -105,7 +113,32 @@ export interface LeafSchema {
   logicalType?: LogicalType;
 }
 
-function schemaElement(leaf: LeafSchema): ThriftStruct {
+/** A group of the schema (a list and its repeated `list` group), before its children. */
+export interface GroupSchema {
+  name: string;
+  repetition: number;
+  children: number;
+  convertedType?: number;
+  logicalType?: LogicalType;
+}
+
+/** A schema element: a group (its children follow it, depth first) or a leaf. */
+export type SchemaNode = GroupSchema | LeafSchema;
+
+function isGroup(node: SchemaNode): node is GroupSchema {
+  return "children" in node;
+}
+
+function schemaElement(node: SchemaNode): ThriftStruct {
+  if (isGroup(node)) {
+    const fields = [i32(3, node.repetition), text(4, node.name), i32(5, node.children)];
+    if (node.convertedType !== undefined) fields.push(i32(6, node.convertedType));
+    if (node.logicalType) {
+      fields.push(field(10, TType.STRUCT, { fields: [logicalTypeStruct(node.logicalType)] }));
+    }
+    return { fields };
+  }
+  const leaf = node;
   const fields = [i32(1, leaf.physicalType)];
   if (leaf.typeLength !== undefined) fields.push(i32(2, leaf.typeLength));
   fields.push(i32(3, leaf.repetition), text(4, leaf.name));
@@ -118,7 +151,7 @@ function schemaElement(leaf: LeafSchema): ThriftStruct {
   return { fields };
 }
 
-/** A data page (v1) header: PLAIN values, RLE definition levels. */
+/** A data page (v1) header: PLAIN values, RLE levels; `values` counts level entries. */
 export function dataPageHeader(
   values: number,
   uncompressedSize: number,
@@ -158,9 +191,10 @@ export interface ChunkMetadata {
 
 function columnChunk(chunk: ChunkMetadata): ThriftStruct {
   const { leaf, statistics } = chunk;
-  const encodings = leaf.repetition === Repetition.OPTIONAL
+  const encodings = leaf.repetition === Repetition.OPTIONAL || leaf.maxRepetition
     ? [Encoding.PLAIN, Encoding.RLE]
     : [Encoding.PLAIN];
+  const path = leaf.path ?? [leaf.name];
   const stats = [i64(3, statistics.nullCount)];
   if (statistics.max && statistics.min) {
     stats.push(binary(5, statistics.max), binary(6, statistics.min));
@@ -171,7 +205,7 @@ function columnChunk(chunk: ChunkMetadata): ThriftStruct {
       struct(3, [
         i32(1, leaf.physicalType),
         list(2, TType.I32, encodings),
-        list(3, TType.BINARY, [new TextEncoder().encode(leaf.name)]),
+        list(3, TType.BINARY, path.map((name) => new TextEncoder().encode(name))),
         i32(4, CODEC_ZSTD),
         i64(5, chunk.values),
         i64(6, chunk.uncompressedSize),
@@ -204,19 +238,24 @@ function rowGroup(group: RowGroupMetadata, ordinal: number): ThriftStruct {
   };
 }
 
-/** The footer: schema (root "arrow_schema" and its leaves), row groups, key-value metadata. */
+/**
+ * The footer: schema (root "arrow_schema" with `fields` top-level fields, then `nodes` depth
+ * first), row groups, key-value metadata.
+ */
 export function fileMetadata(
-  leaves: LeafSchema[],
+  nodes: SchemaNode[],
+  fields: number,
   groups: RowGroupMetadata[],
   keyValues: [string, string][],
 ): Uint8Array {
-  const root = { fields: [text(4, "arrow_schema"), i32(5, leaves.length)] };
+  const root = { fields: [text(4, "arrow_schema"), i32(5, fields)] };
+  const leaves = nodes.filter((node) => !isGroup(node));
   const rows = groups.reduce((total, group) => total + group.rows, 0);
   const typeDefinedOrder = { fields: [empty(1)] };
   return encodeStruct({
     fields: [
       i32(1, 1),
-      list(2, TType.STRUCT, [root, ...leaves.map(schemaElement)]),
+      list(2, TType.STRUCT, [root, ...nodes.map(schemaElement)]),
       i64(3, rows),
       list(4, TType.STRUCT, groups.map(rowGroup)),
       list(

@@ -54,6 +54,16 @@ export interface FoldRequest {
    * fold_engine.ts); by default each opens its own.
    */
   engine?: DuckDB;
+  /** Filled with the time each phase took (bench/serve_fold.ts), by `clock` (ms). */
+  phases?: FoldPhases;
+  clock?: () => number;
+}
+
+/** Time a fold spent appending Parquet, compacting and republishing the catalog. */
+export interface FoldPhases {
+  append: number;
+  compact: number;
+  catalog: number;
 }
 
 /** What a fold published. */
@@ -89,6 +99,14 @@ export async function readPublished(layout: OutputLayout): Promise<Catalog> {
 /** Appends the rows and publishes; on failure nothing readers see has changed. */
 export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
   const { layout } = request;
+  const clock = request.clock ?? (() => performance.now());
+  const phases = request.phases ?? { append: 0, compact: 0, catalog: 0 };
+  let mark = clock();
+  const lap = (phase: keyof FoldPhases) => {
+    const now = clock();
+    phases[phase] += now - mark;
+    mark = now;
+  };
   await using _lock = await acquireRunLock(layout.stateDir, {
     holder: "dvt serve",
     brief: true,
@@ -125,8 +143,10 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
         tag: `w${request.seq}`,
       });
       written.push(...result.files);
+      lap("append");
       const appended = [...before, ...result.files];
       const files = await compactPartitions(layout, appended, undefined, request.engine);
+      lap("compact");
       const merged = files.filter((file) => !appended.includes(file));
       written.push(...merged);
       fresh.set(source, {
@@ -154,6 +174,7 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
     await rememberPublished(layout.database, { runId, entries, remote: catalog.remote });
     await saveState(layout, stateFromCatalog(runId, entries));
     await cleanUpStaleFiles(layout, new Set(entries.flatMap((e) => e.files)));
+    lap("catalog");
     return { runId, rows, entries };
   } catch (error) {
     // Unpublished partitions are invisible (views list their files); remove them now anyway.

@@ -495,10 +495,14 @@ Deno.test("direct writer: a null in a NOT NULL column fails the table", async ()
   assert.match(error.message, /table "n".*column "id" is declared NOT NULL/);
 });
 
-Deno.test("direct writer: nested and dictionary columns still go through parquet-wasm", () => {
-  const list = new arrow.List(new arrow.Field("item", new arrow.Int32(), true));
+Deno.test("direct writer: structs, lists of lists and dictionaries still go through parquet-wasm", () => {
+  const item = (type: arrow.DataType) => new arrow.Field("item", type, true);
+  const listOfLists = new arrow.List(item(new arrow.List(item(new arrow.Int32()))));
+  const listOfFloat16 = new arrow.List(item(new arrow.Float16()));
+  const struct = new arrow.Struct([new arrow.Field("a", new arrow.Int32())]);
   const dictionary = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
-  for (const type of [list, dictionary, new arrow.Float16(), new arrow.IntervalDayTime()]) {
+  const others = [new arrow.Float16(), new arrow.IntervalDayTime()];
+  for (const type of [listOfLists, listOfFloat16, struct, dictionary, ...others]) {
     const schema = new arrow.Schema([
       new arrow.Field("id", new arrow.Int64()),
       new arrow.Field("x", type),

@@ -1,6 +1,6 @@
 /**
  * Child script of parquet_wasm_lazy_test.ts: counts WebAssembly compilations while
- * writeParquetFile writes a flat table, then a table with a list column, and prints both counts
+ * writeParquetFile writes a flat table, then a table with a list-of-lists column, and prints both counts
  * as JSON. Every way of compiling wasm is wrapped before the writer is imported.
  */
 import * as arrow from "apache-arrow";
@@ -31,9 +31,11 @@ const flat = new arrow.Table({
 });
 await writeParquetFile(`${dir}/flat.parquet`, flat.batches, { table: "flat" });
 const afterFlat = compiled;
-const listType = new arrow.List(new arrow.Field("item", new arrow.Int32(), true));
+// A list of lists: the direct writer stores lists of flat types only.
+const inner = new arrow.List(new arrow.Field("item", new arrow.Int32(), true));
+const listType = new arrow.List(new arrow.Field("item", inner, true));
 const builder = arrow.makeBuilder({ type: listType, nullValues: [null] });
-builder.append(arrow.vectorFromArray([1, 2], new arrow.Int32()));
+builder.append([[1, 2], [3]] as never);
 builder.append(null);
 const lists = builder.finish().toVector();
 const nested = new arrow.Table({ tags: lists });
