@@ -115,6 +115,95 @@ export function viewQuery(absoluteOutDir: string, files: string[]): string {
   return `SELECT * FROM read_parquet([${list}], union_by_name = true)`;
 }
 
+/** An entry as its `_meta` row: the values by column, in the table's column order. */
+export interface MetaRow {
+  table_name: string;
+  description: string;
+  rows: number;
+  size_bytes: number;
+  /** `YYYY-MM-DD HH:MM:SS.mmm` (UTC), cast to TIMESTAMP on insert. */
+  extracted_at: string;
+  query_mode: QueryMode;
+  schema_json: string;
+  source_name: string;
+  data_files: string;
+  cursor_column: string | null;
+  cursor_value: string | null;
+  disposition: string | null;
+  primary_key: string | null;
+  run_id: string;
+}
+
+/** The `_meta` row an entry is stored as. */
+export function metaRow(entry: CatalogEntry): MetaRow {
+  return {
+    table_name: entry.name,
+    description: entry.description,
+    rows: entry.rows,
+    size_bytes: entry.sizeBytes,
+    extracted_at: entry.extractedAt.toISOString().replace("T", " ").replace("Z", ""),
+    query_mode: entry.queryMode,
+    schema_json: JSON.stringify(entry.schema),
+    source_name: entry.sourceName,
+    data_files: JSON.stringify(entry.files),
+    cursor_column: entry.cursorColumn ?? null,
+    cursor_value: cursorToText(entry.cursorValue),
+    disposition: entry.disposition ?? null,
+    primary_key: entry.primaryKey ? JSON.stringify(entry.primaryKey) : null,
+    run_id: entry.runId,
+  };
+}
+
+/**
+ * The entry a `_meta` row describes: a row read from the database (TIMESTAMP as a Date, BIGINT
+ * as a bigint) or a {@linkcode MetaRow} kept as JSON (catalog_snapshot.ts) give the same entry.
+ */
+export function entryFromMetaRow(row: MetaRow | Record<string, unknown>): CatalogEntry {
+  const schema = JSON.parse(String(row.schema_json)) as SchemaJson;
+  const cursorColumn = (row.cursor_column as string | null) ?? undefined;
+  const extractedAt = row.extracted_at instanceof Date
+    ? row.extracted_at
+    : new Date(`${String(row.extracted_at).replace(" ", "T")}Z`);
+  return {
+    name: String(row.table_name),
+    sourceName: String(row.source_name),
+    description: String(row.description ?? ""),
+    rows: Number(row.rows),
+    sizeBytes: Number(row.size_bytes),
+    extractedAt,
+    queryMode: row.query_mode as QueryMode,
+    schema,
+    files: JSON.parse(String(row.data_files ?? "[]")),
+    cursorColumn,
+    cursorValue: cursorFromText(row.cursor_value, cursorColumn, schema),
+    disposition: (row.disposition as string | null) ?? undefined,
+    primaryKey: row.primary_key ? JSON.parse(String(row.primary_key)) : undefined,
+    runId: String(row.run_id ?? ""),
+  };
+}
+
+/** The `_remote_attach` row of one remote attach. */
+export function remoteRow(info: RemoteAttachInfo) {
+  return {
+    alias: info.alias || info.extension,
+    extension: info.extension,
+    url: info.url,
+    token_env: info.tokenEnv,
+  };
+}
+
+/** A remote attach as read back from its `_remote_attach` row. */
+export function remoteFromRow(
+  row: ReturnType<typeof remoteRow> | Record<string, unknown>,
+): RemoteAttachInfo {
+  return {
+    alias: String(row.alias),
+    extension: String(row.extension),
+    url: String(row.url),
+    tokenEnv: String(row.token_env ?? ""),
+  };
+}
+
 function cursorToText(value: CursorValue | undefined): string | null {
   return value === undefined ? null : String(value);
 }
@@ -184,33 +273,11 @@ async function readAttached(db: DuckDB, alias: string): Promise<Catalog> {
   const entries: CatalogEntry[] = [];
   if (tables.has("_meta") && runId !== undefined) {
     for (const row of await db.all(`SELECT * FROM ${table("_meta")} ORDER BY table_name`)) {
-      const schema = JSON.parse(String(row.schema_json)) as SchemaJson;
-      const cursorColumn = (row.cursor_column as string | null) ?? undefined;
-      entries.push({
-        name: String(row.table_name),
-        sourceName: String(row.source_name),
-        description: String(row.description ?? ""),
-        rows: Number(row.rows),
-        sizeBytes: Number(row.size_bytes),
-        extractedAt: row.extracted_at as Date,
-        queryMode: row.query_mode as QueryMode,
-        schema,
-        files: JSON.parse(String(row.data_files ?? "[]")),
-        cursorColumn,
-        cursorValue: cursorFromText(row.cursor_value, cursorColumn, schema),
-        disposition: (row.disposition as string | null) ?? undefined,
-        primaryKey: row.primary_key ? JSON.parse(String(row.primary_key)) : undefined,
-        runId: String(row.run_id ?? ""),
-      });
+      entries.push(entryFromMetaRow(row));
     }
   }
   const remote: RemoteAttachInfo[] = tables.has("_remote_attach")
-    ? (await db.all(`SELECT * FROM ${table("_remote_attach")}`)).map((r) => ({
-      alias: String(r.alias),
-      extension: String(r.extension),
-      url: String(r.url),
-      tokenEnv: String(r.token_env ?? ""),
-    }))
+    ? (await db.all(`SELECT * FROM ${table("_remote_attach")}`)).map(remoteFromRow)
     : [];
   return { runId, entries, remote };
 }
@@ -305,12 +372,10 @@ export class CatalogBuild {
           ],
         );
         for (const info of remote) {
-          await db.run(`INSERT INTO ${table("_remote_attach")} VALUES (?, ?, ?, ?)`, [
-            info.alias || info.extension,
-            info.extension,
-            info.url,
-            info.tokenEnv,
-          ]);
+          await db.run(
+            `INSERT INTO ${table("_remote_attach")} VALUES (?, ?, ?, ?)`,
+            Object.values(remoteRow(info)),
+          );
         }
         for (const entry of entries) await addEntry(db, table, absoluteOutDir, entry);
       });
@@ -357,22 +422,7 @@ async function addEntry(
 ): Promise<void> {
   await db.run(
     `INSERT INTO ${table("_meta")} VALUES (?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      entry.name,
-      entry.description,
-      entry.rows,
-      entry.sizeBytes,
-      entry.extractedAt.toISOString().replace("T", " ").replace("Z", ""),
-      entry.queryMode,
-      JSON.stringify(entry.schema),
-      entry.sourceName,
-      JSON.stringify(entry.files),
-      entry.cursorColumn ?? null,
-      cursorToText(entry.cursorValue),
-      entry.disposition ?? null,
-      entry.primaryKey ? JSON.stringify(entry.primaryKey) : null,
-      entry.runId,
-    ],
+    Object.values(metaRow(entry)),
   );
   if (entry.queryMode === "local" && entry.files.length) {
     await db.run(

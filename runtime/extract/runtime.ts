@@ -10,6 +10,7 @@
 import { projectSchema, schemaToJson } from "../parquet/arrow_schema.ts";
 import { buildCatalog, type Catalog, type CatalogEntry, readCatalog } from "./catalog.ts";
 import type { CatalogStore } from "./catalog_thread.ts";
+import { readCatalogSnapshot, saveCatalogSnapshot } from "./catalog_snapshot.ts";
 import { ConnectorError, DvtError, errorMessage as message, ExtractError } from "../errors.ts";
 import {
   extractReadTable,
@@ -185,6 +186,10 @@ export class ConnectorRuntime {
   }
 
   async #readCatalog(): Promise<Catalog> {
+    // The snapshot this run's predecessor left, while extract.duckdb is still the file it
+    // published: no wait for DuckDB to load before the tables can be read.
+    const snapshot = await readCatalogSnapshot(this.layout);
+    if (snapshot) return snapshot;
     return await this.#catalogStore.read(this.layout.database).catch((error) => {
       throw new ExtractError(`cannot read the published catalog: ${message(error)}`, {
         cause: error,
@@ -306,6 +311,10 @@ export class ConnectorRuntime {
         hint: "the previous extract is unchanged; fix the cause and run again",
       });
     }
+    // Only a shortcut for the next run's catalog read: without it, that run reads extract.duckdb.
+    await saveCatalogSnapshot(this.layout, runId, entries, remote).catch((error) => {
+      this.#log.debug("catalog snapshot not written", { error: message(error) });
+    });
   }
 
   /** Asks remote() for attach info; a failure keeps the previous info and is an outcome. */
