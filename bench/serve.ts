@@ -12,7 +12,9 @@
  * count is checked against what was acknowledged.
  *
  * Usage: deno run -A --unstable-worker-options bench/serve.ts [--count 20000]
- *   [--concurrency 64] [--seconds 60]
+ *   [--concurrency 64] [--seconds 60] [--flush-events <n>] [--flush-interval <ms>]
+ * (the last two are passed to `dvt serve`, for A/B runs of its micro-batch settings; by default
+ * it runs with its own defaults)
  *
  * @module
  */
@@ -33,6 +35,10 @@ function flag(name: string, fallback: string): string {
 const count = flag("count", "20000");
 const concurrency = flag("concurrency", "64");
 const seconds = flag("seconds", "60");
+const serveFlags = ["flush-events", "flush-interval"].flatMap((name) => {
+  const value = flag(name, "");
+  return value ? [`--${name}`, value] : [];
+});
 
 interface LoadResult {
   acknowledged: number;
@@ -110,8 +116,9 @@ async function startListening(args: string[], cwd: string, env: Record<string, s
 }
 
 /** CPU seconds (user + system, every thread) a process has used so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+async function cpuSeconds(pid: number, thread?: number): Promise<number> {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const stat = await Deno.readTextFile(path);
   // Fields after the command name (which may contain spaces) in parentheses.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticksPerSecond = 100;
@@ -190,17 +197,23 @@ try {
   await bare.stop();
 
   const serve = await startListening(
-    ["run", "--no-prompt", "-A", "--unstable-worker-options", CLI, "serve", "jira", "--port", "0"],
+    [
+      ...["run", "--no-prompt", "-A", "--unstable-worker-options", CLI, "serve", "jira"],
+      ...["--port", "0", ...serveFlags],
+    ],
     dir,
     env,
   );
   const serveCpuBefore = await cpuSeconds(serve.pid);
+  // The thread that answers deliveries is the process's main thread (its id is the pid).
+  const mainCpuBefore = await cpuSeconds(serve.pid, serve.pid);
   const load = await runLoad(`${serve.url}/jira`);
   const paced = await runLoad(`${serve.url}/jira`, ["--rate", String(TARGET_RATE)]);
   const acknowledged = load.acknowledged + paced.acknowledged;
   // Folds still running after the last acknowledgement belong to the load too: wait for them.
   await waitUntilFolded(serve, acknowledged);
   const serveCpu = (await cpuSeconds(serve.pid)) - serveCpuBefore;
+  const mainCpu = (await cpuSeconds(serve.pid, serve.pid)) - mainCpuBefore;
   const rss = await peakRssMb(serve.pid);
   const stopped = await serve.stop();
   if (stopped.code !== 0) throw new Error(`dvt serve exited ${stopped.code}: ${stopped.stderr}`);
@@ -240,11 +253,14 @@ try {
     // CPU time of the server per acknowledged event (all threads, folds included): less
     // dependent on what else the machine runs than events/s.
     cpuMsPerEvent: Math.round((serveCpu / acknowledged) * 1e5) / 100,
+    // ... of which outside the answering thread (folds, Deno's I/O threads, GC helpers).
+    otherThreadsCpuMsPerEvent: Math.round(((serveCpu - mainCpu) / acknowledged) * 1e5) / 100,
     bareCpuMsPerEvent: Math.round((bareCpu / baseline.acknowledged) * 1e5) / 100,
     bareServerEventsPerSecond: bareRate,
     bareServerP99Ms: baseline.p99_ms,
     ratioToBare: Math.round((rate / bareRate) * 100) / 100,
     concurrency: Number(concurrency),
+    serveArgs: serveFlags.join(" "),
     loadAverage: [loadBefore, await loadAverage()],
     target: `>= ${TARGET_RATE} events/s, p99 < ${TARGET_P99_MS} ms`,
     // Sustains the rate (saturated run), and at that rate answers 99% within the bound.

@@ -22,8 +22,8 @@ export class ListLevels {
   readonly #empty: number;
   /** Definition level of an element's value. */
   readonly #value: number;
-  #repetition = new Uint8Array(1 << 12);
-  #definition = new Uint8Array(1 << 12);
+  #repetition = new Uint8Array(1 << 10);
+  #definition = new Uint8Array(1 << 10);
   /** Level entries of the page (one per element, one per null or empty list). */
   entries = 0;
   /** Entries that hold no value (null or empty lists, null elements). */
