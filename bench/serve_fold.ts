@@ -7,6 +7,7 @@
  * `dvt serve` does, so later folds see the partitions (and compactions) of earlier ones.
  *
  * Usage: deno run -A --unstable-worker-options bench/serve_fold.ts [--events 1000] [--folds 20]
+ *   [--statements]
  *
  * @module
  */
@@ -48,6 +49,22 @@ const bodies = [...jiraEvents(issues, eventsPerFold * folds)].map((event) =>
 const out = await Deno.makeTempDir({ prefix: "dvt-serve-fold-" });
 const layout = new OutputLayout(out);
 const engine = await openFoldEngine();
+const T: Record<string, number> = {};
+// --statements: CPU per fold of each kind of SQL statement the engine runs (by its first words).
+const perStatement = Deno.args.includes("--statements");
+if (perStatement) {
+  const run = engine.run.bind(engine);
+  // deno-lint-ignore no-explicit-any
+  (engine as any).run = async (sql: string, params?: unknown[]) => {
+    const c0 = processCpuMs();
+    try {
+      return await run(sql, params as never);
+    } finally {
+      const key = sql.slice(0, 18);
+      T[key] = (T[key] ?? 0) + processCpuMs() - c0;
+    }
+  };
+}
 const decoder = new TextDecoder();
 
 const totals = { receive: 0, append: 0, compact: 0, catalog: 0, processCpu: 0, wall: 0 };
@@ -94,6 +111,9 @@ for (let fold = 0; fold < folds; fold++) {
   }
 }
 engine.close();
+if (perStatement) {
+  console.log(Object.fromEntries(Object.entries(T).map(([k, v]) => [k, Math.round(v / folds)])));
+}
 const per = (value: number) => Math.round(value / (folds - 1));
 console.log(JSON.stringify({
   eventsPerFold,

@@ -332,25 +332,32 @@ export class CatalogBuild {
     let build: CatalogBuild | undefined;
     try {
       build = new CatalogBuild(db, await attach(db, path, false), !engine);
-      await build.#transaction(async (table) => {
-        await db.run(`CREATE TABLE ${table("_meta")} ${META_COLUMNS}`);
-        await db.run(
-          `CREATE TABLE ${
-            table("_remote_attach")
-          } (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)`,
-        );
-        await db.run(
-          `CREATE TABLE ${
-            table("_dvt_run")
-          } (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)`,
-        );
-      });
+      await build.#transaction((table) => createTables(db, table));
     } catch (error) {
       if (build) await build.close();
       else if (!engine) db.close();
       throw error;
     }
     return build;
+  }
+
+  /**
+   * Builds the whole catalog at `path` (which must not exist) on `engine` in one transaction:
+   * the tables' creation, their rows and the views are written and synced by one checkpoint,
+   * where {@linkcode open} then {@linkcode finish} take two. For a caller with nothing to
+   * overlap the file's creation with (a `dvt serve` fold: ~15 ms of CPU less per fold).
+   */
+  static async write(
+    path: string,
+    engine: DuckDB,
+    absoluteOutDir: string,
+    runId: string,
+    entries: CatalogEntry[],
+    remote: RemoteAttachInfo[],
+    connectorName = "",
+  ): Promise<void> {
+    const build = new CatalogBuild(engine, await attach(engine, path, false), false);
+    await build.#fill(absoluteOutDir, runId, entries, remote, connectorName, true);
   }
 
   /** Fills the catalog, creates the views, checkpoints and closes (detaches) the database. */
@@ -361,9 +368,21 @@ export class CatalogBuild {
     remote: RemoteAttachInfo[],
     connectorName = "",
   ): Promise<void> {
+    await this.#fill(absoluteOutDir, runId, entries, remote, connectorName, false);
+  }
+
+  async #fill(
+    absoluteOutDir: string,
+    runId: string,
+    entries: CatalogEntry[],
+    remote: RemoteAttachInfo[],
+    connectorName: string,
+    withTables: boolean,
+  ): Promise<void> {
     const db = this.#engine;
     try {
       await this.#transaction(async (table) => {
+        if (withTables) await createTables(db, table);
         await db.run(
           `INSERT INTO ${table("_dvt_run")} VALUES (?, current_timestamp::TIMESTAMP, ?)`,
           [
@@ -377,7 +396,8 @@ export class CatalogBuild {
             Object.values(remoteRow(info)),
           );
         }
-        for (const entry of entries) await addEntry(db, table, absoluteOutDir, entry);
+        await insertMetaRows(db, table, entries);
+        for (const entry of entries) await addViews(db, table, absoluteOutDir, entry);
       });
       // Already checkpointed by the commit; kept so the file is whole whatever the threshold did.
       await db.run(`CHECKPOINT ${quoteIdentifier(this.#alias)}`);
@@ -413,17 +433,43 @@ export class CatalogBuild {
   }
 }
 
-/** One `_meta` row and the entry's views. */
-async function addEntry(
+/** The catalog's empty tables. */
+async function createTables(db: DuckDB, table: (name: string) => string): Promise<void> {
+  await db.run(`CREATE TABLE ${table("_meta")} ${META_COLUMNS}`);
+  await db.run(
+    `CREATE TABLE ${
+      table("_remote_attach")
+    } (alias VARCHAR, extension VARCHAR, url VARCHAR, token_env VARCHAR)`,
+  );
+  await db.run(
+    `CREATE TABLE ${table("_dvt_run")} (run_id VARCHAR, built_at TIMESTAMP, connector VARCHAR)`,
+  );
+}
+
+/**
+ * Every entry's `_meta` row in one INSERT (a prepared statement per row cost ~3 ms of CPU each:
+ * most of a `dvt serve` fold's catalog inserts).
+ */
+async function insertMetaRows(
+  db: DuckDB,
+  table: (name: string) => string,
+  entries: CatalogEntry[],
+): Promise<void> {
+  if (!entries.length) return;
+  const row = "(?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  await db.run(
+    `INSERT INTO ${table("_meta")} VALUES ${entries.map(() => row).join(", ")}`,
+    entries.flatMap((entry) => Object.values(metaRow(entry))),
+  );
+}
+
+/** The entry's views. */
+async function addViews(
   db: DuckDB,
   table: (name: string) => string,
   absoluteOutDir: string,
   entry: CatalogEntry,
 ): Promise<void> {
-  await db.run(
-    `INSERT INTO ${table("_meta")} VALUES (?, ?, ?, ?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    Object.values(metaRow(entry)),
-  );
   if (entry.queryMode === "local" && entry.files.length) {
     await db.run(
       `CREATE VIEW ${table(entry.name)} AS ${viewQuery(absoluteOutDir, entry.files)}`,

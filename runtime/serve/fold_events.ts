@@ -165,8 +165,16 @@ export async function foldEvents(request: FoldRequest): Promise<FoldResult> {
       .sort((a, b) => a.name.localeCompare(b.name));
     const temp = layout.tempDatabase(runId);
     if (request.engine) {
-      const build = await CatalogBuild.open(temp, request.engine);
-      await build.finish(layout.root, runId, entries, catalog.remote, request.connectorName);
+      const { remote } = catalog;
+      await CatalogBuild.write(
+        temp,
+        request.engine,
+        layout.root,
+        runId,
+        entries,
+        remote,
+        request.connectorName,
+      );
     } else {
       await buildCatalog(temp, layout.root, runId, entries, catalog.remote, request.connectorName);
     }

@@ -84,3 +84,57 @@ Deno.test("a build that fails leaves the shared engine ready for the next read a
   assert.equal((await readCatalog(`${dir.path}/good.duckdb`, engine)).runId, "r2");
   assert.deepEqual(await attached(engine), []);
 });
+
+Deno.test("CatalogBuild.write builds in one transaction the catalog open() and finish() build", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/data`);
+  for (const name of ["orders", "lines"]) {
+    await writeParquetFile(
+      `${dir.path}/data/${name}.parquet`,
+      [batchOf({ id: { type: new arrow.Int32(), values: [1, 2] } })],
+      { table: name },
+    );
+  }
+  await using engine = await openCatalogEngine();
+  const remote = [{ alias: "wh", extension: "motherduck", url: "md:shop", tokenEnv: "MD_TOKEN" }];
+  // Several `_meta` rows (one INSERT), one of them with no cursor, key or description.
+  const entries = [
+    entryOf(["data/lines.parquet"], "lines"),
+    { ...entryOf(["data/orders.parquet"]), primaryKey: ["id"], disposition: "merge" },
+    {
+      ...entryOf([], "remote_only"),
+      queryMode: "remote" as const,
+      description: "",
+      cursorColumn: undefined,
+      cursorValue: undefined,
+    },
+  ];
+  const twoSteps = `${dir.path}/two.duckdb`;
+  const build = await CatalogBuild.open(twoSteps, engine);
+  await build.finish(dir.path, "r1", entries, remote, "shop");
+  const oneStep = `${dir.path}/one.duckdb`;
+  await CatalogBuild.write(oneStep, engine, dir.path, "r1", entries, remote, "shop");
+  assert.deepEqual(await attached(engine), []);
+  const written = await readCatalog(oneStep, engine);
+  assert.deepEqual(written, await readCatalog(twoSteps, engine));
+  assert.deepEqual(written.entries, entries);
+  assert.deepEqual(await queryDuckDB(oneStep, "SELECT count(*)::INT AS n FROM lines"), [{ n: 2 }]);
+  // A write that fails (a view over a missing file) leaves the engine ready for the next one.
+  await assert.rejects(
+    CatalogBuild.write(
+      `${dir.path}/bad.duckdb`,
+      engine,
+      dir.path,
+      "r2",
+      [
+        entryOf(["data/missing.parquet"]),
+      ],
+      [],
+      "shop",
+    ),
+    /missing\.parquet/,
+  );
+  assert.deepEqual(await attached(engine), []);
+  await CatalogBuild.write(`${dir.path}/next.duckdb`, engine, dir.path, "r3", [], [], "shop");
+  assert.equal((await readCatalog(`${dir.path}/next.duckdb`, engine)).runId, "r3");
+});
