@@ -36,9 +36,18 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
   const settings = resolveSettings(ctx, config);
   const sessions = new Set<Session>();
   let catalog: Promise<Map<string, PgTable>> | undefined;
+  /**
+   * A session whose work succeeded, kept for the next one: discovery's session reads the table
+   * (or coordinates its parallel read) instead of a new connection, whose TLS handshake, SCRAM
+   * exchange and server backend cost ~60 ms per extract (BENCHMARKS.md, session 11).
+   */
+  let idle: Session | undefined;
+  let closed = false;
 
-  /** Opens a session tracked for close(); connection failures come back explained. */
+  /** A session tracked for close(): the kept one if it still answers, else a new one. */
   async function connect(table?: PgTable): Promise<Session> {
+    const kept = await takeIdle();
+    if (kept) return kept;
     try {
       const session = await openSession(settings);
       sessions.add(session);
@@ -48,6 +57,29 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
     }
   }
 
+  /**
+   * The kept session after a round trip proves it alive. One the server ended meanwhile (idle
+   * timeout, restart, pg_terminate_backend) is closed and never fails the read that wanted it.
+   */
+  async function takeIdle(): Promise<Session | undefined> {
+    const session = idle;
+    idle = undefined;
+    if (!session) return undefined;
+    try {
+      await session.query("SELECT 1");
+      return session;
+    } catch {
+      await release(session);
+      return undefined;
+    }
+  }
+
+  /** Keeps a session whose work ended cleanly (no transaction, no COPY running), or closes it. */
+  async function keep(session: Session): Promise<void> {
+    if (idle || closed) return await release(session);
+    idle = session;
+  }
+
   async function release(session: Session): Promise<void> {
     sessions.delete(session);
     await session.end();
@@ -55,13 +87,15 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
 
   async function withSession<T>(work: (sql: Session) => Promise<T>): Promise<T> {
     const sql = await connect();
+    let result: T;
     try {
-      return await work(sql);
+      result = await work(sql);
     } catch (error) {
-      throw isExplained(error) ? error : explainError(error, settings);
-    } finally {
       await release(sql);
+      throw isExplained(error) ? error : explainError(error, settings);
     }
+    await keep(sql);
+    return result;
   }
 
   const tables = () =>
@@ -108,6 +142,7 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       snapshot: snapshot?.id,
     };
     let sql: Session | undefined;
+    let done = false;
     try {
       const reader = threaded ? readerThread() : undefined;
       ctx.log.debug("reading", { table: table.name, sql: read.statement, thread: !!reader });
@@ -117,10 +152,13 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       }
       sql = await connect(table);
       yield* readCopy(ctx.arrow, sql, read);
+      done = true;
     } catch (error) {
       throw explainReadError(error, table.name, settings);
     } finally {
-      if (sql) await release(sql);
+      // Only a read that ran to its end leaves the session clean: a stopped one may still be
+      // receiving its COPY, a failed one may be lost.
+      if (sql) await (done ? keep(sql) : release(sql));
       await snapshot?.release();
     }
   }
@@ -142,8 +180,8 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
     if (readers <= 1) return whole();
     const coordinator = await connect(table);
     const finish = async () => {
-      await coordinator.query("COMMIT").catch(() => {});
-      await release(coordinator);
+      const committed = await coordinator.query("COMMIT").then(() => true, () => false);
+      await (committed ? keep(coordinator) : release(coordinator));
     };
     let ranges: PageRange[];
     let id: string;
@@ -202,6 +240,8 @@ const postgresConnector: ConnectorFactory<PostgresConfig> = (ctx, config) => {
       await withSession((sql) => sql.query("SELECT 1"));
     },
     async close() {
+      closed = true;
+      idle = undefined;
       thread?.stop();
       const closing = [...sessions];
       sessions.clear();

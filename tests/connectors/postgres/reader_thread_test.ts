@@ -103,7 +103,8 @@ Deno.test({
 });
 
 /** dvt's connections to `database` that the server still has, after a grace period. */
-async function dvtConnections(database: string): Promise<number> {
+/** dvt's connections to `database`, once at most `left` remain (or after 10 s). */
+async function dvtConnections(database: string, left = 0): Promise<number> {
   const admin = await connect();
   try {
     const deadline = Date.now() + 10_000;
@@ -113,7 +114,7 @@ async function dvtConnections(database: string): Promise<number> {
          WHERE datname = $1 AND application_name = 'dvt'`,
         [database],
       );
-      if (Number(n) === 0 || Date.now() > deadline) return Number(n);
+      if (Number(n) <= left || Date.now() > deadline) return Number(n);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
@@ -133,7 +134,9 @@ Deno.test({
         if (++batches === 2) break;
       }
       assert.equal(batches, 2);
-      assert.equal(await dvtConnections(db.name), 0);
+      // Only the session discovery opened on the main thread stays, kept for the next read
+      // (connector.ts); the thread's connection is closed.
+      assert.equal(await dvtConnections(db.name, 1), 1);
     } finally {
       await connector.close?.();
     }
