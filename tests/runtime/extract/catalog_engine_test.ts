@@ -6,6 +6,7 @@ import {
   type CatalogEntry,
   openCatalogEngine,
   readCatalog,
+  viewQuery,
 } from "../../../runtime/extract/catalog.ts";
 import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
 import { batchOf } from "../../fixtures/runtime/connectors.ts";
@@ -137,4 +138,28 @@ Deno.test("CatalogBuild.write builds in one transaction the catalog open() and f
   assert.deepEqual(await attached(engine), []);
   await CatalogBuild.write(`${dir.path}/next.duckdb`, engine, dir.path, "r3", [], [], "shop");
   assert.equal((await readCatalog(`${dir.path}/next.duckdb`, engine)).runId, "r3");
+});
+
+Deno.test("a view over several files reads each once, in order; a path with a | is listed on its own", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(`${dir.path}/data/orders`, { recursive: true });
+  const names = ["2026-01-a.parquet", "2026-01-b.parquet", "2026-01-c|d.parquet"];
+  for (const [k, name] of names.entries()) {
+    await writeParquetFile(
+      `${dir.path}/data/orders/${name}`,
+      [batchOf({ id: { type: new arrow.Int32(), values: [10 * k + 1, 10 * k + 2] } })],
+      { table: "orders" },
+    );
+  }
+  await using engine = await openCatalogEngine();
+  for (const files of [names.slice(0, 2), names]) {
+    const path = `${dir.path}/extract.duckdb`;
+    await Deno.remove(path).catch(() => {});
+    const entry = entryOf(files.map((name) => `data/orders/${name}`));
+    await CatalogBuild.write(path, engine, dir.path, "r1", [entry], [], "shop");
+    const rows = await queryDuckDB(path, "SELECT id FROM orders");
+    assert.deepEqual(rows.map((row) => row.id), [1, 2, 11, 12, 21, 22].slice(0, 2 * files.length));
+  }
+  assert.match(viewQuery(dir.path, ["data/a.parquet", "data/b.parquet"]), /string_split/);
+  assert.doesNotMatch(viewQuery(dir.path, ["data/a.parquet", "data/b|.parquet"]), /string_split/);
 });
