@@ -8,7 +8,9 @@
  * (no connector, no log) is measured in the same run. Two loads: as fast as `--concurrency`
  * connections go (the most events/s it sustains, and the latency when saturated), then paced at
  * the target's 2,000 events/s (open loop, latency counted from when each delivery was due: the
- * p99 the target is about). After the loads, SIGTERM folds what is pending and the extract's row
+ * p99 the target is about), after a second of uncounted warm-up deliveries at that rate (the
+ * generator's own start; the bare server is paced the same way, which shows the generator's
+ * floor). After the loads, SIGTERM folds what is pending and the extract's row
  * count is checked against what was acknowledged.
  *
  * Usage: deno run -A --unstable-worker-options bench/serve.ts [--count 20000]
@@ -27,6 +29,8 @@ const LOAD = fileURLToPath(new URL("./_serve_load.ts", import.meta.url));
 const SECRET = "bench-webhook-secret";
 const TARGET_RATE = 2_000;
 const TARGET_P99_MS = 50;
+/** The paced load's arguments: the target rate, after one second of warm-up at that rate. */
+const PACED = ["--rate", String(TARGET_RATE), "--warmup", "1"];
 
 function flag(name: string, fallback: string): string {
   const index = Deno.args.indexOf(`--${name}`);
@@ -42,6 +46,8 @@ const serveFlags = ["flush-events", "flush-interval"].flatMap((name) => {
 
 interface LoadResult {
   acknowledged: number;
+  /** Paced loads: warm-up deliveries acknowledged (not in the latencies). */
+  warmupAcknowledged?: number;
   failed: number;
   seconds: number;
   p50_ms: number;
@@ -193,6 +199,7 @@ try {
   const bare = await startListening(["run", "-A", barePath], dir, env);
   const bareCpuBefore = await cpuSeconds(bare.pid);
   const baseline = await runLoad(bare.url);
+  const barePaced = await runLoad(bare.url, PACED);
   const bareCpu = (await cpuSeconds(bare.pid)) - bareCpuBefore;
   await bare.stop();
 
@@ -208,8 +215,8 @@ try {
   // The thread that answers deliveries is the process's main thread (its id is the pid).
   const mainCpuBefore = await cpuSeconds(serve.pid, serve.pid);
   const load = await runLoad(`${serve.url}/jira`);
-  const paced = await runLoad(`${serve.url}/jira`, ["--rate", String(TARGET_RATE)]);
-  const acknowledged = load.acknowledged + paced.acknowledged;
+  const paced = await runLoad(`${serve.url}/jira`, PACED);
+  const acknowledged = load.acknowledged + paced.acknowledged + (paced.warmupAcknowledged ?? 0);
   // Folds still running after the last acknowledgement belong to the load too: wait for them.
   await waitUntilFolded(serve, acknowledged);
   const serveCpu = (await cpuSeconds(serve.pid)) - serveCpuBefore;
@@ -258,6 +265,8 @@ try {
     bareCpuMsPerEvent: Math.round((bareCpu / baseline.acknowledged) * 1e5) / 100,
     bareServerEventsPerSecond: bareRate,
     bareServerP99Ms: baseline.p99_ms,
+    bareServerPacedP50Ms: barePaced.p50_ms,
+    bareServerPacedP99Ms: barePaced.p99_ms,
     ratioToBare: Math.round((rate / bareRate) * 100) / 100,
     concurrency: Number(concurrency),
     serveArgs: serveFlags.join(" "),
