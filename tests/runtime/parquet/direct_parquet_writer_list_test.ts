@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
+import { sliced } from "./_sliced_batches.ts";
 import { ExtractError } from "../../../runtime/errors.ts";
 import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
 import { DirectParquetWriter } from "../../../runtime/parquet/direct_parquet_writer.ts";
@@ -63,17 +64,6 @@ function listBatch(rows: number): arrow.RecordBatch {
     SCHEMA,
     arrow.makeData({ type: new arrow.Struct(SCHEMA.fields), length: rows, nullCount: 0, children }),
   );
-}
-
-function sliced(batch: arrow.RecordBatch, sizes: number[]): arrow.RecordBatch[] {
-  const out: arrow.RecordBatch[] = [];
-  let at = 0;
-  for (const size of sizes) {
-    out.push(batch.slice(at, at + size));
-    at += size;
-  }
-  assert.equal(at, batch.numRows);
-  return out;
 }
 
 async function rowsOf(sql: string) {
