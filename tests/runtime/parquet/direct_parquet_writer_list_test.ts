@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
-import { sliced } from "./_sliced_batches.ts";
+import { batchOf, sliced } from "./_batches.ts";
 import { ExtractError } from "../../../runtime/errors.ts";
 import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
 import { DirectParquetWriter } from "../../../runtime/parquet/direct_parquet_writer.ts";
@@ -60,10 +60,7 @@ function listBatch(rows: number): arrow.RecordBatch {
     column(SCHEMA.fields[4].type, ids.map((i) => i % 6 === 0 ? null : [i % 2 === 0, null, true])),
     column(SCHEMA.fields[5].type, ids.map((i) => (i % 3 ? [Date.UTC(2026, 0, 1) + i * 1000] : []))),
   ];
-  return new arrow.RecordBatch(
-    SCHEMA,
-    arrow.makeData({ type: new arrow.Struct(SCHEMA.fields), length: rows, nullCount: 0, children }),
-  );
+  return batchOf(SCHEMA, children);
 }
 
 async function rowsOf(sql: string) {
@@ -155,17 +152,7 @@ Deno.test("direct writer: a null list spanning elements writes none of them", as
   const schema = new arrow.Schema([field("l", type)]);
   const path = join(dir.path, "l.parquet");
   const writer = await DirectParquetWriter.open(path, schema);
-  writer.write(
-    new arrow.RecordBatch(
-      schema,
-      arrow.makeData({
-        type: new arrow.Struct(schema.fields),
-        length: 3,
-        nullCount: 0,
-        children: [data],
-      }),
-    ),
-  );
+  writer.write(batchOf(schema, [data]));
   await writer.finish();
   const rows = await rowsOf(`SELECT l FROM '${path}'`);
   assert.deepEqual(rows.map((row) => row.l), [
@@ -182,14 +169,7 @@ Deno.test("direct writer: a null in a list declared without nulls fails the tabl
     // Arrow's builders do not enforce a field's nullability: the batch has nulls all the same.
     const data = column(schema.fields[0].type, values);
     assert.equal((values.includes(null) ? data : data.children[0]).nullCount, 1);
-    const batch = new arrow.RecordBatch(
-      schema,
-      arrow.makeData({
-        type: new arrow.Struct(schema.fields),
-        length: data.length,
-        children: [data],
-      }),
-    );
+    const batch = batchOf(schema, [data]);
     const error = await writeParquetFile(join(dir.path, "n.parquet"), [batch], {
       table: "n",
       schema,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import { queryDuckDB, tempDir } from "../../_helpers.ts";
-import { sliced } from "./_sliced_batches.ts";
+import { batchOf, sliced } from "./_batches.ts";
 import { ExtractError } from "../../../runtime/errors.ts";
 import { writeParquetFile } from "../../../runtime/parquet/parquet_writer.ts";
 import { DirectParquetWriter } from "../../../runtime/parquet/direct_parquet_writer.ts";
@@ -421,17 +421,7 @@ Deno.test("direct writer: string statistics stop at MAX_STATISTICS_BYTES", async
   const short = arrow.vectorFromArray(["b", "a", null, "c"], new arrow.Utf8());
   const long = arrow.vectorFromArray(["b", "z".repeat(MAX_STATISTICS_BYTES + 1)], new arrow.Utf8());
   const writer = await DirectParquetWriter.open(path, schema);
-  writer.write(
-    new arrow.RecordBatch(
-      schema,
-      arrow.makeData({
-        type: new arrow.Struct(schema.fields),
-        length: 4,
-        nullCount: 0,
-        children: [short.data[0]],
-      }),
-    ),
-  );
+  writer.write(batchOf(schema, [short.data[0]]));
   await writer.finish();
   const [stats] = await rowsOf(
     `SELECT stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls
