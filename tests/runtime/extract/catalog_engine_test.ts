@@ -163,3 +163,22 @@ Deno.test("a view over several files reads each once, in order; a path with a | 
   assert.match(viewQuery(dir.path, ["data/a.parquet", "data/b.parquet"]), /string_split/);
   assert.doesNotMatch(viewQuery(dir.path, ["data/a.parquet", "data/b|.parquet"]), /string_split/);
 });
+
+Deno.test("a view over several files reads them when the output directory's path holds a |", async () => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/a|b`;
+  await Deno.mkdir(`${out}/data/orders`, { recursive: true });
+  const names = ["2026-01-a.parquet", "2026-01-b.parquet"];
+  for (const [k, name] of names.entries()) {
+    await writeParquetFile(
+      `${out}/data/orders/${name}`,
+      [batchOf({ id: { type: new arrow.Int32(), values: [10 * k + 1] } })],
+      { table: "orders" },
+    );
+  }
+  await using engine = await openCatalogEngine();
+  const entry = entryOf(names.map((name) => `data/orders/${name}`));
+  await CatalogBuild.write(`${out}/extract.duckdb`, engine, out, "r1", [entry], [], "shop");
+  const rows = await queryDuckDB(`${out}/extract.duckdb`, "SELECT id FROM orders");
+  assert.deepEqual(rows.map((row) => row.id), [1, 11]);
+});
