@@ -31,6 +31,7 @@ import type { Logger } from "../protocol.ts";
 import { ConnectorRuntime, type ExtractResult } from "../extract/runtime.ts";
 import type { GlobalOptions } from "./options.ts";
 import type { CatalogStore } from "../extract/catalog_thread.ts";
+import { readCatalogSnapshot } from "../extract/catalog_snapshot.ts";
 import { type ExtractJob, planExtractJobs } from "./extract_jobs.ts";
 import { connectorConfigOf, threadsOf } from "./effective_config.ts";
 
@@ -50,6 +51,20 @@ export interface ExtractCliOptions {
   keepRemoved?: boolean;
 }
 
+/**
+ * Has the catalog thread read the published catalog while the connector loads and discovers,
+ * unless the previous run's snapshot (catalog_snapshot.ts) still describes it: the run reads the
+ * snapshot then, and a DuckDB read ahead would be dropped. Not awaited: the run goes on loading.
+ */
+function prefetchCatalog(layout: OutputLayout, catalogStore: CatalogStore | undefined): void {
+  const prefetch = catalogStore?.prefetch?.bind(catalogStore);
+  if (!prefetch) return;
+  readCatalogSnapshot(layout).then(
+    (snapshot) => snapshot ? undefined : prefetch(layout.database),
+    () => prefetch(layout.database),
+  );
+}
+
 async function runJob(
   job: ExtractJob,
   options: ExtractCliOptions,
@@ -58,8 +73,7 @@ async function runJob(
   catalogStore?: CatalogStore,
 ): Promise<ExtractResult> {
   await checkOutputDirectory(job.out);
-  // The catalog thread reads the published catalog while the connector loads and discovers.
-  catalogStore?.prefetch?.(new OutputLayout(job.out).database);
+  prefetchCatalog(new OutputLayout(job.out), catalogStore);
   const loaded = await resolveConnector(job.connector, { projectDir: job.baseDir });
   const { manifest } = loaded;
   // An ad-hoc run is labelled with the connector's name, not with a path or URL's last segment.
