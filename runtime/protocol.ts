@@ -290,12 +290,47 @@ export type RetryingFetch = (
   init?: RequestInit,
 ) => Promise<Response>;
 
+/** Options of {@linkcode ConnectorContext.download}: a GET with these headers and nothing else. */
+export interface DownloadInit {
+  headers?: Record<string, string>;
+}
+
+/** A response whose whole body has been received: what {@linkcode ConnectorContext.download} gives. */
+export interface Download {
+  /** The final URL (after redirects). */
+  url: string;
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  /** The whole body; exactly Content-Length bytes when the response announced a length. */
+  body: Uint8Array;
+}
+
+/** Downloads a body whole: see {@linkcode ConnectorContext.download}. */
+export type Downloader = (url: string | URL, init?: DownloadInit) => Promise<Download>;
+
 /** What a connector gets at run time instead of importing modules itself. */
 export interface ConnectorContext {
   /** The Apache Arrow module the runtime uses; build batches with it. */
   arrow: typeof Arrow;
   /** Retrying fetch, restricted to the hosts the manifest grants when sandboxed. */
   fetch: RetryingFetch;
+  /**
+   * GETs `url` with `fetch`'s retries and receives its whole body into one buffer of the size
+   * its Content-Length announces. For bodies a connector decodes whole (result files, export
+   * slices): a built-in connector's downloads are received on a thread of their own, so the next
+   * body arrives while this thread decodes the last one (sandboxed, on the connector's thread).
+   * The promise is rejected when the request fails after its retries, or when the body ends
+   * short of its Content-Length or runs past it. A response that is not OK is resolved, with its
+   * body, so the connector can read the service's error. Stream large bodies with `fetch`.
+   */
+  download: Downloader;
+  /**
+   * Says that `download` calls will follow, so the runtime may get ready for them now: a
+   * built-in's download thread then starts while the connector waits on its query instead of
+   * at the first download. Calling it is optional; in the sandbox it does nothing.
+   */
+  expectDownloads(): void;
   /** Logger whose output the runtime routes to the terminal or JSON events. */
   log: Logger;
   /** Reads an environment variable the manifest grants; undefined when unset. */

@@ -155,6 +155,7 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
     });
     const batchSize = config.batch_size ?? options.batchSize;
     const label = `Databricks table ${name}`;
+    if (resultFormat === "arrow_stream") ctx.expectDownloads();
     const { statementId, first, totalRows } = await runStatement(api, {
       statement: sql,
       warehouseId,
@@ -167,8 +168,7 @@ const databricks: ConnectorFactory<DatabricksConfig> = (ctx, config) => {
     let rowOffset = 0;
     let received = 0;
     // Presigned URLs carry their own credential: no Authorization header may be sent.
-    const download = (link: ExternalLink) =>
-      downloadLink(api, (url, headers) => ctx.fetch(url, { headers }), statementId, link);
+    const download = (link: ExternalLink) => downloadLink(api, ctx.download, statementId, link);
     for await (const part of resultParts(api, first, download)) {
       if ("rows" in part) {
         pending.push(...part.rows);

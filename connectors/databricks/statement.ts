@@ -8,9 +8,8 @@
  *
  * @module
  */
-import { ConnectorError } from "../../mod.ts";
+import { ConnectorError, type Download, type Downloader } from "../../mod.ts";
 import type { WorkspaceApi } from "./workspace_api.ts";
-import { bodyBytes } from "./body_bytes.ts";
 
 /** One presigned link to a chunk of result data. */
 export interface ExternalLink {
@@ -131,13 +130,14 @@ export async function* resultChunks(
 
 /**
  * Downloads one external link whole (no Authorization header: the URL carries its own
- * credential). An expired link is refreshed once through the chunk endpoint. Whole, because
- * Arrow's stream reader re-joins a network stream's small reads into every message it decodes
- * (measured: more time copying than decoding); a chunk is a bounded slice of the result.
+ * credential), through `ctx.download`, which receives it on a thread of its own. An expired
+ * link is refreshed once through the chunk endpoint. Whole, because Arrow's stream reader
+ * re-joins a network stream's small reads into every message it decodes (measured: more time
+ * copying than decoding); a chunk is a bounded slice of the result.
  */
 export async function downloadLink(
   api: WorkspaceApi,
-  fetchLink: (url: string, headers: Record<string, string>) => Promise<Response>,
+  download: Downloader,
   statementId: string,
   link: ExternalLink,
 ): Promise<Uint8Array> {
@@ -151,28 +151,22 @@ export async function downloadLink(
     );
     current = fresh.external_links?.find((l) => l.chunk_index === link.chunk_index) ?? current;
   }
-  let response: Response;
+  let response: Download;
   try {
-    response = await fetchLink(current.external_link, current.http_headers ?? {});
+    response = await download(current.external_link, { headers: current.http_headers ?? {} });
   } catch (error) {
     throw new ConnectorError(`downloading result chunk ${link.chunk_index} failed`, {
       cause: error,
     });
   }
-  if (!response.ok || !response.body) {
-    const detail = (await response.text().catch(() => "")).slice(0, 300);
+  if (!response.ok) {
+    const detail = new TextDecoder().decode(response.body.subarray(0, 300)).trim();
     throw new ConnectorError(
       `downloading result chunk ${link.chunk_index} failed with HTTP ${response.status}`,
       { cause: detail ? new Error(detail) : undefined },
     );
   }
-  try {
-    return await bodyBytes(response);
-  } catch (error) {
-    throw new ConnectorError(`downloading result chunk ${link.chunk_index} broke off`, {
-      cause: error,
-    });
-  }
+  return response.body;
 }
 
 /** One part of a result, in order: inline rows, or the Arrow IPC bytes of one external link. */

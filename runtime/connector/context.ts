@@ -6,10 +6,18 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import type { ConnectorContext, LogFields, Logger } from "../protocol.ts";
+import type {
+  ConnectorContext,
+  Downloader,
+  LogFields,
+  Logger,
+  RetryingFetch,
+} from "../protocol.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { cleanUntrustedText } from "../util/untrusted_text.ts";
 import { explainDenials } from "../sandbox/denials.ts";
+import { createDownloader } from "./download.ts";
+import type { RetryNotice } from "./download_thread.ts";
 
 /** What the context needs to know about the connector it serves. */
 export interface ContextOptions {
@@ -23,6 +31,12 @@ export interface ContextOptions {
   readEnv?: (name: string) => string | undefined;
   /** Env var names whose values are redacted from the connector's log lines. */
   secretEnv?: readonly string[];
+  /**
+   * Makes `ctx.download`, given what to do before a retry waits (e.g. a
+   * DownloadThread (download_thread.ts)); by default the retrying fetch and the body read on the
+   * connector's thread.
+   */
+  download?: (onRetry: (notice: RetryNotice) => void) => DownloadService;
 }
 
 /** Fields dvt sets on every log event; a connector's own fields never replace them. */
@@ -73,6 +87,25 @@ export function connectorLogger(
   };
 }
 
+/** `ctx.download` and `ctx.expectDownloads`, by some service or else on this thread. */
+export interface DownloadService {
+  download: Downloader;
+  start(): void;
+}
+
+function downloadMethods(
+  service: DownloadService | undefined,
+  fetch: RetryingFetch,
+): Pick<ConnectorContext, "download" | "expectDownloads"> {
+  if (!service) return { download: createDownloader(fetch), expectDownloads() {} };
+  return { download: service.download, expectDownloads: service.start };
+}
+
+/** The debug line a retried request writes (its origin only: a URL may carry a credential). */
+export function logRetry(log: Logger, { origin, status, delayMs }: RetryNotice): void {
+  log.debug("retrying request", { url: origin, status, delayMs });
+}
+
 /**
  * Creates a connector context.
  *
@@ -91,13 +124,15 @@ export function createConnectorContext(options: ContextOptions): ConnectorContex
   );
   const log = connectorLogger(options.logger, options.connector, secrets);
   const allowed = options.allowedEnv ? new Set(options.allowedEnv) : undefined;
+  const fetch = createRetryingFetch({
+    onRetry: ({ url, status, delayMs }) =>
+      logRetry(log, { origin: new URL(url).origin, status, delayMs }),
+  });
   return {
     arrow,
     log,
-    fetch: createRetryingFetch({
-      onRetry: ({ url, status, delayMs }) =>
-        log.debug("retrying request", { url: new URL(url).origin, status, delayMs }),
-    }),
+    fetch,
+    ...downloadMethods(options.download?.((notice) => logRetry(log, notice)), fetch),
     env(name: string): string | undefined {
       if (allowed && !allowed.has(name)) {
         throw new Error(

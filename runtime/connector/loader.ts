@@ -13,6 +13,7 @@ import { BUILTIN_CONNECTORS, builtinNames } from "./builtin_connectors.ts";
 import { BUILTIN_MANIFESTS } from "./builtin_manifests.ts";
 import { checkRequiredEnv } from "./config.ts";
 import { createConnectorContext } from "./context.ts";
+import { DownloadThread } from "./download_thread.ts";
 import { ConnectorError, errorMessage, InputError, ManifestError } from "../errors.ts";
 import { isDirectory, isFile } from "../util/path_kind.ts";
 import {
@@ -287,21 +288,47 @@ export async function instantiateConnector(
   const { manifest } = loaded;
   checkRequiredEnv(manifest, options.env);
   const granted = grantedEnvNames(manifest);
+  let downloads: DownloadThread | undefined;
   const ctx = createConnectorContext({
     connector: manifest.name,
     logger: options.logger,
     allowedEnv: loaded.origin === "builtin" ? undefined : granted,
     readEnv: options.env,
     secretEnv: granted,
+    download: (onRetry) => downloads = new DownloadThread({ onRetry }),
   });
   let connector: unknown;
   try {
     connector = await loaded.factory(ctx, config);
   } catch (cause) {
+    downloads?.close();
     if (cause instanceof ConnectorError || cause instanceof InputError) throw cause;
     throw new ConnectorError(`connector ${manifest.name} failed to start: ${errorMessage(cause)}`, {
       cause,
     });
   }
-  return verifyConnector(connector, manifest);
+  const verified = verifyConnector(connector, manifest);
+  return downloads ? closingDownloads(verified, downloads) : verified;
+}
+
+/**
+ * The connector, whose close() also stops its download thread (a live worker would keep dvt
+ * running). A proxy rather than an assignment: the factory's object may be frozen, and its
+ * methods are called on the object itself, so class-private fields keep working.
+ */
+function closingDownloads(connector: Connector, downloads: DownloadThread): Connector {
+  const close = async () => {
+    try {
+      await connector.close?.();
+    } finally {
+      downloads.close();
+    }
+  };
+  return new Proxy(connector, {
+    get(target, property) {
+      if (property === "close") return close;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -19,6 +19,7 @@ import type {
 } from "../protocol.ts";
 import type { LogLevel } from "../util/output.ts";
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
+import { createDownloader } from "../connector/download.ts";
 import { encodeBatch, schemaToIpc } from "./arrow_ipc.ts";
 import { captureHostChannel, lockDown } from "./lockdown.ts";
 import type {
@@ -46,9 +47,13 @@ function describe(error: unknown): string {
 function createContext(name: string): ConnectorContext {
   const log = (level: LogLevel) => (message: string, fields?: LogFields) =>
     send({ kind: "log", level, message: String(message), fields: fields && { ...fields } });
+  const fetch = createRetryingFetch();
   return {
     arrow,
-    fetch: createRetryingFetch(),
+    fetch,
+    // The sandbox's one thread: a worker of its own would need the same grants checked again.
+    download: createDownloader(fetch),
+    expectDownloads() {},
     log: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     env(variable: string): string | undefined {
       try {

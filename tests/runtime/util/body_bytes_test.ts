@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bodyBytes } from "../../../connectors/databricks/body_bytes.ts";
+import { bodyBytes } from "../../../runtime/util/body_bytes.ts";
 
 /** A raw HTTP/1.1 server on 127.0.0.1 that answers every request with `head` + `body`. */
 function rawServer(head: string, body: Uint8Array) {

@@ -1,0 +1,44 @@
+/**
+ * The download thread's worker (download_thread.ts): runs each requested download with the
+ * same retrying fetch and body reader a connector's own thread would use (download.ts), and
+ * sends the body back transferred, not copied. The network reads and the first writes into
+ * each new buffer — the cost of a download — happen on this thread.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { createRetryingFetch } from "../util/retrying_fetch.ts";
+import { createDownloader } from "./download.ts";
+import type { DownloadReply, DownloadRequest } from "./download_thread.ts";
+
+function reply(message: DownloadReply, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+/** The error's messages, outermost first, and its name, to rebuild it on the other side. */
+function describe(error: unknown): { name: string; messages: string[] } {
+  const messages: string[] = [];
+  for (let at: unknown = error; at !== undefined && messages.length < 8;) {
+    messages.push(at instanceof Error ? at.message : String(at));
+    at = at instanceof Error ? at.cause : undefined;
+  }
+  return { name: error instanceof Error ? error.name : "Error", messages };
+}
+
+const download = createDownloader(createRetryingFetch({
+  onRetry: ({ url, status, delayMs }) =>
+    reply({ kind: "retry", origin: new URL(url).origin, status, delayMs }),
+}));
+
+self.onmessage = async ({ data }: MessageEvent<DownloadRequest>) => {
+  try {
+    const got = await download(data.url, { headers: data.headers });
+    const { url, status, ok, body } = got;
+    const headers = [...got.headers];
+    reply({ kind: "done", id: data.id, url, status, ok, headers, body }, [
+      body.buffer as ArrayBuffer,
+    ]);
+  } catch (error) {
+    reply({ kind: "failed", id: data.id, ...describe(error) });
+  }
+};
