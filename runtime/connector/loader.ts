@@ -314,7 +314,9 @@ export async function instantiateConnector(
 /**
  * The connector, whose close() also stops its download thread (a live worker would keep dvt
  * running). A proxy rather than an assignment: the factory's object may be frozen, and its
- * methods are called on the object itself, so class-private fields keep working.
+ * methods are called on the object itself, so class-private fields keep working. The proxy's
+ * target is a stand-in inheriting from the connector: a proxy must return a frozen target's
+ * own properties unchanged, which would forbid the bound methods and this close().
  */
 function closingDownloads(connector: Connector, downloads: DownloadThread): Connector {
   const close = async () => {
@@ -324,11 +326,11 @@ function closingDownloads(connector: Connector, downloads: DownloadThread): Conn
       downloads.close();
     }
   };
-  return new Proxy(connector, {
-    get(target, property) {
+  return new Proxy(Object.create(connector) as Connector, {
+    get(_standIn, property) {
       if (property === "close") return close;
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      const value = Reflect.get(connector, property, connector);
+      return typeof value === "function" ? value.bind(connector) : value;
     },
   });
 }

@@ -4,7 +4,8 @@
  * chunks and joined by `arrayBuffer()` (measured on 60 MB of result chunks: about half the
  * main-thread CPU, BENCHMARKS.md). A body with no usable length (chunked, or content-encoded,
  * where the length is the encoded size) is read by `arrayBuffer()`. A body that ends short of
- * its length, or runs past it, is an error, never a complete chunk.
+ * its length (the connection closed or broke off), or runs past it, is an error naming how many
+ * bytes came, never a complete chunk.
  *
  * @module
  */
@@ -37,7 +38,13 @@ export async function bodyBytes(response: Response): Promise<Uint8Array> {
     let buffer = new ArrayBuffer(length);
     let filled = 0;
     while (filled < length) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+      const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled))
+        .catch((cause: unknown) => {
+          // fetch says only "error reading a body from connection": say how much was missing.
+          throw new BodyLengthError(`the body broke off after ${filled} of its ${length} bytes`, {
+            cause,
+          });
+        });
       if (value) {
         buffer = value.buffer as ArrayBuffer;
         filled += value.byteLength;
