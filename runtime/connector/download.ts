@@ -36,12 +36,15 @@ function withoutQueries(error: unknown): unknown {
  * const download = createDownloader(createRetryingFetch());
  * ```
  */
-export function createDownloader(fetch: RetryingFetch): Downloader {
+export function createDownloader(
+  fetch: RetryingFetch,
+  allocate?: (length: number) => Uint8Array,
+): Downloader {
   return async (url, init) => {
     const response = await fetch(url, { headers: init?.headers }).catch((error: unknown) => {
       throw withoutQueries(error);
     });
-    const body = await bodyBytes(response);
+    const body = await bodyBytes(response, allocate);
     return {
       url: response.url,
       status: response.status,

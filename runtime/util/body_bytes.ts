@@ -21,7 +21,8 @@ function announcedLength(response: Response): number | undefined {
 }
 
 /**
- * The whole body of `response`.
+ * The whole body of `response`, in a buffer from `allocate` (by default a new one of exactly
+ * the announced length; huge_pages.ts's allocator gives one backed by huge pages).
  *
  * @example
  * ```ts
@@ -30,21 +31,27 @@ function announcedLength(response: Response): number | undefined {
  * if (bytes.length !== 3) throw new Error();
  * ```
  */
-export async function bodyBytes(response: Response): Promise<Uint8Array> {
+export async function bodyBytes(
+  response: Response,
+  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Promise<Uint8Array> {
   const length = announcedLength(response);
   if (length === undefined || !response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader({ mode: "byob" });
   try {
-    let buffer = new ArrayBuffer(length);
+    const target = allocate(length);
+    // Each BYOB read hands the buffer back (transferred): keep the latest, at the same offset.
+    let buffer = target.buffer as ArrayBuffer;
+    const offset = target.byteOffset;
     let filled = 0;
     while (filled < length) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled))
-        .catch((cause: unknown) => {
-          // fetch says only "error reading a body from connection": say how much was missing.
-          throw new BodyLengthError(`the body broke off after ${filled} of its ${length} bytes`, {
-            cause,
-          });
+      const view = new Uint8Array(buffer, offset + filled, length - filled);
+      const { value, done } = await reader.read(view).catch((cause: unknown) => {
+        // fetch says only "error reading a body from connection": say how much was missing.
+        throw new BodyLengthError(`the body broke off after ${filled} of its ${length} bytes`, {
+          cause,
         });
+      });
       if (value) {
         buffer = value.buffer as ArrayBuffer;
         filled += value.byteLength;
@@ -56,7 +63,7 @@ export async function bodyBytes(response: Response): Promise<Uint8Array> {
     }
     const after = await reader.read(new Uint8Array(1));
     if (!after.done) throw new BodyLengthError(`the body runs past its ${length} bytes`);
-    return new Uint8Array(buffer, 0, filled);
+    return new Uint8Array(buffer, offset, filled);
   } catch (error) {
     await reader.cancel().catch(() => {});
     throw error;

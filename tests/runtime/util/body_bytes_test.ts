@@ -34,6 +34,23 @@ Deno.test("bodyBytes reads a body of the announced length whole, byte for byte",
   assert.deepEqual(await bodyBytes(response), payload);
 });
 
+Deno.test("bodyBytes reads into the allocator's view, at its offset, inside a larger buffer", async () => {
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(payload, { headers: { "content-length": String(payload.length) } }),
+  );
+  const lengths: number[] = [];
+  const allocate = (length: number) => {
+    lengths.push(length);
+    return new Uint8Array(new ArrayBuffer(length + 5000), 1234, length);
+  };
+  const bytes = await bodyBytes(await fetch(`http://127.0.0.1:${server.addr.port}/`), allocate);
+  assert.deepEqual(lengths, [payload.length]);
+  assert.equal(bytes.byteOffset, 1234);
+  assert.equal(bytes.length, payload.length);
+  assert.deepEqual(bytes, payload);
+});
+
 Deno.test("bodyBytes reads bodies without a usable length (chunked, gzip) through arrayBuffer", async () => {
   await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     if (new URL(request.url).pathname === "/gzip") {
