@@ -60,6 +60,9 @@ export type {
 export type { CheckLimits } from "./runtime/contract/checks.ts";
 export { contractReportToJUnit } from "./runtime/contract/junit.ts";
 export { quoteIdentifier, quoteLiteral } from "./runtime/util/sql.ts";
+// Bounded concurrency, for connectors with many independent requests (listings, pages).
+export { createLimiter } from "./runtime/util/pool.ts";
+export type { Limiter } from "./runtime/util/pool.ts";
 export {
   batchFromValues,
   parseDecimal,
