@@ -129,6 +129,21 @@ export async function* resultChunks(
 }
 
 /**
+ * What cloud storage said about a refused download, on one line: the Code and Message of the
+ * XML error document S3, Azure Blob and GCS answer with (`<Error><Code>AccessDenied</Code>
+ * <Message>Request has expired</Message>...`), else the start of the body.
+ */
+export function storageErrorDetail(body: Uint8Array): string {
+  const text = new TextDecoder().decode(body.subarray(0, 4096));
+  const element = (name: string) =>
+    new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1].replace(/\s+/g, " ").trim();
+  const code = element("Code");
+  const message = element("Message");
+  if (code) return message ? `${code}: ${message}` : code;
+  return text.replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/**
  * Downloads one external link whole (no Authorization header: the URL carries its own
  * credential), through `ctx.download`, which receives it on a thread of its own. An expired
  * link is refreshed once through the chunk endpoint. Whole, because Arrow's stream reader
@@ -160,7 +175,7 @@ export async function downloadLink(
     });
   }
   if (!response.ok) {
-    const detail = new TextDecoder().decode(response.body.subarray(0, 300)).trim();
+    const detail = storageErrorDetail(response.body);
     throw new ConnectorError(
       `downloading result chunk ${link.chunk_index} failed with HTTP ${response.status}`,
       { cause: detail ? new Error(detail) : undefined },

@@ -12,7 +12,8 @@
  *   total_chunk_count), and `result` chunks with `next_chunk_index`/`next_chunk_internal_link`:
  *   INLINE + JSON_ARRAY (`data_array` of strings) or EXTERNAL_LINKS + ARROW_STREAM
  *   (`external_links[].{external_link, expiration}`: presigned URLs that refuse an
- *   Authorization header, as cloud storage does); `GET .../result/chunks/{i}`.
+ *   Authorization header, as cloud storage does; `failLink` makes one fail as S3 does);
+ *   `GET .../result/chunks/{i}`.
  * Errors are `{"error_code", "message"}` with Databricks' status codes.
  * It evaluates exactly the SELECT form the connector sends (projection, AND-ed comparisons with
  * typed `:name` parameters); anything else FAILs as a real warehouse would on a bad statement.
@@ -99,6 +100,45 @@ export interface DatabricksServer extends AsyncDisposable {
   cutChunkChainAt?: number;
   /** IPC stream bytes of every chunk served by the last ARROW_STREAM statement. */
   lastArrowChunks: Uint8Array[];
+  /** Cloud storage failing the presigned GET of one result chunk (every time it is asked). */
+  failLink?: { chunk: number; fault: LinkFault };
+}
+
+/**
+ * How cloud storage fails a presigned GET: `access_denied` answers 403 with S3's REST error
+ * document (`application/xml`, `<Error><Code>AccessDenied</Code><Message>Request has
+ * expired</Message>...`), as for an expired or revoked link; `cut` announces the chunk's
+ * Content-Length and closes the connection after half of its bytes.
+ */
+export type LinkFault = "access_denied" | "cut";
+
+/** S3's answer to a presigned GET whose link has expired (REST error response format). */
+function accessDenied(): Response {
+  const now = new Date();
+  const expired = new Date(now.getTime() - 60_000);
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>900</X-Amz-Expires><Expires>${expired.toISOString()}</Expires><ServerTime>${now.toISOString()}</ServerTime><RequestId>9F6HMTTJ9GAFZGXV</RequestId><HostId>1rFWKULfFuMgh0W9PvaI5Oa9r7GJWad+DODI6z1MgasOGF5kJyI6j26spqzsLovZRhPPHXcCaUo=</HostId></Error>`;
+  return new Response(xml, {
+    status: 403,
+    headers: { "content-type": "application/xml", "x-amz-request-id": "9F6HMTTJ9GAFZGXV" },
+  });
+}
+
+/** A body that announces all of `bytes` and ends after half of them. */
+function cutBody(bytes: Uint8Array): Response {
+  const half = bytes.slice(0, Math.floor(bytes.length / 2));
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(half);
+      controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/vnd.apache.arrow.stream",
+      "content-length": String(bytes.length),
+    },
+  });
 }
 
 function sparkTypeName(type: unknown): string {
@@ -452,6 +492,9 @@ export function startDatabricksServer(options: DatabricksServerOptions): Databri
       const statement = statements.get(m[1]);
       const bytes = statement ? arrowChunks(statement)[Number(m[2])] : undefined;
       if (!bytes) return new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 });
+      if (state.failLink?.chunk === Number(m[2])) {
+        return state.failLink.fault === "access_denied" ? accessDenied() : cutBody(bytes);
+      }
       return new Response(await (options.linkBody?.(bytes) ?? bytes), {
         headers: {
           "content-type": "application/vnd.apache.arrow.stream",

@@ -558,3 +558,70 @@ Deno.test("databricks: dvt connector test passes as a built-in and bundled in th
   assert.equal(JSON.parse(extracted.stdout).totalRows, 44);
   await assertNoToken(out, extracted.stdout, extracted.stderr, builtin.stdout, sandboxed.stdout);
 });
+
+for (
+  const [fault, reason] of [
+    [
+      "access_denied",
+      /error: downloading result chunk 3 failed with HTTP 403\n.*caused by: AccessDenied: Request has expired\n/,
+    ],
+    [
+      "cut",
+      /error: downloading result chunk 3 failed\n.*caused by: the body broke off after \d+ of its \d+ bytes\n/,
+    ],
+  ] as const
+) {
+  Deno.test(`databricks: a result chunk's presigned link failing (${fault}) fails the table naming the chunk; the previous data stays`, async () => {
+    await using dir = await tempDir();
+    await using server = startDatabricksServer({
+      token: TOKEN,
+      warehouseId: WAREHOUSE,
+      tables: fixture(100),
+      chunkRows: 10,
+    });
+    const out = join(dir.path, "out");
+    const extract = (json: boolean) =>
+      runCli(
+        [
+          "extract",
+          "--connector",
+          "databricks",
+          ...sets(server.url),
+          "--tables",
+          "main.sales.orders",
+          "--out",
+          out,
+          ...(json ? ["--json"] : []),
+        ],
+        { env: { DATABRICKS_TOKEN: TOKEN } },
+      );
+    const first = await extract(true);
+    assert.equal(first.code, 0, first.stderr);
+    const landed = () =>
+      queryDuckDB(join(out, "extract.duckdb"), ORDERS_SQL).then((rows) => JSON.stringify(rows));
+    const before = await landed();
+    assert.equal(before, JSON.stringify(server.tables[0].rows.map(expectedOrder)));
+
+    server.tables[0].rows[0] = orderRow(1, "2026-05-01T00:00:00.000Z");
+    server.failLink = { chunk: 3, fault };
+    const plain = await extract(false);
+    assert.equal(plain.code, 1, plain.stderr);
+    assert.match(plain.stderr, reason);
+    const json = await extract(true);
+    assert.equal(json.code, 1, json.stderr);
+    const stats = JSON.parse(json.stdout);
+    assert.deepEqual(stats.errors.map((e: { table: string }) => e.table), ["main.sales.orders"]);
+    assert.match(stats.errors[0].message, /^downloading result chunk 3 failed/);
+    // The link was asked for each run, once: neither failure is retried.
+    const asked = server.requests.filter((r) => /^\/storage\/results\/[^/]+\/3\?/.test(r.path));
+    assert.equal(asked.length, 3, "once by the good run, once by each failed one");
+    // A presigned URL is a credential: neither it nor the token appears anywhere.
+    for (const text of [plain.stdout, plain.stderr, json.stdout, json.stderr]) {
+      assert.ok(!text.includes("X-Amz-Signature"), text);
+      assert.ok(!text.includes("presigned3"), text);
+      assert.ok(!text.includes("/storage/results/"), text);
+    }
+    await assertNoToken(out, plain.stdout, plain.stderr, json.stdout, json.stderr);
+    assert.equal(await landed(), before, "the published extract changed");
+  });
+}

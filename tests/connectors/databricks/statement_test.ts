@@ -1,6 +1,10 @@
 /** The SQL Statement Execution API's result walk (statement.ts) against a stub workspace. */
 import assert from "node:assert/strict";
-import { type ExternalLink, resultParts } from "../../../connectors/databricks/statement.ts";
+import {
+  type ExternalLink,
+  resultParts,
+  storageErrorDetail,
+} from "../../../connectors/databricks/statement.ts";
 import type { WorkspaceApi } from "../../../connectors/databricks/workspace_api.ts";
 
 function chunk(index: number, last: number) {
@@ -60,4 +64,24 @@ Deno.test("resultParts fails the read at its turn when the next chunk's request 
     }
   }, /HTTP 500 on chunk 2/);
   assert.deepEqual(received, [0]);
+});
+
+Deno.test("storageErrorDetail puts the storage's XML error on one line: Code: Message", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  // S3 (REST error response) and Azure Blob Storage, as they answer an expired presigned GET.
+  assert.equal(
+    storageErrorDetail(encode(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message><X-Amz-Expires>900</X-Amz-Expires><RequestId>9F6H</RequestId></Error>`,
+    )),
+    "AccessDenied: Request has expired",
+  );
+  assert.equal(
+    storageErrorDetail(encode(
+      `\uFEFF<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.\nRequestId:0c1f\nTime:2026-11-29T10:00:00Z</Message><AuthenticationErrorDetail>Signed expiry time has passed</AuthenticationErrorDetail></Error>`,
+    )),
+    "AuthenticationFailed: Server failed to authenticate the request. RequestId:0c1f Time:2026-11-29T10:00:00Z",
+  );
+  assert.equal(storageErrorDetail(encode("<Error><Code>NoSuchKey</Code></Error>")), "NoSuchKey");
+  assert.equal(storageErrorDetail(encode("  upstream\n  timed out  ")), "upstream timed out");
+  assert.equal(storageErrorDetail(encode("x".repeat(500))), "x".repeat(300));
 });
