@@ -14,6 +14,7 @@ Deno.test("mod.ts exports only what a connector author needs", () => {
     "ValueParseError",
     "batchFromValues",
     "contractReportToJUnit",
+    "createLimiter",
     "dataFromWire",
     "dataToWire",
     "formatContractReport",
