@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DvtError, errorMessage } from "../errors.ts";
+import { DvtError, errorJson, errorMessage } from "../errors.ts";
 import type { ExtractResult, FailedOutcome } from "./run_types.ts";
 import type { SchemaChange } from "../protocol.ts";
 import { formatElapsed, formatSize } from "../util/units.ts";
@@ -113,14 +113,20 @@ export function formatSchemaChange(change: SchemaChange): string {
   ].join(", ");
 }
 
-/** A failed table as plain JSON: its message, hint and exit code. */
+/**
+ * A failed table as plain JSON: its message, hint, exit code and the messages of its causes
+ * that the message does not already say (e.g. "AccessDenied: Request has expired" under
+ * "downloading result chunk 3 failed"), as the plain summary prints them.
+ */
 export function failureJson(table: FailedOutcome): Record<string, unknown> {
   const hint = table.error instanceof DvtError ? table.error.hint : undefined;
+  const { causes } = errorJson(table.error);
   return {
     table: table.table,
     name: table.name,
     error: errorMessage(table.error),
     ...(hint ? { hint } : {}),
+    ...(causes ? { causes } : {}),
     exitCode: table.exitCode,
   };
 }

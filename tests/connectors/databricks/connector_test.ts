@@ -560,14 +560,16 @@ Deno.test("databricks: dvt connector test passes as a built-in and bundled in th
 });
 
 for (
-  const [fault, reason] of [
+  const [fault, reason, cause] of [
     [
       "access_denied",
       /error: downloading result chunk 3 failed with HTTP 403\n.*caused by: AccessDenied: Request has expired\n/,
+      /^AccessDenied: Request has expired$/m,
     ],
     [
       "cut",
       /error: downloading result chunk 3 failed\n.*caused by: the body broke off after \d+ of its \d+ bytes\n/,
+      /^the body broke off after \d+ of its \d+ bytes$/m,
     ],
   ] as const
 ) {
@@ -612,6 +614,9 @@ for (
     const stats = JSON.parse(json.stdout);
     assert.deepEqual(stats.errors.map((e: { table: string }) => e.table), ["main.sales.orders"]);
     assert.match(stats.errors[0].message, /^downloading result chunk 3 failed/);
+    // --json says why as the plain summary does: the storage's reason is among the causes.
+    const failed = stats.tables.find((t: { status: string }) => t.status === "failed");
+    assert.match(failed.causes.join("\n"), cause);
     // The link was asked for each run, once: neither failure is retried.
     const asked = server.requests.filter((r) => /^\/storage\/results\/[^/]+\/3\?/.test(r.path));
     assert.equal(asked.length, 3, "once by the good run, once by each failed one");
