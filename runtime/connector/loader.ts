@@ -307,7 +307,13 @@ export async function instantiateConnector(
       cause,
     });
   }
-  const verified = verifyConnector(connector, manifest);
+  let verified: Connector;
+  try {
+    verified = verifyConnector(connector, manifest);
+  } catch (error) {
+    downloads?.close(); // the factory may have started it (ctx.expectDownloads)
+    throw error;
+  }
   return downloads ? closingDownloads(verified, downloads) : verified;
 }
 

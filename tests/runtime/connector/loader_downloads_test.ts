@@ -137,11 +137,11 @@ Deno.test("instantiateConnector: close() of a frozen connector object stops a do
   }
 });
 
-Deno.test("instantiateConnector: no download thread outlives close(), nor a factory that failed", async () => {
+Deno.test("instantiateConnector: no download thread outlives close(), a factory that failed, nor a connector that fails verification", async () => {
   await using dir = await tempDir();
   await using server = startFileServer({ "/file": bodyResponse });
   await demoManifest(dir.path);
-  const script = (factoryFails: boolean) => `
+  const script = (outcome: "works" | "factory fails" | "unverified") => `
     import { instantiateConnector, resolveConnector } from ${
     JSON.stringify(new URL("../../../runtime/connector/loader.ts", import.meta.url).href)
   };
@@ -151,7 +151,10 @@ Deno.test("instantiateConnector: no download thread outlives close(), nor a fact
       origin: "builtin",
       factory: (ctx) => {
         ctx.expectDownloads();
-        if (${factoryFails}) throw new Error("no such account");
+        if (${JSON.stringify(outcome)} === "factory fails") throw new Error("no such account");
+        if (${
+    JSON.stringify(outcome)
+  } === "unverified") return { capabilities: 3, discover: () => [] };
         return {
           capabilities: 3,
           discover: () => [],
@@ -172,20 +175,25 @@ Deno.test("instantiateConnector: no download thread outlives close(), nor a fact
       console.log(error.message);
     }
   `;
-  const used = await runScript(script(false));
+  const used = await runScript(script("works"));
   assert.deepEqual(used, {
     code: 0,
     signal: null,
     stdout: `${BODY.length}\nclosed`,
     stderr: "",
   });
-  const failed = await runScript(script(true));
+  const failed = await runScript(script("factory fails"));
   assert.deepEqual(failed, {
     code: 0,
     signal: null,
     stdout: "connector demo failed to start: no such account",
     stderr: "",
   });
+  // The factory started the thread (expectDownloads), then its connector lacks read().
+  const unverified = await runScript(script("unverified"));
+  assert.equal(unverified.code, 0, unverified.stderr);
+  assert.equal(unverified.signal, null, "the process had to be killed: a worker outlived it");
+  assert.match(unverified.stdout, /declares read but has no read\(\) method/);
 });
 
 Deno.test("instantiateConnector: a sandboxed connector downloads on its own thread, within its net grants", async () => {
