@@ -9,23 +9,6 @@
 import type { Downloader, RetryingFetch } from "../protocol.ts";
 import { bodyBytes } from "../util/body_bytes.ts";
 
-/** The query of every http(s) URL in a text (up to whitespace, a parenthesis or a fragment). */
-const URL_QUERY = /(\bhttps?:\/\/[^\s?#()]+)\?[^\s#()]*/g;
-
-/**
- * The error with the query of every URL in its messages left out, the same name and chain.
- * fetch names the URL it failed to reach, and a download's URL is often presigned: its query
- * is a credential that would otherwise end up in a failed run's output.
- */
-function withoutQueries(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const hidden = new Error(error.message.replace(URL_QUERY, "$1?…"), {
-    cause: withoutQueries(error.cause),
-  });
-  hidden.name = error.name;
-  return hidden;
-}
-
 /**
  * A downloader that fetches with `fetch` and reads the body here.
  *
@@ -41,9 +24,8 @@ export function createDownloader(
   allocate?: (length: number) => Uint8Array,
 ): Downloader {
   return async (url, init) => {
-    const response = await fetch(url, { headers: init?.headers }).catch((error: unknown) => {
-      throw withoutQueries(error);
-    });
+    // The retrying fetch's failures already name URLs without their queries.
+    const response = await fetch(url, { headers: init?.headers });
     const body = await bodyBytes(response, allocate);
     return {
       url: response.url,

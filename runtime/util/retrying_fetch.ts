@@ -1,11 +1,14 @@
 /**
  * `fetch` with the retry policy every connector and the Maven downloader share:
  * 429 waits for Retry-After (seconds or HTTP date); 408 and 5xx back off exponentially, but
- * only for idempotent methods; network errors on idempotent methods are retried too.
+ * only for idempotent methods; network errors on idempotent methods are retried too. A request
+ * that fails for good is rejected with the error's messages naming URLs without their queries
+ * (url_queries.ts): a query may be a credential.
  *
  * @module
  */
 import type { RetryingFetch } from "../protocol.ts";
+import { withoutUrlQueries } from "./url_queries.ts";
 
 /** Tuning for {@linkcode createRetryingFetch}. */
 export interface RetryPolicy {
@@ -70,7 +73,9 @@ export function createRetryingFetch(
       try {
         response = await baseFetch(request.clone());
       } catch (error) {
-        if (last || !IDEMPOTENT.has(method) || request.signal.aborted) throw error;
+        // An abort is the caller's own doing: its error (a DOMException) goes back as it is.
+        if (request.signal.aborted) throw error;
+        if (last || !IDEMPOTENT.has(method)) throw withoutUrlQueries(error);
         const delayMs = Math.min(settings.baseDelayMs * 2 ** attempt, settings.maxDelayMs);
         settings.onRetry?.({ url: request.url, error, delayMs });
         await sleep(delayMs);

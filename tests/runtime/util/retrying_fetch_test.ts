@@ -52,3 +52,48 @@ Deno.test("createRetryingFetch() gives up after the configured attempts", async 
   assert.deepEqual(response.status, 503);
   assert.deepEqual(calls, 3);
 });
+
+/** A 127.0.0.1 port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("createRetryingFetch() names the URL it could not reach without its query (a credential)", async () => {
+  const url = `http://127.0.0.1:${closedPort()}/bucket/part-0001.csv.gz?X-Amz-Signature=s3cr3t`;
+  for (const init of [undefined, { method: "POST", body: "x" }]) {
+    const error = await createRetryingFetch({ attempts: 2, baseDelayMs: 1 })(url, init).then(
+      () => assert.fail("a closed port answered"),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, "TypeError");
+    const chain: string[] = [];
+    for (let at: unknown = error; at instanceof Error; at = at.cause) chain.push(at.message);
+    assert.match(
+      chain.join("\n"),
+      /127\.0\.0\.1:\d+\/bucket\/part-0001\.csv\.gz\?…/,
+      chain.join("\n"),
+    );
+    assert.ok(!chain.join("\n").includes("s3cr3t"), chain.join("\n"));
+  }
+});
+
+Deno.test("createRetryingFetch() leaves an abort's error as it is", async () => {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  await using server = serveLocal(async () => {
+    await released; // answers only once the client has given up
+    return new Response("late");
+  });
+  try {
+    const error = await createRetryingFetch()(`${server.url}/slow?key=k`, {
+      signal: AbortSignal.timeout(50),
+    }).then(() => assert.fail("answered"), (error: unknown) => error);
+    assert.ok(error instanceof DOMException, String(error));
+    assert.equal(error.name, "TimeoutError");
+  } finally {
+    release();
+  }
+});
