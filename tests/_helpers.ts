@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
+import type { LogFields, Logger } from "../runtime/protocol.ts";
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT: string = fromFileUrl(new URL("../", import.meta.url));
@@ -108,5 +109,45 @@ export function serveLocal(
     async [Symbol.asyncDispose]() {
       await server.shutdown();
     },
+  };
+}
+
+/** A raw HTTP/1.1 server that answers every request with `head` + `body`, then closes. */
+export function rawServer(head: string, body: Uint8Array): { url: string } & AsyncDisposable {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    for await (const conn of listener) {
+      await conn.read(new Uint8Array(4096)); // the request: one small read is enough here
+      await conn.write(new TextEncoder().encode(head));
+      await conn.write(body).catch(() => 0);
+      conn.close();
+    }
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/chunk`,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await served.catch(() => {});
+    },
+  };
+}
+
+/** A port on 127.0.0.1 nothing listens on: connecting to it is refused. */
+export function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** A logger that records each line as [level, message, fields]. */
+export function recordingLogger(lines: [string, string, LogFields?][]): Logger {
+  const record = (level: string) => (message: string, fields?: LogFields) =>
+    void lines.push([level, message, fields]);
+  return {
+    debug: record("debug"),
+    info: record("info"),
+    warn: record("warn"),
+    error: record("error"),
   };
 }

@@ -93,6 +93,34 @@ function sets(url: string, extra: string[] = []): string[] {
   ];
 }
 
+/** A workspace serving the orders fixture (100 rows) in chunks of 10. */
+function chunkedOrdersServer() {
+  return startDatabricksServer({
+    token: TOKEN,
+    warehouseId: WAREHOUSE,
+    tables: fixture(100),
+    chunkRows: 10,
+  });
+}
+
+/** `dvt extract` of main.sales.orders alone into `out`, with extra arguments. */
+function extractOrders(url: string, out: string, extra: string[] = []) {
+  return runCli(
+    [
+      "extract",
+      "--connector",
+      "databricks",
+      ...sets(url),
+      ...extra,
+      "--tables",
+      "main.sales.orders",
+      "--out",
+      out,
+    ],
+    { env: { DATABRICKS_TOKEN: TOKEN } },
+  );
+}
+
 const ORDERS_SQL = `SELECT id::VARCHAR AS id, amount::VARCHAR AS amount,
   strftime(placed_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS placed_at,
   strftime(local_time, '%Y-%m-%dT%H:%M:%S.%g') AS local_time,
@@ -446,30 +474,10 @@ Deno.test("databricks: check() tells a wrong warehouse from a wrong token (--che
 for (const format of ["arrow_stream", "json_array"]) {
   Deno.test(`databricks (${format}): a chunk chain that ends before the manifest's row count fails the table and keeps the previous data`, async () => {
     await using dir = await tempDir();
-    await using server = startDatabricksServer({
-      token: TOKEN,
-      warehouseId: WAREHOUSE,
-      tables: fixture(100),
-      chunkRows: 10,
-    });
+    await using server = chunkedOrdersServer();
     const out = join(dir.path, "out");
     const extract = () =>
-      runCli(
-        [
-          "extract",
-          "--connector",
-          "databricks",
-          ...sets(server.url),
-          "--set",
-          `result_format=${format}`,
-          "--tables",
-          "main.sales.orders",
-          "--out",
-          out,
-          "--json",
-        ],
-        { env: { DATABRICKS_TOKEN: TOKEN } },
-      );
+      extractOrders(server.url, out, ["--set", `result_format=${format}`, "--json"]);
     const first = await extract();
     assert.equal(first.code, 0, first.stderr);
     const count = "SELECT count(*)::INT AS n FROM main_sales_orders";
@@ -575,28 +583,9 @@ for (
 ) {
   Deno.test(`databricks: a result chunk's presigned link failing (${fault}) fails the table naming the chunk; the previous data stays`, async () => {
     await using dir = await tempDir();
-    await using server = startDatabricksServer({
-      token: TOKEN,
-      warehouseId: WAREHOUSE,
-      tables: fixture(100),
-      chunkRows: 10,
-    });
+    await using server = chunkedOrdersServer();
     const out = join(dir.path, "out");
-    const extract = (json: boolean) =>
-      runCli(
-        [
-          "extract",
-          "--connector",
-          "databricks",
-          ...sets(server.url),
-          "--tables",
-          "main.sales.orders",
-          "--out",
-          out,
-          ...(json ? ["--json"] : []),
-        ],
-        { env: { DATABRICKS_TOKEN: TOKEN } },
-      );
+    const extract = (json: boolean) => extractOrders(server.url, out, json ? ["--json"] : []);
     const first = await extract(true);
     assert.equal(first.code, 0, first.stderr);
     const landed = () =>

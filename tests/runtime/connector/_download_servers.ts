@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { closedPort, rawServer } from "../../_helpers.ts";
 
 /** What one request to {@linkcode startFileServer} carried. */
 export interface SeenRequest {
@@ -40,26 +41,6 @@ export function startFileServer(
   };
 }
 
-/** A raw HTTP/1.1 server that answers every request with `head` + `body`, then closes. */
-export function rawServer(head: string, body: Uint8Array): { url: string } & AsyncDisposable {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const served = (async () => {
-    for await (const conn of listener) {
-      await conn.read(new Uint8Array(4096)); // the request: one small read is enough here
-      await conn.write(new TextEncoder().encode(head));
-      await conn.write(body).catch(() => 0);
-      conn.close();
-    }
-  })();
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/chunk`,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await served.catch(() => {});
-    },
-  };
-}
-
 /** A server that accepts connections and never answers (a download that stays pending). */
 export function silentServer(): { url: string; accepted: number } & AsyncDisposable {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -84,14 +65,6 @@ export function silentServer(): { url: string; accepted: number } & AsyncDisposa
     }
   })();
   return state;
-}
-
-/** A port on 127.0.0.1 nothing listens on: connecting to it is refused. */
-export function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Rejects when `promise` is not settled within `ms` (a hang fails the test instead). */

@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
 import { createConnectorContext } from "../../../runtime/connector/context.ts";
-import type { LogFields, Logger } from "../../../runtime/protocol.ts";
-
-function recordingLogger(lines: [string, string, LogFields?][]): Logger {
-  const record = (level: string) => (message: string, fields?: LogFields) =>
-    void lines.push([level, message, fields]);
-  return {
-    debug: record("debug"),
-    info: record("info"),
-    warn: record("warn"),
-    error: record("error"),
-  };
-}
+import type { LogFields } from "../../../runtime/protocol.ts";
+import { recordingLogger } from "../../_helpers.ts";
 
 Deno.test("createConnectorContext() grants only the listed env vars", () => {
   const env: Record<string, string> = { TOKEN: "t0k", OTHER: "secret" };

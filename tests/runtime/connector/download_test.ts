@@ -7,21 +7,11 @@
 import assert from "node:assert/strict";
 import { createConnectorContext } from "../../../runtime/connector/context.ts";
 import { DownloadThread } from "../../../runtime/connector/download_thread.ts";
-import type { Downloader, LogFields, Logger } from "../../../runtime/protocol.ts";
+import type { Downloader, LogFields } from "../../../runtime/protocol.ts";
 import { closedPort, rawServer, startFileServer, within } from "./_download_servers.ts";
+import { recordingLogger } from "../../_helpers.ts";
 
 type Line = [level: string, message: string, fields?: LogFields];
-
-function recordingLogger(lines: Line[]): Logger {
-  const record = (level: string) => (message: string, fields?: LogFields) =>
-    void lines.push([level, message, fields]);
-  return {
-    debug: record("debug"),
-    info: record("info"),
-    warn: record("warn"),
-    error: record("error"),
-  };
-}
 
 /** A context's download, its log lines and how to stop it. */
 interface Downloads extends Disposable {

@@ -1,26 +1,6 @@
 import assert from "node:assert/strict";
 import { bodyBytes } from "../../../runtime/util/body_bytes.ts";
-
-/** A raw HTTP/1.1 server on 127.0.0.1 that answers every request with `head` + `body`. */
-function rawServer(head: string, body: Uint8Array) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const served = (async () => {
-    for await (const conn of listener) {
-      const buffer = new Uint8Array(4096);
-      await conn.read(buffer); // the request: one small read is enough here
-      await conn.write(new TextEncoder().encode(head));
-      await conn.write(body);
-      conn.close();
-    }
-  })();
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/chunk`,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await served.catch(() => {});
-    },
-  };
-}
+import { rawServer } from "../../_helpers.ts";
 
 const payload = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256);
 

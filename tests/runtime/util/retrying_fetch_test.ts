@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRetryingFetch, parseRetryAfter } from "../../../runtime/util/retrying_fetch.ts";
-import { serveLocal } from "../../_helpers.ts";
+import { closedPort, serveLocal } from "../../_helpers.ts";
 
 Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
   assert.deepEqual(parseRetryAfter("3"), 3000);
@@ -52,14 +52,6 @@ Deno.test("createRetryingFetch() gives up after the configured attempts", async 
   assert.deepEqual(response.status, 503);
   assert.deepEqual(calls, 3);
 });
-
-/** A 127.0.0.1 port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("createRetryingFetch() names the URL it could not reach without its query (a credential)", async () => {
   const url = `http://127.0.0.1:${closedPort()}/bucket/part-0001.csv.gz?X-Amz-Signature=s3cr3t`;
