@@ -184,11 +184,43 @@ export function errorJson(error: unknown): ErrorJson {
   };
 }
 
-function causeMessages(error: unknown): string[] {
+/**
+ * The messages of an error and of each cause under it, outermost first. A chain that loops back
+ * on itself is cut where it repeats. Threads send this across instead of the error itself (see
+ * {@linkcode errorFromMessages}).
+ */
+export function causeMessages(error: unknown): string[] {
   const messages: string[] = [];
-  for (let current = error; current !== undefined && current !== null;) {
+  const seen = new Set<unknown>();
+  for (let current = error; current !== undefined && current !== null && !seen.has(current);) {
+    seen.add(current);
     messages.push(errorMessage(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   return messages;
+}
+
+/**
+ * An error chain with these messages (outermost first, as {@linkcode causeMessages} gives them):
+ * a failure on a worker thread rebuilt on the thread that asked. `name` and `stack` go on the
+ * outermost error; an empty list gives `fallback`.
+ *
+ * @example
+ * ```ts
+ * import { causeMessages, errorFromMessages } from "./errors.ts";
+ * const sent = causeMessages(new Error("read failed", { cause: new Error("disk full") }));
+ * const error = errorFromMessages(sent, { fallback: "the worker failed" });
+ * if (!(error.cause instanceof Error) || error.cause.message !== "disk full") throw new Error();
+ * ```
+ */
+export function errorFromMessages(
+  messages: string[],
+  options: { fallback: string; name?: string; stack?: string },
+): Error {
+  let error: Error | undefined;
+  for (const message of [...messages].reverse()) error = new Error(message, { cause: error });
+  const outer = error ?? new Error(options.fallback);
+  if (options.name) outer.name = options.name;
+  if (options.stack) outer.stack = options.stack;
+  return outer;
 }

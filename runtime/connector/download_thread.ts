@@ -10,6 +10,7 @@
  * @module
  */
 import type { Download, Downloader, DownloadInit } from "../protocol.ts";
+import { errorFromMessages } from "../errors.ts";
 
 /** A download asked of the worker. */
 export interface DownloadRequest {
@@ -41,15 +42,6 @@ interface Waiting {
 }
 
 const WORKER_URL = new URL("./download_worker.ts", import.meta.url);
-
-/** Rebuilds a failure from the worker: the same name and message chain. */
-function errorFrom(name: string, messages: string[]): Error {
-  let error: Error | undefined;
-  for (const message of [...messages].reverse()) error = new Error(message, { cause: error });
-  const outer = error ?? new Error("the download failed");
-  outer.name = name;
-  return outer;
-}
 
 /**
  * Downloads on a thread of their own.
@@ -121,7 +113,9 @@ export class DownloadThread implements Disposable {
     if (!waiting) return;
     this.#waiting.delete(reply.id);
     if (reply.kind === "failed") {
-      waiting.reject(errorFrom(reply.name, reply.messages));
+      waiting.reject(
+        errorFromMessages(reply.messages, { name: reply.name, fallback: "the download failed" }),
+      );
       return;
     }
     const { url, status, ok, body } = reply;

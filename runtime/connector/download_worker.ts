@@ -11,20 +11,11 @@
 import { createRetryingFetch } from "../util/retrying_fetch.ts";
 import { createDownloader } from "./download.ts";
 import { allocateHugePages } from "../util/huge_pages.ts";
+import { causeMessages } from "../errors.ts";
 import type { DownloadReply, DownloadRequest } from "./download_thread.ts";
 
 function reply(message: DownloadReply, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
-}
-
-/** The error's messages, outermost first, and its name, to rebuild it on the other side. */
-function describe(error: unknown): { name: string; messages: string[] } {
-  const messages: string[] = [];
-  for (let at: unknown = error; at !== undefined && messages.length < 8;) {
-    messages.push(at instanceof Error ? at.message : String(at));
-    at = at instanceof Error ? at.cause : undefined;
-  }
-  return { name: error instanceof Error ? error.name : "Error", messages };
 }
 
 const download = createDownloader(
@@ -45,6 +36,7 @@ self.onmessage = async ({ data }: MessageEvent<DownloadRequest>) => {
       body.buffer as ArrayBuffer,
     ]);
   } catch (error) {
-    reply({ kind: "failed", id: data.id, ...describe(error) });
+    const name = error instanceof Error ? error.name : "Error";
+    reply({ kind: "failed", id: data.id, name, messages: causeMessages(error) });
   }
 };

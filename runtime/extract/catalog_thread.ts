@@ -10,6 +10,7 @@
  */
 import type { Catalog, CatalogEntry } from "./catalog.ts";
 import type { RemoteAttachInfo } from "../protocol.ts";
+import { errorFromMessages } from "../errors.ts";
 
 /** Where the runtime reads the published catalog and builds the next one. */
 export interface CatalogStore {
@@ -50,15 +51,6 @@ export type CatalogReply =
   | { id: number; ok: false; messages: string[]; stack?: string };
 
 const WORKER_URL = new URL("./catalog_worker.ts", import.meta.url);
-
-/** Rebuilds a failure from the worker as an error chain with the same messages. */
-export function errorFromReply(messages: string[], stack?: string): Error {
-  let cause: Error | undefined;
-  for (const message of [...messages].reverse()) cause = new Error(message, { cause });
-  const error = cause ?? new Error("the catalog worker failed");
-  if (stack) error.stack = stack;
-  return error;
-}
 
 /**
  * A {@linkcode CatalogStore} on a worker thread; `close()` (or `using`) stops it.
@@ -138,7 +130,12 @@ export class CatalogThread implements CatalogStore, Disposable {
     if (!pending) return;
     this.#pending.delete(reply.id);
     if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(errorFromReply(reply.messages, reply.stack));
+    else {pending.reject(
+        errorFromMessages(reply.messages, {
+          stack: reply.stack,
+          fallback: "the catalog worker failed",
+        }),
+      );}
   }
 
   #fail(error: Error): void {

@@ -15,6 +15,7 @@ import { CatalogBuild, openCatalogEngine, readCatalog } from "./catalog.ts";
 import type { DuckDB } from "../parquet/duckdb.ts";
 import type { CatalogReply, CatalogRequest, CatalogStore } from "./catalog_thread.ts";
 import { CatalogPrefetch } from "./catalog_prefetch.ts";
+import { causeMessages } from "../errors.ts";
 
 // Started now, while the thread that started this worker still loads the pipeline.
 const starting = openCatalogEngine();
@@ -25,15 +26,6 @@ let queue: Promise<unknown> = engine;
 const prepared = new Map<string, Promise<CatalogBuild>>();
 /** Published catalogs read ahead of the run's lock. */
 const readAhead = new CatalogPrefetch();
-
-function messagesOf(error: unknown): string[] {
-  const messages: string[] = [];
-  for (let current = error; current !== undefined && current !== null;) {
-    messages.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return messages;
-}
 
 async function build([path, ...finish]: Parameters<CatalogStore["build"]>): Promise<void> {
   const ahead = prepared.get(path);
@@ -58,7 +50,7 @@ async function answer(
     return { id: request.id, ok: true };
   } catch (error) {
     const stack = error instanceof Error ? error.stack : undefined;
-    return { id: request.id, ok: false, messages: messagesOf(error), stack };
+    return { id: request.id, ok: false, messages: causeMessages(error), stack };
   }
 }
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  causeMessages,
   ConfigError,
   describeError,
+  errorFromMessages,
   ExtractError,
   formatLocation,
   UsageError,
@@ -36,4 +38,28 @@ Deno.test("describeError() prints the message, hint and cause chain", () => {
     "  caused by: lookup failed",
   ]);
   assert.ok(describeError(error, true).some((line) => line.includes("errors_test.ts")));
+});
+
+Deno.test("causeMessages() and errorFromMessages() carry an error chain across a thread", () => {
+  const original = new TypeError("fetch failed", {
+    cause: new Error("connection refused", { cause: "ECONNREFUSED" }),
+  });
+  const sent = causeMessages(original);
+  assert.deepEqual(sent, ["fetch failed", "connection refused", "ECONNREFUSED"]);
+  const rebuilt = errorFromMessages(structuredClone(sent), {
+    name: original.name,
+    stack: "TypeError: fetch failed\n    at worker",
+    fallback: "the worker failed",
+  });
+  assert.equal(rebuilt.name, "TypeError");
+  assert.equal(rebuilt.stack, "TypeError: fetch failed\n    at worker");
+  assert.deepEqual(causeMessages(rebuilt), sent);
+  assert.equal(
+    errorFromMessages([], { fallback: "the worker failed" }).message,
+    "the worker failed",
+  );
+  // A chain that loops back on itself is cut where it repeats instead of growing forever.
+  const looped = new Error("outer");
+  looped.cause = new Error("inner", { cause: looped });
+  assert.deepEqual(causeMessages(looped), ["outer", "inner"]);
 });
