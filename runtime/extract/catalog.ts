@@ -301,6 +301,19 @@ async function readAttached(db: DuckDB, alias: string): Promise<Catalog> {
 }
 
 /**
+ * What a catalog is built from, in the order every build step takes it: the extract's absolute
+ * directory (the views' base), the run, its tables, its remote attachments and the connector's
+ * name (empty when unknown).
+ */
+export type CatalogContents = [
+  absoluteOutDir: string,
+  runId: string,
+  entries: CatalogEntry[],
+  remote: RemoteAttachInfo[],
+  connectorName?: string,
+];
+
+/**
  * Builds a complete catalog database at `path` (which must not exist) and checkpoints it.
  *
  * @example
@@ -308,16 +321,9 @@ async function readAttached(db: DuckDB, alias: string): Promise<Catalog> {
  * await buildCatalog(layout.tempDatabase(runId), layout.root, runId, entries, remote, "shop");
  * ```
  */
-export async function buildCatalog(
-  path: string,
-  absoluteOutDir: string,
-  runId: string,
-  entries: CatalogEntry[],
-  remote: RemoteAttachInfo[],
-  connectorName = "",
-): Promise<void> {
+export async function buildCatalog(path: string, ...contents: CatalogContents): Promise<void> {
   const build = await CatalogBuild.open(path);
-  await build.finish(absoluteOutDir, runId, entries, remote, connectorName);
+  await build.finish(...contents);
 }
 
 /**
@@ -365,37 +371,19 @@ export class CatalogBuild {
    * where {@linkcode open} then {@linkcode finish} take two. For a caller with nothing to
    * overlap the file's creation with (a `dvt serve` fold: ~15 ms of CPU less per fold).
    */
-  static async write(
-    path: string,
-    engine: DuckDB,
-    absoluteOutDir: string,
-    runId: string,
-    entries: CatalogEntry[],
-    remote: RemoteAttachInfo[],
-    connectorName = "",
-  ): Promise<void> {
+  static async write(path: string, engine: DuckDB, ...contents: CatalogContents): Promise<void> {
     const build = new CatalogBuild(engine, await attach(engine, path, false), false);
-    await build.#fill(absoluteOutDir, runId, entries, remote, connectorName, true);
+    await build.#fill(true, ...contents);
   }
 
   /** Fills the catalog, creates the views, checkpoints and closes (detaches) the database. */
-  async finish(
-    absoluteOutDir: string,
-    runId: string,
-    entries: CatalogEntry[],
-    remote: RemoteAttachInfo[],
-    connectorName = "",
-  ): Promise<void> {
-    await this.#fill(absoluteOutDir, runId, entries, remote, connectorName, false);
+  async finish(...contents: CatalogContents): Promise<void> {
+    await this.#fill(false, ...contents);
   }
 
   async #fill(
-    absoluteOutDir: string,
-    runId: string,
-    entries: CatalogEntry[],
-    remote: RemoteAttachInfo[],
-    connectorName: string,
     withTables: boolean,
+    ...[absoluteOutDir, runId, entries, remote, connectorName = ""]: CatalogContents
   ): Promise<void> {
     const db = this.#engine;
     try {

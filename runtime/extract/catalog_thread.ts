@@ -8,8 +8,7 @@
  *
  * @module
  */
-import type { Catalog, CatalogEntry } from "./catalog.ts";
-import type { RemoteAttachInfo } from "../protocol.ts";
+import type { Catalog, CatalogContents } from "./catalog.ts";
 import { errorFromMessages } from "../errors.ts";
 
 /** Where the runtime reads the published catalog and builds the next one. */
@@ -28,14 +27,7 @@ export interface CatalogStore {
    */
   prepare?(path: string): void;
   /** Builds a complete catalog database at `path` (which must not exist) and checkpoints it. */
-  build(
-    path: string,
-    absoluteOutDir: string,
-    runId: string,
-    entries: CatalogEntry[],
-    remote: RemoteAttachInfo[],
-    connectorName: string,
-  ): Promise<void>;
+  build(path: string, ...contents: CatalogContents): Promise<void>;
 }
 
 /** A request to the worker. */
